@@ -1,0 +1,22 @@
+/** @type {import('jest').Config} */
+const swcTs = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+  },
+};
+
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.tsx?$': ['@swc/jest', swcTs],
+    '^.+\\.m?jsx?$': ['@swc/jest'],
+  },
+  // p-memoize 8 and mimic-function 5 are ESM only: compile them to CJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(p-memoize|mimic-function)/)'],
+  setupFilesAfterEnv: ['<rootDir>/__tests__/_helpers/setup.ts'],
+  testTimeout: 20000,
+};

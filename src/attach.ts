@@ -1,0 +1,91 @@
+import type { AxiosInstance } from 'axios';
+import { createCredentialSource, type CredentialsInput } from './credentials';
+import { normalizeOptions } from './normalize-options';
+import type { PaymentAuthOptions } from './options';
+import { createReporter } from './reporter';
+import { createRequestInterceptor } from './request-interceptor';
+import { createResponseInterceptor } from './response-interceptor';
+import { isBrowserLike } from './runtime';
+import { createScope } from './scope';
+import { createTokenEndpoint } from './token-endpoint';
+import { TokenManager } from './token-manager';
+
+/** The handle {@link attachPaymentAuth} returns. */
+export interface PaymentAuth {
+  /**
+   * The current access token, from the same single flight as the requests: cached while valid,
+   * fetched once for every concurrent caller otherwise. Rejects with `PaymentAuthError`.
+   */
+  getAccessToken(): Promise<string>;
+  /** Forgets the cached access token; the next request gets a new one (by refresh token when valid). */
+  invalidate(): void;
+  /**
+   * Ejects exactly the two interceptors that were installed, ends pending token waits with
+   * `DETACHED` and forgets the tokens. Safe to call twice.
+   */
+  detach(): void;
+}
+
+function processEnv(): Record<string, string | undefined> | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+}
+
+/**
+ * Gives an axios instance OAuth2 client-credentials auth for the Payment API.
+ *
+ * Installs a request interceptor that adds `Authorization: Bearer <token>` to requests bound for
+ * the API origin, from a token cached for its lifetime and renewed ahead of expiry by one shared
+ * flight; and a response interceptor that answers a 401 by renewing the token once and replaying
+ * the request once. Option and credential mistakes throw a `TypeError` here, not at the first
+ * request.
+ *
+ * @param instance an axios instance with a `baseURL` on the Payment API (`https://host` or
+ *   `https://host/api/v1`).
+ * @param credentials `{ clientId, clientSecret }`, a function returning them, or omitted to read
+ *   `PAYMENT_CLIENT_ID` and `PAYMENT_CLIENT_SECRET` from the environment.
+ * @param options see {@link PaymentAuthOptions}.
+ *
+ * @example
+ * ```ts
+ * const api = axios.create({ baseURL: 'https://api.example-pay.com/api/v1' });
+ * const auth = attachPaymentAuth(api, { clientId, clientSecret });
+ * await api.post('/payments', { amount: 1000, currency: 'EUR' });
+ * ```
+ */
+export function attachPaymentAuth(instance: AxiosInstance, credentials?: CredentialsInput, options?: PaymentAuthOptions): PaymentAuth {
+  if (typeof instance !== 'function' || typeof instance.interceptors?.request?.use !== 'function') {
+    throw new TypeError('attachPaymentAuth: the first argument must be an axios instance (axios.create())');
+  }
+  if (isBrowserLike() && options?.dangerouslyAllowBrowser !== true) {
+    throw new TypeError(
+      'attachPaymentAuth: refusing to run in a browser, where the client secret would be public; keep it on a server (or pass dangerouslyAllowBrowser: true behind a proxy that holds the secret)',
+    );
+  }
+  const normalized = normalizeOptions(options, instance.defaults.baseURL);
+  const source = createCredentialSource(credentials, processEnv());
+  const reporter = createReporter(normalized);
+  const defaults = instance.defaults;
+  const endpoint = createTokenEndpoint({
+    ...normalized,
+    transport: { httpAgent: defaults.httpAgent, httpsAgent: defaults.httpsAgent, proxy: defaults.proxy },
+    knownSecrets: source.knownSecrets,
+  });
+  const manager = new TokenManager(normalized, source, endpoint, reporter);
+  const scope = createScope(normalized.apiOrigins, [normalized.tokenUrl, ...(normalized.refreshUrl ? [normalized.refreshUrl] : [])]);
+
+  const requestId = instance.interceptors.request.use(createRequestInterceptor(manager, scope));
+  const responseId = instance.interceptors.response.use(undefined, createResponseInterceptor(instance, manager));
+  let attached = true;
+
+  return {
+    getAccessToken: () => manager.token().then((token) => token.value),
+    invalidate: () => manager.invalidate(),
+    detach() {
+      if (!attached) return;
+      attached = false;
+      instance.interceptors.request.eject(requestId);
+      instance.interceptors.response.eject(responseId);
+      manager.detach();
+    },
+  };
+}

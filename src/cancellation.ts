@@ -1,0 +1,48 @@
+import { CanceledError, type InternalAxiosRequestConfig } from 'axios';
+
+type CancelListener = (reason: unknown) => void;
+interface CancelTokenLike {
+  reason?: unknown;
+  subscribe?: (listener: CancelListener) => void;
+  unsubscribe?: (listener: CancelListener) => void;
+}
+
+/**
+ * Waits for `pending` unless the request is cancelled first, by its `signal` or its (deprecated,
+ * but still used by NestJS's HttpService) `cancelToken`. A cancellation rejects at once with
+ * axios's `CanceledError`; `pending` itself goes on for everyone else who waits on it.
+ */
+export function unlessCancelled<T>(pending: Promise<T>, config: InternalAxiosRequestConfig): Promise<T> {
+  const signal = config.signal as AbortSignal | undefined;
+  const cancelToken = config.cancelToken as CancelTokenLike | undefined;
+  if (!signal && !cancelToken) return pending;
+  const cancelled = (): Error => new CanceledError(undefined, undefined, config);
+  if (signal?.aborted) return Promise.reject(cancelled());
+  if (cancelToken?.reason) return Promise.reject(cancelToken.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      cleanup();
+      reject(cancelled());
+    };
+    const onCancel: CancelListener = (reason) => {
+      cleanup();
+      reject(reason ?? cancelled());
+    };
+    const cleanup = (): void => {
+      signal?.removeEventListener?.('abort', onAbort);
+      cancelToken?.unsubscribe?.(onCancel);
+    };
+    signal?.addEventListener?.('abort', onAbort, { once: true });
+    cancelToken?.subscribe?.(onCancel);
+    pending.then(
+      (value) => {
+        cleanup();
+        resolve(value);
+      },
+      (error: unknown) => {
+        cleanup();
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,127 @@
+import { monotonicNow } from './clock';
+import { DEFAULTS, REFRESH_PATH, TOKEN_PATH, type NormalizedOptions, type PaymentAuthOptions } from './options';
+import { isLoopbackHost } from './scope';
+
+const KNOWN_KEYS = new Set<string>([
+  'tokenUrl', 'refreshUrl', 'clientAuthMethod', 'tokenRequestFormat', 'scope', 'tokenParams',
+  'refreshWindowMs', 'refreshTokenLifetimeMs', 'defaultTokenLifetimeMs', 'maxTokenLifetimeMs',
+  'tokenTimeoutMs', 'tokenRetries', 'maxRetryAfterMs', 'apiOrigins', 'allowInsecureHttp',
+  'dangerouslyAllowBrowser', 'logger', 'onTokenAcquired', 'onTokenRefreshed', 'onAuthError', 'clock',
+]);
+
+function fail(message: string): never {
+  throw new TypeError(`attachPaymentAuth: ${message}`);
+}
+
+function parseHttpUrl(value: unknown, name: string, allowInsecureHttp: boolean): URL {
+  if (typeof value !== 'string' || value === '') fail(`${name} must be a non-empty absolute URL string`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(`${name} ${JSON.stringify(value)} is not an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`${name} must use https: (got ${url.protocol})`);
+  if (url.username || url.password) fail(`${name} must not carry user info`);
+  if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
+    fail(`${name} uses http: on a non-loopback host; tokens and secrets would travel in clear text (use https:, or allowInsecureHttp: true)`);
+  }
+  return url;
+}
+
+/** Resolves a Payment API path against `baseURL`; both `https://host` and `https://host/api/v1` work. */
+export function resolveEndpoint(baseURL: URL, path: string): string {
+  const base = baseURL.pathname.replace(/\/+$/, '');
+  const prefix = base.endsWith('/api/v1') ? base.slice(0, -'/api/v1'.length) : base;
+  return `${baseURL.origin}${prefix}${path}`;
+}
+
+function number(options: PaymentAuthOptions, key: keyof typeof DEFAULTS & keyof PaymentAuthOptions, min: number, integer = false): number {
+  const value = options[key] ?? DEFAULTS[key];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    fail(`${key} must be a${integer ? 'n integer' : ' finite number'} >= ${min}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function optionalFunction<T>(options: PaymentAuthOptions, key: keyof PaymentAuthOptions): T | undefined {
+  const value = options[key];
+  if (value !== undefined && typeof value !== 'function') fail(`${key} must be a function`);
+  return value as T | undefined;
+}
+
+/**
+ * Validates the options once, at attach time, and applies the defaults. Mistakes throw a
+ * `TypeError`; the caller's object is never modified.
+ */
+export function normalizeOptions(options: PaymentAuthOptions | undefined, baseURL: string | undefined): NormalizedOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) fail('options must be an object');
+  const opts: PaymentAuthOptions = options ?? {};
+  const unknown = Object.keys(opts).filter((k) => !KNOWN_KEYS.has(k));
+  if (unknown.length > 0) fail(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  const insecure = opts.allowInsecureHttp === true;
+
+  const base = baseURL ? parseHttpUrl(baseURL, 'the instance baseURL', insecure) : undefined;
+  if (!base && (opts.tokenUrl === undefined || (!opts.apiOrigins?.length))) {
+    fail('the axios instance has no baseURL: set one, or pass tokenUrl and apiOrigins');
+  }
+  const tokenUrl = opts.tokenUrl !== undefined ? parseHttpUrl(opts.tokenUrl, 'tokenUrl', insecure).href : resolveEndpoint(base!, TOKEN_PATH);
+  let refreshUrl: string | undefined;
+  if (opts.refreshUrl === false) refreshUrl = undefined;
+  else if (opts.refreshUrl !== undefined) refreshUrl = parseHttpUrl(opts.refreshUrl, 'refreshUrl', insecure).href;
+  else refreshUrl = base ? resolveEndpoint(base, REFRESH_PATH) : new URL(REFRESH_PATH, tokenUrl).href;
+
+  const apiOrigins = new Set<string>(base ? [base.origin] : []);
+  if (opts.apiOrigins !== undefined) {
+    if (!Array.isArray(opts.apiOrigins)) fail('apiOrigins must be an array of origins');
+    for (const origin of opts.apiOrigins) apiOrigins.add(parseHttpUrl(origin, 'apiOrigins entry', insecure).origin);
+  }
+
+  const clientAuthMethod = opts.clientAuthMethod ?? DEFAULTS.clientAuthMethod;
+  if (clientAuthMethod !== 'client_secret_basic' && clientAuthMethod !== 'client_secret_post') {
+    fail(`clientAuthMethod must be 'client_secret_basic' or 'client_secret_post', got ${JSON.stringify(clientAuthMethod)}`);
+  }
+  const tokenRequestFormat = opts.tokenRequestFormat ?? DEFAULTS.tokenRequestFormat;
+  if (tokenRequestFormat !== 'form' && tokenRequestFormat !== 'json') fail(`tokenRequestFormat must be 'form' or 'json', got ${JSON.stringify(tokenRequestFormat)}`);
+
+  const tokenParams: Record<string, string> = {};
+  if (opts.tokenParams !== undefined) {
+    if (typeof opts.tokenParams !== 'object' || opts.tokenParams === null) fail('tokenParams must be an object of strings');
+    for (const [key, value] of Object.entries(opts.tokenParams)) {
+      if (typeof value !== 'string') fail(`tokenParams.${key} must be a string`);
+      if (['grant_type', 'client_id', 'client_secret', 'refresh_token', '__proto__'].includes(key)) fail(`tokenParams must not set ${key}`);
+      tokenParams[key] = value;
+    }
+  }
+  if (opts.scope !== undefined) {
+    const scope = Array.isArray(opts.scope) ? opts.scope.join(' ') : opts.scope;
+    if (typeof scope !== 'string' || scope.trim() === '') fail('scope must be a non-empty string or array of strings');
+    tokenParams.scope = scope;
+  }
+
+  const logger = opts.logger;
+  if (logger !== undefined && (typeof logger !== 'object' || logger === null || !['debug', 'info', 'warn', 'error'].every((m) => typeof (logger as unknown as Record<string, unknown>)[m] === 'function'))) {
+    fail('logger must have debug, info, warn and error methods');
+  }
+
+  return {
+    tokenUrl,
+    refreshUrl,
+    clientAuthMethod,
+    tokenRequestFormat,
+    tokenParams,
+    refreshWindowMs: number(opts, 'refreshWindowMs', 0),
+    refreshTokenLifetimeMs: number(opts, 'refreshTokenLifetimeMs', 0),
+    defaultTokenLifetimeMs: number(opts, 'defaultTokenLifetimeMs', 1000),
+    maxTokenLifetimeMs: number(opts, 'maxTokenLifetimeMs', 1000),
+    tokenTimeoutMs: number(opts, 'tokenTimeoutMs', 1),
+    tokenRetries: number(opts, 'tokenRetries', 0, true),
+    maxRetryAfterMs: number(opts, 'maxRetryAfterMs', 0),
+    apiOrigins,
+    logger,
+    onTokenAcquired: optionalFunction(opts, 'onTokenAcquired'),
+    onTokenRefreshed: optionalFunction(opts, 'onTokenRefreshed'),
+    onAuthError: optionalFunction(opts, 'onAuthError'),
+    clock: optionalFunction<() => number>(opts, 'clock') ?? monotonicNow,
+  };
+}

@@ -1,0 +1,160 @@
+import type { ClientAuthMethod, TokenRequestFormat } from './client-auth';
+import type { PaymentAuthError } from './errors';
+
+/** Any logger with these four methods: pino, winston, `console`, NestJS `Logger`. */
+export interface PaymentAuthLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What the token hooks receive. Never a token or a secret: a fingerprint at most. */
+export interface TokenEvent {
+  /** How the token was obtained. */
+  grant: 'client_credentials' | 'refresh_token';
+  /** Short non-reversible fingerprint of the access token, to tell tokens apart in logs. */
+  fingerprint: string;
+  /** Increases by one with every new access token of this attachment. */
+  generation: number;
+  /** Lifetime of the token from when its request was sent, after clamping. */
+  expiresInMs: number;
+  /** How long the token endpoint took, retries included. */
+  durationMs: number;
+}
+
+/** Options of {@link attachPaymentAuth}. Every one is optional. */
+export interface PaymentAuthOptions {
+  /**
+   * Absolute URL of the token endpoint.
+   * @default `/api/v1/oauth2/token` on the origin of the instance's `baseURL` (a `baseURL` ending
+   * in `/api/v1` is not repeated)
+   */
+  tokenUrl?: string;
+  /**
+   * Absolute URL of the refresh endpoint, or `false` to never use refresh tokens (always
+   * authenticate with client_credentials again).
+   * @default `/api/v1/oauth2/refresh`, resolved like `tokenUrl`
+   */
+  refreshUrl?: string | false;
+  /**
+   * How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
+   * @default 'client_secret_basic'
+   */
+  clientAuthMethod?: ClientAuthMethod;
+  /**
+   * Body encoding of token and refresh requests.
+   * @default 'form' (`application/x-www-form-urlencoded`, RFC 6749 §4.4.2)
+   */
+  tokenRequestFormat?: TokenRequestFormat;
+  /** `scope` of the client_credentials request; an array is joined with spaces. @default none */
+  scope?: string | readonly string[];
+  /** Extra fields of the client_credentials request, e.g. `{ audience: '...' }`. @default none */
+  tokenParams?: Readonly<Record<string, string>>;
+  /**
+   * How long before expiry a token is renewed in the background while still being served. Capped
+   * at half the token's lifetime, so short-lived tokens are still reused.
+   * @default 60_000
+   */
+  refreshWindowMs?: number;
+  /**
+   * Lifetime of a refresh token when the response does not say (`refresh_expires_in`).
+   * @default 86_400_000 (24 h)
+   */
+  refreshTokenLifetimeMs?: number;
+  /**
+   * Lifetime of an access token whose response has no `expires_in`.
+   * @default 900_000 (15 min, the Payment API's lifetime)
+   */
+  defaultTokenLifetimeMs?: number;
+  /**
+   * Upper bound of an access token's lifetime, whatever `expires_in` says.
+   * @default 86_400_000 (24 h)
+   */
+  maxTokenLifetimeMs?: number;
+  /**
+   * Total deadline of one token acquisition: the refresh attempt, the fallback and their retries.
+   * @default 10_000
+   */
+  tokenTimeoutMs?: number;
+  /**
+   * Retries of a token request after a network error, a 5xx or a 429.
+   * @default 2
+   */
+  tokenRetries?: number;
+  /**
+   * Longest `Retry-After` the token requests obey; a longer one fails at once.
+   * @default 10_000
+   */
+  maxRetryAfterMs?: number;
+  /**
+   * Further origins (`https://host[:port]`) that receive the bearer token, besides the origin of
+   * the instance's `baseURL`.
+   * @default []
+   */
+  apiOrigins?: readonly string[];
+  /**
+   * Allow `http:` token and API URLs on hosts other than loopback. Bearer tokens and client
+   * secrets then cross the network in clear text.
+   * @default false
+   */
+  allowInsecureHttp?: boolean;
+  /**
+   * Allow attaching in a browser. Client secrets belong on servers; use this only behind a
+   * proxy that holds the secret.
+   * @default false
+   */
+  dangerouslyAllowBrowser?: boolean;
+  /** Structured logger for lifecycle events (debug, info, warn, error). @default none (silent) */
+  logger?: PaymentAuthLogger;
+  /** Called when a token was obtained with client_credentials. @default none */
+  onTokenAcquired?: (event: TokenEvent) => void;
+  /** Called when a token was obtained with the refresh token. @default none */
+  onTokenRefreshed?: (event: TokenEvent) => void;
+  /** Called when a token acquisition failed (also in the background). @default none */
+  onAuthError?: (error: PaymentAuthError) => void;
+  /**
+   * Clock in epoch milliseconds, for tests. The default follows a monotonic clock from the
+   * moment the module loaded, so wall-clock jumps do not stretch a token's life.
+   * @default monotonic epoch ms
+   */
+  clock?: () => number;
+}
+
+/** Options after validation, with defaults applied and URLs resolved. */
+export interface NormalizedOptions {
+  tokenUrl: string;
+  refreshUrl: string | undefined;
+  clientAuthMethod: ClientAuthMethod;
+  tokenRequestFormat: TokenRequestFormat;
+  tokenParams: Record<string, string>;
+  refreshWindowMs: number;
+  refreshTokenLifetimeMs: number;
+  defaultTokenLifetimeMs: number;
+  maxTokenLifetimeMs: number;
+  tokenTimeoutMs: number;
+  tokenRetries: number;
+  maxRetryAfterMs: number;
+  apiOrigins: ReadonlySet<string>;
+  logger: PaymentAuthLogger | undefined;
+  onTokenAcquired: ((event: TokenEvent) => void) | undefined;
+  onTokenRefreshed: ((event: TokenEvent) => void) | undefined;
+  onAuthError: ((error: PaymentAuthError) => void) | undefined;
+  clock: () => number;
+}
+
+export const DEFAULTS = {
+  clientAuthMethod: 'client_secret_basic',
+  tokenRequestFormat: 'form',
+  refreshWindowMs: 60_000,
+  refreshTokenLifetimeMs: 86_400_000,
+  defaultTokenLifetimeMs: 900_000,
+  maxTokenLifetimeMs: 86_400_000,
+  tokenTimeoutMs: 10_000,
+  tokenRetries: 2,
+  maxRetryAfterMs: 10_000,
+} as const;
+
+/** The Payment API's endpoint paths. */
+export const TOKEN_PATH = '/api/v1/oauth2/token';
+export const REFRESH_PATH = '/api/v1/oauth2/refresh';

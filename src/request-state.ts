@@ -1,0 +1,22 @@
+/**
+ * Per-request state of axios-payment-auth. It lives under one string key of the axios config and
+ * holds plain values only: axios `mergeConfig` copies it to the config of a replay or a retry
+ * (older axios versions drop Symbol keys). It never holds a token.
+ */
+export interface PaymentAuthRequestState {
+  /** Generation of the token the request was sent with. */
+  generation?: number;
+  /** Set once the request was replayed after a 401; a second 401 goes back to the caller. */
+  replayed?: boolean;
+}
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /**
+     * `false` sends this request without the bearer token and without 401 handling.
+     * Any other value is set by axios-payment-auth itself; leave it alone.
+     * @default undefined
+     */
+    paymentAuth?: false | PaymentAuthRequestState;
+  }
+}

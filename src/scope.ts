@@ -1,0 +1,59 @@
+import type { InternalAxiosRequestConfig } from 'axios';
+
+const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+/** Whether a hostname (as `URL.hostname` gives it) is a loopback address. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
+ * The URL a request will really go to, as axios builds it: an absolute `url` overrides `baseURL`
+ * unless `allowAbsoluteUrls` is false. Returns undefined when it cannot be parsed; callers treat
+ * that as out of scope (fail closed).
+ */
+export function resolveRequestUrl(config: Pick<InternalAxiosRequestConfig, 'url' | 'baseURL' | 'allowAbsoluteUrls'>): URL | undefined {
+  const url = config.url ?? '';
+  const useBase = config.baseURL && (config.allowAbsoluteUrls === false || !ABSOLUTE_URL.test(url));
+  const full = useBase ? `${config.baseURL!.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : url;
+  try {
+    const parsed = new URL(full);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decides which requests receive the bearer token. */
+export interface RequestScope {
+  /** True when the request goes to an API origin and is not a call to a token endpoint. */
+  includes(config: InternalAxiosRequestConfig): boolean;
+  /** True when the URL's origin is one of the API origins. */
+  hasApiOrigin(url: string | URL): boolean;
+}
+
+function stripQuery(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+/**
+ * Scope of the bearer token: exactly the API origins (scheme, host and port, as the WHATWG URL
+ * parser normalises them), minus the token endpoints themselves.
+ */
+export function createScope(apiOrigins: ReadonlySet<string>, tokenEndpoints: readonly string[]): RequestScope {
+  const endpoints = new Set(tokenEndpoints.map((u) => stripQuery(new URL(u))));
+  const hasApiOrigin = (url: string | URL): boolean => {
+    try {
+      return apiOrigins.has(new URL(url).origin);
+    } catch {
+      return false;
+    }
+  };
+  return {
+    hasApiOrigin,
+    includes(config) {
+      const url = resolveRequestUrl(config);
+      return url !== undefined && apiOrigins.has(url.origin) && !endpoints.has(stripQuery(url));
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** A client the sandbox knows. */
+export interface SandboxClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+interface IssuedToken {
+  clientId: string;
+  expiresAt: number;
+}
+
+/** Token lifetimes of the sandbox, in seconds. */
+export interface SandboxLifetimes {
+  accessTokenTtlS: number;
+  refreshTokenTtlS: number;
+}
+
+function opaque(prefix: string): string {
+  return `${prefix}_${randomBytes(18).toString('base64url')}`;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The sandbox's authorization server state: clients, access tokens, refresh tokens. */
+export class SandboxAuthority {
+  readonly #clients = new Map<string, string>();
+  readonly #access = new Map<string, IssuedToken>();
+  readonly #refresh = new Map<string, IssuedToken>();
+
+  constructor(
+    public lifetimes: SandboxLifetimes,
+    private readonly now: () => number,
+  ) {}
+
+  addClient(client?: Partial<SandboxClient>): SandboxClient {
+    const created = { clientId: client?.clientId ?? opaque('client'), clientSecret: client?.clientSecret ?? opaque('secret') };
+    this.#clients.set(created.clientId, created.clientSecret);
+    return created;
+  }
+
+  /** Checks a client's secret in constant time. */
+  authenticate(clientId: string, clientSecret: string): boolean {
+    const known = this.#clients.get(clientId);
+    return known !== undefined && sameSecret(known, clientSecret);
+  }
+
+  issueAccess(clientId: string): { accessToken: string; expiresInS: number } {
+    const accessToken = opaque('at');
+    this.#access.set(accessToken, { clientId, expiresAt: this.now() + this.lifetimes.accessTokenTtlS * 1000 });
+    return { accessToken, expiresInS: this.lifetimes.accessTokenTtlS };
+  }
+
+  issueRefresh(clientId: string): string {
+    const refreshToken = opaque('rt');
+    this.#refresh.set(refreshToken, { clientId, expiresAt: this.now() + this.lifetimes.refreshTokenTtlS * 1000 });
+    return refreshToken;
+  }
+
+  /** The client id a valid access token belongs to, or undefined. */
+  verifyAccess(token: string): string | undefined {
+    const issued = this.#access.get(token);
+    if (!issued) return undefined;
+    if (this.now() >= issued.expiresAt) {
+      this.#access.delete(token);
+      return undefined;
+    }
+    return issued.clientId;
+  }
+
+  /** The client id a valid refresh token belongs to, or undefined. */
+  verifyRefresh(token: string): string | undefined {
+    const issued = this.#refresh.get(token);
+    if (!issued) return undefined;
+    if (this.now() >= issued.expiresAt) {
+      this.#refresh.delete(token);
+      return undefined;
+    }
+    return issued.clientId;
+  }
+
+  revokeAccessTokens(): number {
+    const n = this.#access.size;
+    this.#access.clear();
+    return n;
+  }
+
+  revokeRefreshTokens(): number {
+    const n = this.#refresh.size;
+    this.#refresh.clear();
+    return n;
+  }
+}

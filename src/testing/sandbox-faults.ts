@@ -1,0 +1,64 @@
+/** Routes of the sandbox that faults can target. `api` is every Payment API route. */
+export type SandboxRoute = 'token' | 'refresh' | 'api';
+
+/**
+ * A fault to inject into the next calls of a route. Fields combine: `delayMs` then `status`.
+ * With no `status`, `drop` or `malformed`, the call is delayed or held, then served normally.
+ */
+export interface SandboxFault {
+  /** Answer with this status instead of serving the call. */
+  status?: number;
+  /** Body of the fault answer (an object is sent as JSON). @default an error envelope */
+  body?: unknown;
+  /** Extra headers of the fault answer. */
+  headers?: Record<string, string>;
+  /** Adds `Retry-After: <seconds>`. */
+  retryAfterS?: number;
+  /** Waits this long before answering. */
+  delayMs?: number;
+  /** Closes the connection without an answer, after reading the request. */
+  drop?: boolean;
+  /** Answers 200 with a truncated JSON body. */
+  malformed?: boolean;
+  /** Waits until this promise settles before going on: gates a call for concurrency tests. */
+  hold?: Promise<unknown>;
+}
+
+interface Armed {
+  fault: SandboxFault;
+  remaining: number;
+}
+
+/** Faults armed per route, consumed in order. */
+export class FaultQueue {
+  readonly #armed = new Map<SandboxRoute, Armed[]>();
+
+  add(route: SandboxRoute, fault: SandboxFault, times: number): void {
+    if (!Number.isInteger(times) || times < 1) throw new TypeError('times must be a positive integer');
+    const list = this.#armed.get(route) ?? [];
+    list.push({ fault, remaining: times });
+    this.#armed.set(route, list);
+  }
+
+  take(route: SandboxRoute): SandboxFault | undefined {
+    const list = this.#armed.get(route);
+    const head = list?.[0];
+    if (!list || !head) return undefined;
+    head.remaining -= 1;
+    if (head.remaining === 0) list.shift();
+    return head.fault;
+  }
+
+  clear(): void {
+    this.#armed.clear();
+  }
+}
+
+/** Describes a fault for the request log. */
+export function describeFault(fault: SandboxFault): string {
+  if (fault.drop) return 'drop';
+  if (fault.malformed) return 'malformed';
+  if (fault.status !== undefined) return `status ${fault.status}`;
+  if (fault.hold) return 'hold';
+  return `delay ${fault.delayMs ?? 0}ms`;
+}

@@ -1,0 +1,108 @@
+import { PaymentAuthError } from './errors';
+
+/**
+ * Wire shapes of the token endpoint (RFC 6749 §5.1, §5.2), snake_case as they travel. They never
+ * leave this file: {@link toTokenGrant} turns them into the camelCase {@link TokenGrant}.
+ */
+export interface TokenResponseWire {
+  access_token?: unknown;
+  token_type?: unknown;
+  expires_in?: unknown;
+  refresh_token?: unknown;
+  /** Not in RFC 6749, but sent by several servers (Keycloak among them). */
+  refresh_expires_in?: unknown;
+}
+
+/** RFC 6749 §5.2 error response. */
+export interface OAuthErrorWire {
+  error: string;
+  error_description?: string;
+}
+
+/** A validated token response. Lifetimes stay in seconds here; the token manager converts them. */
+export interface TokenGrant {
+  accessToken: string;
+  /** `expires_in` as sent (may be out of range; the manager clamps it), or undefined when absent. */
+  expiresInS: number | undefined;
+  refreshToken: string | undefined;
+  refreshExpiresInS: number | undefined;
+}
+
+/** RFC 6750 §2.1 b64token characters, and nothing that could split a header (no space, CR, LF). */
+const TOKEN_SYNTAX = /^[\x21-\x7E]+$/;
+const NUMERIC = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?\s*$/i;
+
+function invalid(detail: string): PaymentAuthError {
+  return new PaymentAuthError({
+    code: 'TOKEN_RESPONSE_INVALID',
+    message: `Token endpoint returned an invalid token response: ${detail}`,
+    hint: 'check that tokenUrl points at an OAuth 2.0 token endpoint',
+  });
+}
+
+/**
+ * Decodes a token endpoint body: JSON (RFC 6749 §5.1), or `application/x-www-form-urlencoded`,
+ * which some older servers still send. Anything else — HTML from a gateway, truncated JSON, an
+ * array, `null` — is rejected without quoting the body.
+ */
+export function decodeTokenBody(text: string, contentType: string | undefined): Record<string, unknown> {
+  const trimmed = text.trim();
+  if (trimmed === '') throw invalid('the body is empty');
+  if (/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '') && !trimmed.startsWith('{')) {
+    return Object.fromEntries(new URLSearchParams(trimmed));
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    throw invalid(`the body is not JSON (content-type ${JSON.stringify(contentType ?? 'none')})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalid(`the body is JSON ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}, not an object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The OAuth error in a body, if it carries one (RFC 6749 §5.2; also on a 200, as some servers do). */
+export function readOAuthError(body: Record<string, unknown> | undefined): OAuthErrorWire | undefined {
+  if (!body || typeof body.error !== 'string' || body.error === '') return undefined;
+  return {
+    error: body.error,
+    error_description: typeof body.error_description === 'string' ? body.error_description : undefined,
+  };
+}
+
+/**
+ * Reads `expires_in`: a number or a numeric string (some servers quote it). Absent or `null`
+ * gives `undefined` (the caller applies its default). Anything else — `"abc"`, `NaN`, `Infinity`,
+ * `true`, an object — is an invalid response.
+ */
+export function parseExpiresIn(value: unknown, field = 'expires_in'): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && NUMERIC.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n)) throw invalid(`${field} is not a finite number`);
+  return n;
+}
+
+function optionalToken(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !TOKEN_SYNTAX.test(value)) throw invalid(`${field} is not a valid token string`);
+  return value;
+}
+
+/** Validates a decoded 2xx body (RFC 6749 §5.1) into a {@link TokenGrant}. */
+export function toTokenGrant(body: TokenResponseWire): TokenGrant {
+  const accessToken = body.access_token;
+  if (typeof accessToken !== 'string' || accessToken === '') throw invalid('access_token is missing or not a non-empty string');
+  if (!TOKEN_SYNTAX.test(accessToken)) throw invalid('access_token contains characters a bearer token cannot have');
+  const tokenType = body.token_type;
+  if (tokenType !== undefined && tokenType !== null && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')) {
+    throw invalid(`token_type ${typeof tokenType === 'string' ? JSON.stringify(tokenType.slice(0, 20)) : typeof tokenType} is not Bearer`);
+  }
+  return {
+    accessToken,
+    expiresInS: parseExpiresIn(body.expires_in),
+    refreshToken: optionalToken(body.refresh_token, 'refresh_token'),
+    refreshExpiresInS: parseExpiresIn(body.refresh_expires_in, 'refresh_expires_in'),
+  };
+}

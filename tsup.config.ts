@@ -1,0 +1,18 @@
+import { defineConfig } from 'tsup';
+
+const common = {
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  dts: true,
+  sourcemap: true,
+  target: 'node20',
+  platform: 'node',
+  splitting: false,
+} as const;
+
+export default defineConfig([
+  // ESM: dist/*.mjs + *.d.mts, every dependency stays external.
+  { ...common, format: ['esm'], clean: true },
+  // CJS: dist/*.js + *.d.ts. p-memoize (and its dependency mimic-function) ship as ESM only, so the
+  // CJS build inlines them: require() then works on every Node 20.x without require(esm).
+  { ...common, format: ['cjs'], noExternal: ['p-memoize', 'mimic-function'] },
+]);
