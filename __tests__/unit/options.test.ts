@@ -1,0 +1,110 @@
+import axios from 'axios';
+import { attachPaymentAuth } from '../../src';
+import { resolveEndpoint } from '../../src/normalize-options';
+
+const creds = { clientId: 'id', clientSecret: 'secret-value-123' };
+const api = (baseURL?: string) => axios.create({ baseURL });
+
+describe('attach-time validation', () => {
+  it.each([
+    ['no baseURL', () => attachPaymentAuth(api(), creds), /no baseURL/],
+    ['a relative baseURL', () => attachPaymentAuth(api('/api/v1'), creds), /not an absolute URL/],
+    ['an http baseURL on a public host', () => attachPaymentAuth(api('http://api.example-pay.com'), creds), /clear text/],
+    ['an unknown option', () => attachPaymentAuth(api('https://a.test'), creds, { refreshWindow: 5 } as never), /unknown option refreshWindow/],
+    ['a negative refresh window', () => attachPaymentAuth(api('https://a.test'), creds, { refreshWindowMs: -1 }), /refreshWindowMs/],
+    ['a fractional retry count', () => attachPaymentAuth(api('https://a.test'), creds, { tokenRetries: 1.5 }), /tokenRetries/],
+    ['a bad auth method', () => attachPaymentAuth(api('https://a.test'), creds, { clientAuthMethod: 'basic' as never }), /clientAuthMethod/],
+    ['a relative tokenUrl', () => attachPaymentAuth(api('https://a.test'), creds, { tokenUrl: '/token' }), /tokenUrl/],
+    ['a tokenUrl with user info', () => attachPaymentAuth(api('https://a.test'), creds, { tokenUrl: 'https://u:p@a.test/t' }), /user info/],
+    ['tokenParams overriding grant_type', () => attachPaymentAuth(api('https://a.test'), creds, { tokenParams: { grant_type: 'password' } }), /grant_type/],
+    ['a logger without error()', () => attachPaymentAuth(api('https://a.test'), creds, { logger: { debug() {}, info() {}, warn() {} } as never }), /logger/],
+    ['not an axios instance', () => attachPaymentAuth({} as never, creds), /axios instance/],
+  ])('throws a TypeError for %s', (_name, attach, message) => {
+    expect(attach).toThrow(TypeError);
+    expect(attach).toThrow(message);
+  });
+
+  it.each([
+    ['missing credentials fields', { clientId: 'id' }, /clientSecret must be a string/],
+    ['an empty client id', { clientId: ' ', clientSecret: 's' }, /clientId is empty/],
+    ['a string instead of an object', 'id:secret', /credentials must be an object/],
+  ])('throws a TypeError for %s, without echoing the values', (_name, credentials, message) => {
+    const attach = () => attachPaymentAuth(api('https://a.test'), credentials as never);
+    expect(attach).toThrow(TypeError);
+    expect(attach).toThrow(message);
+  });
+
+  it('does not modify the caller\'s options object', () => {
+    const options = Object.freeze({ scope: ['a', 'b'], apiOrigins: Object.freeze(['https://b.test']) });
+    const auth = attachPaymentAuth(api('https://a.test'), creds, options);
+    expect(options).toEqual({ scope: ['a', 'b'], apiOrigins: ['https://b.test'] });
+    auth.detach();
+  });
+
+  it('allows http on loopback without opting in', () => {
+    attachPaymentAuth(api('http://127.0.0.1:9'), creds).detach();
+    attachPaymentAuth(api('http://localhost:9'), creds).detach();
+  });
+});
+
+describe('credentials from the environment', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('reads PAYMENT_CLIENT_ID and PAYMENT_CLIENT_SECRET when no credentials are given', async () => {
+    process.env.PAYMENT_CLIENT_ID = 'env-id';
+    process.env.PAYMENT_CLIENT_SECRET = 'env-secret';
+    expect(() => attachPaymentAuth(api('https://a.test')).detach()).not.toThrow();
+  });
+
+  it('names the missing variables', () => {
+    delete process.env.PAYMENT_CLIENT_ID;
+    process.env.PAYMENT_CLIENT_SECRET = 'x';
+    expect(() => attachPaymentAuth(api('https://a.test'))).toThrow(/PAYMENT_CLIENT_ID not set/);
+    delete process.env.PAYMENT_CLIENT_SECRET;
+    expect(() => attachPaymentAuth(api('https://a.test'))).toThrow(/PAYMENT_CLIENT_ID and PAYMENT_CLIENT_SECRET not set/);
+  });
+});
+
+describe('browser runtimes', () => {
+  const g = globalThis as Record<string, unknown>;
+  afterEach(() => {
+    delete g.window;
+    delete g.importScripts;
+  });
+
+  it('refuses to attach where there is a window with a document', () => {
+    g.window = { document: {} };
+    expect(() => attachPaymentAuth(api('https://a.test'), creds)).toThrow(/refusing to run in a browser/);
+  });
+
+  it('refuses to attach in a web worker', () => {
+    g.importScripts = () => undefined;
+    expect(() => attachPaymentAuth(api('https://a.test'), creds)).toThrow(TypeError);
+  });
+
+  it('attaches when dangerouslyAllowBrowser is set', () => {
+    g.window = { document: {} };
+    expect(() => attachPaymentAuth(api('https://a.test'), creds, { dangerouslyAllowBrowser: true }).detach()).not.toThrow();
+  });
+
+  it('does not mistake Node\'s global navigator for a browser', () => {
+    expect('window' in g).toBe(false);
+    expect(() => attachPaymentAuth(api('https://a.test'), creds).detach()).not.toThrow();
+  });
+});
+
+describe('endpoint resolution', () => {
+  it.each([
+    ['https://pay.test', 'https://pay.test/api/v1/oauth2/token'],
+    ['https://pay.test/', 'https://pay.test/api/v1/oauth2/token'],
+    ['https://pay.test/api/v1', 'https://pay.test/api/v1/oauth2/token'],
+    ['https://pay.test/api/v1/', 'https://pay.test/api/v1/oauth2/token'],
+    ['https://pay.test/gateway', 'https://pay.test/gateway/api/v1/oauth2/token'],
+    ['https://pay.test/gateway/api/v1', 'https://pay.test/gateway/api/v1/oauth2/token'],
+  ])('resolves the token URL against %s', (base, expected) => {
+    expect(resolveEndpoint(new URL(base), '/api/v1/oauth2/token')).toBe(expected);
+  });
+});

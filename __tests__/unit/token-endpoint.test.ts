@@ -1,0 +1,274 @@
+import axios from 'axios';
+import nock from 'nock';
+import { attachPaymentAuth, isPaymentAuthError, type PaymentAuthError, type PaymentAuthOptions } from '../../src';
+import type { CredentialsInput } from '../../src/credentials';
+
+const BASE = 'https://pay.test';
+const TOKEN = '/api/v1/oauth2/token';
+const REFRESH = '/api/v1/oauth2/refresh';
+const creds = { clientId: 'client-1', clientSecret: 'canary-secret-8f3a' };
+const basic = `Basic ${btoa('client-1:canary-secret-8f3a')}`;
+const ok = { access_token: 'at-1', token_type: 'Bearer', expires_in: 900, refresh_token: 'rt-1' };
+
+function attach(options: PaymentAuthOptions = {}, credentials: CredentialsInput = creds) {
+  return attachPaymentAuth(axios.create({ baseURL: `${BASE}/api/v1` }), credentials, options);
+}
+
+async function failure(promise: Promise<unknown>): Promise<PaymentAuthError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isPaymentAuthError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a PaymentAuthError');
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+
+describe('the token request', () => {
+  it('is a form POST with client_secret_basic by default (RFC 6749 §4.4.2)', async () => {
+    nock(BASE, { reqheaders: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } })
+      .post(TOKEN, 'grant_type=client_credentials')
+      .reply(200, ok);
+    await expect(attach().getAccessToken()).resolves.toBe('at-1');
+  });
+
+  it('sends the credentials only in the body with client_secret_post', async () => {
+    nock(BASE, { badheaders: ['authorization'] })
+      .post(TOKEN, 'grant_type=client_credentials&client_id=client-1&client_secret=canary-secret-8f3a')
+      .reply(200, ok);
+    await expect(attach({ clientAuthMethod: 'client_secret_post' }).getAccessToken()).resolves.toBe('at-1');
+  });
+
+  it('sends JSON when tokenRequestFormat is json', async () => {
+    nock(BASE, { reqheaders: { 'content-type': 'application/json' } })
+      .post(TOKEN, { grant_type: 'client_credentials', scope: 'payments:write payments:read', audience: 'pay' })
+      .reply(200, ok);
+    await expect(attach({ tokenRequestFormat: 'json', scope: ['payments:write', 'payments:read'], tokenParams: { audience: 'pay' } }).getAccessToken()).resolves.toBe('at-1');
+  });
+
+  it('goes to an absolute tokenUrl on another host when configured', async () => {
+    nock('https://auth.test').post('/oauth/token', 'grant_type=client_credentials').reply(200, ok);
+    await expect(attach({ tokenUrl: 'https://auth.test/oauth/token' }).getAccessToken()).resolves.toBe('at-1');
+  });
+
+  it('never goes through the instance\'s own interceptors', async () => {
+    const api = axios.create({ baseURL: BASE });
+    const seen: string[] = [];
+    api.interceptors.request.use((config) => {
+      seen.push(String(config.url));
+      return config;
+    });
+    nock(BASE).post(TOKEN).reply(200, ok);
+    await attachPaymentAuth(api, creds).getAccessToken();
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('the refresh request', () => {
+  it('sends grant_type=refresh_token with the stored refresh token and client authentication (RFC 6749 §6)', async () => {
+    let now = 0;
+    nock(BASE).post(TOKEN).reply(200, ok);
+    nock(BASE, { reqheaders: { authorization: basic } }).post(REFRESH, 'grant_type=refresh_token&refresh_token=rt-1').reply(200, { access_token: 'at-2', expires_in: 900 });
+    const auth = attach({ clock: () => now });
+    await auth.getAccessToken();
+    now = 901_000;
+    await expect(auth.getAccessToken()).resolves.toBe('at-2');
+  });
+
+  it('keeps the old refresh token when the response has none, and replaces it when a new one comes (RFC 6749 §6)', async () => {
+    let now = 0;
+    nock(BASE).post(TOKEN).reply(200, ok);
+    nock(BASE).post(REFRESH, 'grant_type=refresh_token&refresh_token=rt-1').reply(200, { access_token: 'at-2', expires_in: 900 });
+    nock(BASE).post(REFRESH, 'grant_type=refresh_token&refresh_token=rt-1').reply(200, { access_token: 'at-3', expires_in: 900, refresh_token: 'rt-2' });
+    nock(BASE).post(REFRESH, 'grant_type=refresh_token&refresh_token=rt-2').reply(200, { access_token: 'at-4', expires_in: 900 });
+    const auth = attach({ clock: () => now });
+    for (const [t, token] of [[0, 'at-1'], [1_000_000, 'at-2'], [2_000_000, 'at-3'], [3_000_000, 'at-4']] as const) {
+      now = t;
+      await expect(auth.getAccessToken()).resolves.toBe(token);
+    }
+  });
+
+  it('authenticates from scratch once the refresh token is past its lifetime', async () => {
+    let now = 0;
+    nock(BASE).post(TOKEN).reply(200, ok);
+    nock(BASE).post(TOKEN).reply(200, { ...ok, access_token: 'at-2' });
+    const auth = attach({ clock: () => now });
+    await auth.getAccessToken();
+    now = 86_400_000;
+    await expect(auth.getAccessToken()).resolves.toBe('at-2');
+  });
+
+  it('honours refresh_expires_in when the server sends it', async () => {
+    let now = 0;
+    nock(BASE).post(TOKEN).reply(200, { ...ok, refresh_expires_in: 1200 });
+    nock(BASE).post(TOKEN).reply(200, { ...ok, access_token: 'at-2' });
+    const auth = attach({ clock: () => now });
+    await auth.getAccessToken();
+    now = 1_200_000;
+    await expect(auth.getAccessToken()).resolves.toBe('at-2');
+  });
+
+  it('re-authenticates on every renewal when refreshUrl is false', async () => {
+    let now = 0;
+    nock(BASE).post(TOKEN).reply(200, ok);
+    nock(BASE).post(TOKEN).reply(200, { ...ok, access_token: 'at-2' });
+    const auth = attach({ clock: () => now, refreshUrl: false });
+    await auth.getAccessToken();
+    now = 901_000;
+    await expect(auth.getAccessToken()).resolves.toBe('at-2');
+  });
+
+  it.each([
+    ['a 401 invalid_grant', (s: nock.Interceptor) => s.reply(401, { error: 'invalid_grant' })],
+    ['a 400', (s: nock.Interceptor) => s.reply(400, { error: 'invalid_request' })],
+    ['a 500', (s: nock.Interceptor) => s.reply(500, 'oops')],
+    ['a network error', (s: nock.Interceptor) => s.replyWithError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))],
+    ['a malformed body', (s: nock.Interceptor) => s.reply(200, '{"access_tok')],
+  ])('falls back to one client_credentials exchange after %s', async (_name, reply) => {
+    let now = 0;
+    nock(BASE).post(TOKEN).reply(200, ok);
+    reply(nock(BASE).post(REFRESH));
+    nock(BASE).post(TOKEN).reply(200, { ...ok, access_token: 'at-fallback' });
+    const auth = attach({ clock: () => now });
+    await auth.getAccessToken();
+    now = 901_000;
+    await expect(auth.getAccessToken()).resolves.toBe('at-fallback');
+  });
+
+  it('falls back when the refresh hangs, within the total deadline', async () => {
+    let now = 0;
+    nock(BASE).post(TOKEN).reply(200, ok);
+    nock(BASE).post(REFRESH).delay(5000).reply(200, { access_token: 'late' });
+    nock(BASE).post(TOKEN).reply(200, { ...ok, access_token: 'at-fallback' });
+    const auth = attach({ clock: () => now, tokenTimeoutMs: 600 });
+    await auth.getAccessToken();
+    now = 901_000;
+    await expect(auth.getAccessToken()).resolves.toBe('at-fallback');
+  });
+});
+
+describe('token endpoint failures', () => {
+  it('retries 503s with backoff, then succeeds (bounded retries)', async () => {
+    nock(BASE).post(TOKEN).twice().reply(503, 'busy');
+    nock(BASE).post(TOKEN).reply(200, ok);
+    await expect(attach().getAccessToken()).resolves.toBe('at-1');
+  });
+
+  it('gives up after tokenRetries with TOKEN_ENDPOINT_UNAVAILABLE', async () => {
+    nock(BASE).post(TOKEN).times(2).reply(502);
+    const error = await failure(attach({ tokenRetries: 1 }).getAccessToken());
+    expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', status: 502 });
+  });
+
+  it('retries network errors', async () => {
+    nock(BASE).post(TOKEN).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    nock(BASE).post(TOKEN).reply(200, ok);
+    await expect(attach().getAccessToken()).resolves.toBe('at-1');
+  });
+
+  it('waits for Retry-After on a 429', async () => {
+    nock(BASE).post(TOKEN).reply(429, '', { 'Retry-After': '1' });
+    nock(BASE).post(TOKEN).reply(200, ok);
+    const started = Date.now();
+    await expect(attach().getAccessToken()).resolves.toBe('at-1');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('fails at once when Retry-After is longer than maxRetryAfterMs', async () => {
+    nock(BASE).post(TOKEN).reply(503, '', { 'Retry-After': '120' });
+    expect(await failure(attach({ maxRetryAfterMs: 5000 }).getAccessToken())).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', status: 503 });
+  });
+
+  it('does not retry invalid_client', async () => {
+    nock(BASE).post(TOKEN).once().reply(401, { error: 'invalid_client', error_description: 'bad secret' }, { 'WWW-Authenticate': 'Basic' });
+    const error = await failure(attach().getAccessToken());
+    expect(error).toMatchObject({ code: 'CREDENTIALS_REJECTED', status: 401, oauthError: 'invalid_client' });
+    expect(error.message).toMatch(/check clientId and clientSecret/);
+  });
+
+  it.each([
+    ['invalid_scope', 400, 'TOKEN_REQUEST_REJECTED'],
+    ['unauthorized_client', 400, 'TOKEN_REQUEST_REJECTED'],
+    ['unsupported_grant_type', 400, 'TOKEN_REQUEST_REJECTED'],
+    ['invalid_request', 400, 'TOKEN_REQUEST_REJECTED'],
+    ['invalid_client', 400, 'CREDENTIALS_REJECTED'],
+  ])('maps %s (%i) to %s without retrying', async (oauthError, status, code) => {
+    nock(BASE).post(TOKEN).once().reply(status, { error: oauthError });
+    expect(await failure(attach().getAccessToken())).toMatchObject({ code, status, oauthError });
+  });
+
+  it('treats a 200 that carries an OAuth error as a failure', async () => {
+    nock(BASE).post(TOKEN).reply(200, { error: 'invalid_client', access_token: 'ignored' });
+    expect(await failure(attach().getAccessToken())).toMatchObject({ code: 'CREDENTIALS_REJECTED', status: 200 });
+  });
+
+  it('does not follow a redirect of the token endpoint', async () => {
+    nock(BASE).post(TOKEN).reply(307, '', { Location: 'https://elsewhere.test/steal' });
+    const elsewhere = nock('https://elsewhere.test').post('/steal').reply(200, ok);
+    expect(await failure(attach().getAccessToken())).toMatchObject({ code: 'TOKEN_ENDPOINT_REDIRECT', status: 307 });
+    expect(elsewhere.isDone()).toBe(false);
+    nock.cleanAll();
+  });
+
+  it.each([
+    ['HTML', '<html>Bad gateway</html>', 'text/html'],
+    ['truncated JSON', '{"access_token":"at', 'application/json'],
+    ['an array', '[]', 'application/json'],
+  ])('rejects a 200 with %s as TOKEN_RESPONSE_INVALID', async (_name, body, type) => {
+    nock(BASE).post(TOKEN).reply(200, body, { 'Content-Type': type });
+    const error = await failure(attach().getAccessToken());
+    expect(error.code).toBe('TOKEN_RESPONSE_INVALID');
+    expect(error.message).not.toContain(body);
+  });
+
+  it('rejects a body over 1 MiB', async () => {
+    nock(BASE).post(TOKEN).reply(200, JSON.stringify({ access_token: 'a', pad: 'x'.repeat(2 * 1024 * 1024) }));
+    expect((await failure(attach().getAccessToken())).code).toBe('TOKEN_RESPONSE_INVALID');
+  });
+
+  it('rejects every waiter with TOKEN_ENDPOINT_TIMEOUT at the total deadline', async () => {
+    nock(BASE).post(TOKEN).delay(3000).reply(200, ok);
+    const auth = attach({ tokenTimeoutMs: 200 });
+    const errors = await Promise.all([failure(auth.getAccessToken()), failure(auth.getAccessToken())]);
+    expect(errors.map((e) => e.code)).toEqual(['TOKEN_ENDPOINT_TIMEOUT', 'TOKEN_ENDPOINT_TIMEOUT']);
+    expect(errors[0]).toBe(errors[1]);
+  });
+
+  it('redacts the secret when the server echoes it in error_description', async () => {
+    nock(BASE).post(TOKEN).reply(400, { error: 'invalid_request', error_description: `bad secret canary-secret-8f3a` });
+    const error = await failure(attach().getAccessToken());
+    expect(error.message).toContain('[REDACTED]');
+    expect(error.message).not.toContain('canary-secret-8f3a');
+  });
+
+  it('tries again on the next call: a failure is never cached', async () => {
+    nock(BASE).post(TOKEN).reply(400, { error: 'invalid_request' });
+    nock(BASE).post(TOKEN).reply(200, ok);
+    const auth = attach();
+    await failure(auth.getAccessToken());
+    await expect(auth.getAccessToken()).resolves.toBe('at-1');
+  });
+});
+
+describe('credential providers', () => {
+  it('re-reads rotated credentials once after invalid_client', async () => {
+    const secrets = ['old-secret-1', 'new-secret-2'];
+    let reads = 0;
+    const provider = async () => ({ clientId: 'client-1', clientSecret: secrets[Math.min(reads++, 1)]! });
+    nock(BASE, { reqheaders: { authorization: `Basic ${btoa('client-1:old-secret-1')}` } }).post(TOKEN).reply(401, { error: 'invalid_client' });
+    nock(BASE, { reqheaders: { authorization: `Basic ${btoa('client-1:new-secret-2')}` } }).post(TOKEN).reply(200, ok);
+    await expect(attach({}, provider).getAccessToken()).resolves.toBe('at-1');
+  });
+
+  it('rejects with CREDENTIALS_MISSING when the provider throws or returns nothing usable', async () => {
+    expect((await failure(attach({}, async () => { throw new Error('vault down'); }).getAccessToken())).code).toBe('CREDENTIALS_MISSING');
+    expect((await failure(attach({}, async () => ({ clientId: 'x' }) as never).getAccessToken())).code).toBe('CREDENTIALS_MISSING');
+  });
+});
