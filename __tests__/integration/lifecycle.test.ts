@@ -1,0 +1,160 @@
+import axios from 'axios';
+import { attachPaymentAuth, type TokenEvent } from '../../src';
+import { deferred, waitFor } from '../_helpers/servers';
+import { startHarness, type Harness } from '../_helpers/sandbox';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const tokensSent = (h: Harness) => h.sandbox.requests.filter((r) => r.route === 'api').map((r) => r.token);
+
+describe('when 1,000 requests start cold', () => {
+  it('makes exactly one token call, shared with getAccessToken()', async () => {
+    h = await startHarness();
+    const gate = deferred();
+    h.sandbox.injectFault('token', { hold: gate.promise });
+    const requests = Array.from({ length: 1000 }, () => h.api.get('/payments'));
+    const direct = h.auth.getAccessToken();
+    await waitFor(() => h.sandbox.counters().tokenCalls === 1);
+    gate.resolve();
+    const responses = await Promise.all(requests);
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(new Set(tokensSent(h)).size).toBe(1);
+    await expect(direct).resolves.toEqual(expect.any(String));
+    expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 0, apiCalls: 1000, unauthorized: 0 });
+  });
+});
+
+describe('when the token is cached', () => {
+  it('reuses it until the refresh window', async () => {
+    h = await startHarness();
+    for (let i = 0; i < 5; i++) {
+      await h.api.get('/payments');
+      h.advance(100_000);
+    }
+    expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 0 });
+  });
+
+  it('keeps one flight per attached instance, never shared across instances', async () => {
+    h = await startHarness();
+    const other = axios.create({ baseURL: `${h.sandbox.url}/api/v1` });
+    const otherAuth = attachPaymentAuth(other, h.sandbox.credentials);
+    await Promise.all([h.api.get('/payments'), other.get('/payments')]);
+    expect(h.sandbox.counters().tokenCalls).toBe(2);
+    expect(await otherAuth.getAccessToken()).not.toBe(await h.auth.getAccessToken());
+    otherAuth.detach();
+  });
+});
+
+describe('when the token is inside the refresh window', () => {
+  it('serves the cached token and refreshes once in the background, without making requests wait', async () => {
+    const refreshed: TokenEvent[] = [];
+    h = await startHarness({ onTokenRefreshed: (e) => refreshed.push(e) });
+    await h.api.get('/payments');
+    const first = tokensSent(h)[0];
+    h.advance(839_000);
+    await h.api.get('/payments');
+    expect(h.sandbox.counters().refreshCalls).toBe(0);
+
+    h.advance(2_000); // 841 s of 900: inside the 60 s window
+    const gate = deferred();
+    h.sandbox.injectFault('refresh', { hold: gate.promise });
+    const during = await Promise.all([h.api.get('/payments'), h.api.get('/payments'), h.api.get('/payments')]);
+    expect(during.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(tokensSent(h).slice(-3)).toEqual([first, first, first]);
+    expect(h.sandbox.counters().refreshCalls).toBe(1);
+    gate.resolve();
+    await waitFor(() => refreshed.length === 1);
+    await h.api.get('/payments');
+    expect(tokensSent(h).at(-1)).not.toBe(first);
+    expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 1, unauthorized: 0 });
+  });
+
+  it('caps the window at half the lifetime, so short-lived tokens are still reused', async () => {
+    h = await startHarness({}, { accessTokenTtlS: 10 });
+    await h.api.get('/payments');
+    h.advance(4_900);
+    await h.api.get('/payments');
+    expect(h.sandbox.counters().refreshCalls).toBe(0);
+    h.advance(200);
+    await h.api.get('/payments');
+    await waitFor(() => h.sandbox.counters().refreshCalls === 1);
+  });
+
+  it('counts the lifetime from when the token request was sent', async () => {
+    h = await startHarness();
+    const gate = deferred();
+    h.sandbox.injectFault('token', { hold: gate.promise });
+    const first = h.api.get('/payments');
+    await waitFor(() => h.sandbox.counters().tokenCalls === 1);
+    h.advance(100_000); // the token endpoint took 100 s to answer
+    gate.resolve();
+    await first;
+    h.advance(745_000); // 845 s after sending: inside the window only if counted from the send
+    await h.api.get('/payments');
+    await waitFor(() => h.sandbox.counters().refreshCalls === 1);
+  });
+});
+
+describe('when the token has expired', () => {
+  it('makes requests wait for the renewal, using the refresh token', async () => {
+    const events: TokenEvent[] = [];
+    h = await startHarness({ onTokenAcquired: (e) => events.push(e), onTokenRefreshed: (e) => events.push(e) });
+    await h.api.get('/payments');
+    h.advance(901_000);
+    const [a, b] = await Promise.all([h.api.get('/payments'), h.api.get('/payments')]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 1, unauthorized: 0 });
+    expect(events.map((e) => [e.grant, e.generation, e.expiresInMs])).toEqual([
+      ['client_credentials', 1, 900_000],
+      ['refresh_token', 2, 900_000],
+    ]);
+    expect(events[0]!.fingerprint).toMatch(/^[0-9a-f]{8}$/);
+  });
+
+  it('authenticates from scratch once the refresh token expired (24 h)', async () => {
+    h = await startHarness();
+    await h.api.get('/payments');
+    h.advance(86_400_000);
+    await h.api.get('/payments');
+    expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 2, refreshCalls: 0 });
+  });
+
+  it('falls back to client_credentials when the refresh token was revoked', async () => {
+    const errors: unknown[] = [];
+    h = await startHarness({ onAuthError: (e) => errors.push(e) });
+    await h.api.get('/payments');
+    h.sandbox.revokeRefreshTokens();
+    h.advance(901_000);
+    await expect(h.api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 2, refreshCalls: 1 });
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('invalidate()', () => {
+  it('forgets the access token; the next request renews it with the refresh token', async () => {
+    h = await startHarness();
+    await h.api.get('/payments');
+    h.auth.invalidate();
+    await h.api.get('/payments');
+    expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 1 });
+    expect(new Set(tokensSent(h)).size).toBe(2);
+  });
+});
+
+describe('when both the refresh and the fallback fail', () => {
+  it('rejects every waiting request with one PaymentAuthError, after bounded calls', async () => {
+    h = await startHarness();
+    await h.api.get('/payments');
+    h.advance(901_000);
+    h.sandbox.injectFault('refresh', { status: 500 });
+    h.sandbox.injectFault('token', { status: 401, body: { error: 'invalid_client' } });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => h.api.get('/payments')));
+    const reasons = results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'fulfilled'));
+    expect(new Set(reasons)).toEqual(new Set(['CREDENTIALS_REJECTED']));
+    expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 2, refreshCalls: 1, apiCalls: 1 });
+  });
+});
