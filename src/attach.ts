@@ -68,7 +68,8 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
   const endpoint = createTokenEndpoint({
     ...normalized,
     transport: { httpAgent: defaults.httpAgent, httpsAgent: defaults.httpsAgent, proxy: defaults.proxy },
-    knownSecrets: source.knownSecrets,
+    // Server text quoted in an error is cleaned of the secret and of the live tokens.
+    knownSecrets: () => [...source.knownSecrets(), ...manager.liveTokens()],
   });
   const manager = new TokenManager(normalized, source, endpoint, reporter);
   const scope = createScope(normalized.apiOrigins, [normalized.tokenUrl, ...(normalized.refreshUrl ? [normalized.refreshUrl] : [])]);

@@ -8,17 +8,19 @@ interface CancelTokenLike {
 }
 
 /**
- * Waits for `pending` unless the request is cancelled first, by its `signal` or its (deprecated,
- * but still used by NestJS's HttpService) `cancelToken`. A cancellation rejects at once with
- * axios's `CanceledError`; `pending` itself goes on for everyone else who waits on it.
+ * Starts `start()` and waits for it unless the request is cancelled first, by its `signal` or its
+ * (deprecated, but still used by NestJS's HttpService) `cancelToken`. A cancellation rejects at
+ * once with axios's `CanceledError`; the work itself goes on for everyone else who waits on it. A
+ * request that is already cancelled does not start anything.
  */
-export function unlessCancelled<T>(pending: Promise<T>, config: InternalAxiosRequestConfig): Promise<T> {
+export function unlessCancelled<T>(start: () => Promise<T>, config: InternalAxiosRequestConfig): Promise<T> {
   const signal = config.signal as AbortSignal | undefined;
   const cancelToken = config.cancelToken as CancelTokenLike | undefined;
-  if (!signal && !cancelToken) return pending;
+  if (!signal && !cancelToken) return start();
   const cancelled = (): Error => new CanceledError(undefined, undefined, config);
   if (signal?.aborted) return Promise.reject(cancelled());
   if (cancelToken?.reason) return Promise.reject(cancelToken.reason);
+  const pending = start();
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {
       cleanup();

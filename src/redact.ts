@@ -73,6 +73,9 @@ function summarizeRequest(request: unknown): unknown {
  */
 export function cleanAxiosError(error: AxiosError): AxiosError {
   redactAuthorization(error.config?.headers);
+  // A stream body keeps references to what it was piped into: the request, with its headers.
+  const data = error.config?.data as { pipe?: unknown; unpipe?: () => void } | undefined;
+  if (data && typeof data.pipe === 'function' && typeof data.unpipe === 'function') data.unpipe();
   if (error.request !== undefined) error.request = summarizeRequest(error.request);
   const response = error.response;
   if (response) {

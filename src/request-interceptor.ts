@@ -51,7 +51,7 @@ export function createRequestInterceptor(manager: TokenManager, scope: RequestSc
     const ours = state?.generation !== undefined;
     if (!ours && (config.auth || config.headers.has('Authorization'))) return config;
     if (!scope.includes(config)) return config;
-    const token = await unlessCancelled(manager.token(), config);
+    const token = await unlessCancelled(() => manager.token(), config);
     config.headers.set('Authorization', `Bearer ${token.value}`);
     config.paymentAuth = { ...state, generation: token.generation };
     guardRedirects(config, scope);

@@ -25,9 +25,10 @@ export function createResponseInterceptor(instance: AxiosInstance, manager: Toke
     const config = error.config;
     const state = config.paymentAuth;
     if (!state || state.generation === undefined) throw error;
+    const sent = state.generation;
     if (error.response?.status !== 401 || state.replayed) throw cleanAxiosError(error);
     if (!isReplayableBody(config.data)) {
-      manager.tokenAfterUnauthorized(state.generation).catch(() => {
+      manager.tokenAfterUnauthorized(sent).catch(() => {
         // Reported by the token manager; this request fails with its own error below.
       });
       throw new PaymentAuthError({
@@ -38,7 +39,7 @@ export function createResponseInterceptor(instance: AxiosInstance, manager: Toke
         cause: cleanAxiosError(error),
       });
     }
-    await unlessCancelled(manager.tokenAfterUnauthorized(state.generation), config);
+    await unlessCancelled(() => manager.tokenAfterUnauthorized(sent), config);
     config.paymentAuth = { ...state, replayed: true };
     // The body is already serialised: do not run the caller's transformRequest a second time.
     config.transformRequest = [(data: unknown) => data];

@@ -27,6 +27,8 @@ interface RefreshToken {
 const MIN_TOKEN_LIFETIME_MS = 1000;
 /** A failed background renewal is not tried again for this long (requests keep the valid token). */
 const BACKGROUND_RETRY_MS = 5000;
+/** How many dropped tokens are still scrubbed from error text. */
+const RETIRED_KEPT = 4;
 
 type ManagerOptions = Pick<
   NormalizedOptions,
@@ -52,6 +54,8 @@ export class TokenManager {
   #refresh: RefreshToken | undefined;
   #generation = 0;
   #backgroundNotBefore = 0;
+  /** Recently dropped tokens, still scrubbed from server text (a server may echo an old one). */
+  readonly #retired: string[] = [];
   readonly #detached = new AbortController();
   readonly #renew: () => Promise<AccessToken>;
 
@@ -85,14 +89,27 @@ export class TokenManager {
    */
   tokenAfterUnauthorized(sent: number): Promise<AccessToken> {
     if (this.#access?.generation === sent) {
+      this.#retire(this.#access);
       this.#access = undefined;
       this.reporter.log('debug', 'access token rejected with 401, renewing', { generation: sent });
     }
     return this.token();
   }
 
+  /** The tokens held now and the last few dropped ones, so text from outside can be cleaned of them. */
+  liveTokens(): string[] {
+    return [this.#access?.value, this.#refresh?.value, ...this.#retired].filter((t): t is string => t !== undefined);
+  }
+
+  #retire(token: { value: string } | undefined): void {
+    if (!token) return;
+    this.#retired.unshift(token.value);
+    this.#retired.length = Math.min(this.#retired.length, RETIRED_KEPT);
+  }
+
   /** Forgets the cached access token (the refresh token is kept). */
   invalidate(): void {
+    this.#retire(this.#access);
     this.#access = undefined;
   }
 
@@ -102,6 +119,7 @@ export class TokenManager {
     this.#detached.abort(detachedError());
     this.#access = undefined;
     this.#refresh = undefined;
+    this.#retired.length = 0;
   }
 
   #renewInBackground(now: number): void {
@@ -147,6 +165,7 @@ export class TokenManager {
     const refresh = this.#refresh;
     if (!this.options.refreshUrl || !refresh) return undefined;
     if (this.options.clock() >= refresh.expiresAt - Math.min(this.options.refreshWindowMs, 60_000)) {
+      this.#retire(this.#refresh);
       this.#refresh = undefined;
       return undefined;
     }
@@ -157,6 +176,7 @@ export class TokenManager {
       return await this.endpoint.refresh(credentials, refresh.value, { signal, remainingMs: () => Math.min(half, deadline.remainingMs()) });
     } catch (error) {
       if (deadline.signal.aborted) throw error;
+      this.#retire(this.#refresh);
       this.#refresh = undefined;
       this.reporter.log('warn', 'refresh failed, falling back to client_credentials', {
         code: isPaymentAuthError(error) ? error.code : undefined,
@@ -184,6 +204,7 @@ export class TokenManager {
     const requested = grant.expiresInS === undefined ? defaultTokenLifetimeMs : grant.expiresInS * 1000;
     const lifetime = Math.min(Math.max(requested, MIN_TOKEN_LIFETIME_MS), maxTokenLifetimeMs);
     const expiresAt = startedAt + lifetime;
+    this.#retire(this.#access);
     const access: AccessToken = {
       value: grant.accessToken,
       generation: ++this.#generation,
@@ -192,10 +213,12 @@ export class TokenManager {
     };
     this.#access = access;
     if (grant.refreshToken) {
+      if (this.#refresh?.value !== grant.refreshToken) this.#retire(this.#refresh);
       const refreshLifetime = grant.refreshExpiresInS === undefined ? refreshTokenLifetimeMs : Math.max(0, grant.refreshExpiresInS * 1000);
       this.#refresh = { value: grant.refreshToken, expiresAt: startedAt + refreshLifetime };
     } else if (kind === 'client_credentials') {
       // RFC 6749 §4.4.3: no refresh token; renewals authenticate again.
+      this.#retire(this.#refresh);
       this.#refresh = undefined;
     } // A refresh response without a refresh_token keeps the old one (the Payment API's behaviour).
     this.#backgroundNotBefore = 0;

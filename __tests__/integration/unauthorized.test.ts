@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import axios, { AxiosError } from 'axios';
+import axios, { type AxiosError } from 'axios';
 import { isPaymentAuthError } from '../../src';
 import { deferred, waitFor } from '../_helpers/servers';
 import { startHarness, type Harness } from '../_helpers/sandbox';

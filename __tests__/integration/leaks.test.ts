@@ -1,0 +1,157 @@
+import { Readable } from 'node:stream';
+import axios from 'axios';
+import { attachPaymentAuth, type PaymentAuthOptions } from '../../src';
+import { expectNoLeaks } from '../_helpers/leaks';
+import { startRecordingServer, type Recorded, type RecordingServer } from '../_helpers/servers';
+import type { ServerResponse } from 'node:http';
+
+const SECRET = 'canary-secret-9d2f7c41';
+const credentials = { clientId: 'canary-client', clientSecret: SECRET };
+let issued: string[] = [];
+const canaries = () => [SECRET, ...issued];
+
+type Mode = 'ok' | 'invalid_client' | 'echo' | 'error500' | 'malformed' | 'redirect' | 'hang';
+let tokenMode: Mode = 'ok';
+let refreshMode: Mode = 'ok';
+let apiMode: 'ok' | '401' | '500' | 'drop' | 'hang' = 'ok';
+
+function tokenReply(mode: Mode, res: ServerResponse, refresh: boolean): void {
+  const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
+  if (mode === 'hang') return;
+  if (mode === 'invalid_client') return json(401, { error: 'invalid_client' }, { 'WWW-Authenticate': 'Basic' });
+  if (mode === 'echo') return json(400, { error: 'invalid_request', error_description: `secret ${SECRET} token ${issued.join(',')}` });
+  if (mode === 'error500') return json(500, { message: `internal ${SECRET}` });
+  if (mode === 'malformed') {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end(`<html>${SECRET}</html>`);
+    return;
+  }
+  if (mode === 'redirect') return json(307, {}, { Location: '/elsewhere' });
+  const accessToken = `at-canary-${issued.length}-${Math.random().toString(36).slice(2)}`;
+  const refreshToken = `rt-canary-${issued.length}-${Math.random().toString(36).slice(2)}`;
+  issued.push(accessToken, ...(refresh ? [] : [refreshToken]));
+  json(200, { access_token: accessToken, token_type: 'Bearer', expires_in: 900, ...(refresh ? {} : { refresh_token: refreshToken }) });
+}
+
+let server: RecordingServer;
+beforeAll(async () => {
+  server = await startRecordingServer('127.0.0.1', (req: Recorded, res) => {
+    if (req.url === '/api/v1/oauth2/token') return tokenReply(tokenMode, res, false);
+    if (req.url === '/api/v1/oauth2/refresh') return tokenReply(refreshMode, res, true);
+    if (apiMode === 'hang') return;
+    if (apiMode === 'drop') return void res.socket?.destroy();
+    const status = apiMode === '401' ? 401 : apiMode === '500' ? 500 : 200;
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: status === 401 ? 'INVALID_TOKEN' : 'X', message: 'm', request_id: 'req_1' } }));
+  });
+});
+afterAll(() => server.close());
+
+const lines: unknown[] = [];
+const logger = { debug: (...a: unknown[]) => lines.push(a), info: (...a: unknown[]) => lines.push(a), warn: (...a: unknown[]) => lines.push(a), error: (...a: unknown[]) => lines.push(a) };
+const hooks: Pick<PaymentAuthOptions, 'onAuthError' | 'onTokenAcquired' | 'onTokenRefreshed'> = {
+  onAuthError: (e) => lines.push(e),
+  onTokenAcquired: (e) => lines.push(e),
+  onTokenRefreshed: (e) => lines.push(e),
+};
+
+let now = 0;
+function attach(options: PaymentAuthOptions = {}) {
+  const api = axios.create({ baseURL: `${server.url}/api/v1` });
+  const auth = attachPaymentAuth(api, credentials, { logger, ...hooks, clock: () => now, tokenRetries: 1, ...options });
+  return { api, auth };
+}
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+beforeEach(() => {
+  tokenMode = 'ok';
+  refreshMode = 'ok';
+  apiMode = 'ok';
+  issued = [];
+  now = 0;
+});
+afterAll(() => {
+  // Every log line and hook payload of the whole file, scanned with every token ever issued.
+  expect(lines.length).toBeGreaterThan(10);
+  for (const line of lines) expectNoLeaks(line, canaries());
+});
+
+describe('no error that leaves the package holds a secret or a live token', () => {
+  it.each(['invalid_client', 'echo', 'error500', 'malformed', 'redirect'] as const)('token endpoint failure: %s', async (mode) => {
+    tokenMode = mode;
+    for (const clientAuthMethod of ['client_secret_basic', 'client_secret_post'] as const) {
+      const { api, auth } = attach({ clientAuthMethod });
+      expectNoLeaks(await caught(api.get('/payments')), canaries());
+      expectNoLeaks(await caught(auth.getAccessToken()), canaries());
+      auth.detach();
+    }
+  });
+
+  it('token endpoint timeout and connection refused', async () => {
+    tokenMode = 'hang';
+    const { api, auth } = attach({ tokenTimeoutMs: 150 });
+    expectNoLeaks(await caught(api.get('/payments')), canaries());
+    auth.detach();
+    const closed = await startRecordingServer();
+    await closed.close();
+    const refused = attach({ tokenUrl: `${closed.url}/token` });
+    expectNoLeaks(await caught(refused.api.get('/payments')), canaries());
+    refused.auth.detach();
+  });
+
+  it('refresh failure followed by a failed fallback', async () => {
+    const { api, auth } = attach();
+    await api.get('/payments');
+    now = 901_000;
+    refreshMode = 'echo';
+    tokenMode = 'echo';
+    expectNoLeaks(await caught(api.get('/payments')), canaries());
+    auth.detach();
+  });
+
+  it.each(['401', '500', 'drop'] as const)('API failure: %s (the AxiosError is cleaned of the bearer token)', async (mode) => {
+    const { api, auth } = attach();
+    await api.get('/payments');
+    apiMode = mode;
+    const error = await caught(api.post('/payments', { amount: 1 }));
+    expect(axios.isAxiosError(error)).toBe(true);
+    expectNoLeaks(error, canaries());
+    auth.detach();
+  });
+
+  it('API timeout', async () => {
+    const { api, auth } = attach();
+    await api.get('/payments');
+    apiMode = 'hang';
+    expectNoLeaks(await caught(api.get('/payments', { timeout: 100 })), canaries());
+    auth.detach();
+  });
+
+  it('a 401 on a stream body', async () => {
+    const { api, auth } = attach();
+    await api.get('/payments');
+    apiMode = '401';
+    expectNoLeaks(await caught(api.post('/payments', Readable.from(['{"amount":1}']))), canaries());
+    auth.detach();
+  });
+});
+
+describe('the scanner itself', () => {
+  it('finds a token left in an AxiosError that was not cleaned', async () => {
+    const plain = axios.create({ baseURL: `${server.url}/api/v1`, headers: { Authorization: 'Bearer at-canary-unclean' } });
+    apiMode = '500';
+    const error = await caught(plain.get('/payments'));
+    expect(() => expectNoLeaks(error, ['at-canary-unclean'])).toThrow();
+  });
+});

@@ -1,0 +1,34 @@
+import axios, { type InternalAxiosRequestConfig } from 'axios';
+import { createRequestInterceptor } from '../../src/request-interceptor';
+import { createScope } from '../../src/scope';
+import type { TokenManager } from '../../src/token-manager';
+
+const manager = { token: async () => ({ value: 'tok', generation: 1, expiresAt: Infinity, refreshAt: Infinity }) } as unknown as TokenManager;
+const scope = createScope(new Set(['https://api.pay.test']), ['https://api.pay.test/api/v1/oauth2/token']);
+const intercept = createRequestInterceptor(manager, scope);
+
+async function redirectHook(): Promise<(options: Record<string, unknown>) => void> {
+  const config = await intercept({ url: '/payments', baseURL: 'https://api.pay.test/api/v1', headers: new axios.AxiosHeaders() } as InternalAxiosRequestConfig);
+  return config.beforeRedirect as unknown as (options: Record<string, unknown>) => void;
+}
+
+describe('the redirect guard', () => {
+  it.each([
+    ['a subdomain (follow-redirects keeps the header there)', 'https://cdn.api.pay.test/x'],
+    ['a downgrade to http', 'http://api.pay.test/x'],
+    ['another port', 'https://api.pay.test:8443/x'],
+    ['another host', 'https://evil.test/x'],
+  ])('removes Authorization on a redirect to %s', async (_name, href) => {
+    const hook = await redirectHook();
+    const options = { href, headers: { Authorization: 'Bearer tok', Accept: 'x' } };
+    hook(options);
+    expect(options.headers).toEqual({ Accept: 'x' });
+  });
+
+  it('keeps it on the API origin', async () => {
+    const hook = await redirectHook();
+    const options = { protocol: 'https:', hostname: 'api.pay.test', port: '', headers: { authorization: 'Bearer tok' } };
+    hook(options);
+    expect(options.headers).toEqual({ authorization: 'Bearer tok' });
+  });
+});
