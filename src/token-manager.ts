@@ -4,6 +4,7 @@ import type { CredentialSource } from './credentials';
 import { isPaymentAuthError, PaymentAuthError } from './errors';
 import type { NormalizedOptions } from './options';
 import { fingerprint } from './redact';
+import { timerDelay } from './sleep';
 import type { Reporter } from './reporter';
 import { tokenTimeoutError, type Deadline, type TokenEndpoint } from './token-endpoint';
 import type { TokenGrant } from './wire';
@@ -135,7 +136,7 @@ export class TokenManager {
     const startedAt = clock();
     const endAt = performance.now() + tokenTimeoutMs;
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), tokenTimeoutMs);
+    const timer = setTimeout(() => timeout.abort(), timerDelay(tokenTimeoutMs));
     (timer as { unref?: () => void }).unref?.();
     const deadline: Deadline = {
       signal: AbortSignal.any([this.#detached.signal, timeout.signal]),
@@ -171,7 +172,7 @@ export class TokenManager {
     }
     // The refresh gets at most half the budget, so the fallback always has time left.
     const half = Math.max(1, Math.floor(deadline.remainingMs() / 2));
-    const signal = AbortSignal.any([deadline.signal, AbortSignal.timeout(half)]);
+    const signal = AbortSignal.any([deadline.signal, AbortSignal.timeout(timerDelay(half))]);
     try {
       return await this.endpoint.refresh(credentials, refresh.value, { signal, remainingMs: () => Math.min(half, deadline.remainingMs()) });
     } catch (error) {

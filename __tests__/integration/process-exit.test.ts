@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dist = join(__dirname, '..', '..', 'dist');
+
+// Runs in a child process on the built package: nothing may keep the event loop alive.
+const script = `
+const axios = require('axios');
+const { attachPaymentAuth } = require(${JSON.stringify(join(dist, 'index.js'))});
+const { startPaymentSandbox } = require(${JSON.stringify(join(dist, 'testing', 'index.js'))});
+process.on('warning', (w) => { console.error('WARNING ' + w.name); process.exitCode = 3; });
+(async () => {
+  const sandbox = await startPaymentSandbox({ accessTokenTtlS: 2 });
+  const api = axios.create({ baseURL: sandbox.url, httpAgent: new (require('http').Agent)({ keepAlive: false }) });
+  attachPaymentAuth(api, sandbox.credentials, { maxTokenLifetimeMs: 1e15, tokenTimeoutMs: 2 ** 40 });
+  await Promise.all([api.get('/api/v1/payments'), api.get('/api/v1/payments')]);
+  await new Promise((r) => setTimeout(r, 1100)); // inside the refresh window: a background refresh runs
+  await api.get('/api/v1/payments');
+  sandbox.revokeAccessTokens();
+  await api.get('/api/v1/payments');
+  await sandbox.close();
+  console.log('done');
+})();
+`;
+
+describe('a process that attached and made requests', () => {
+  it('exits on its own, with no timer warnings, without detach()', () => {
+    expect(existsSync(join(dist, 'index.js'))).toBe(true); // `npm test` builds first
+    const started = Date.now();
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 15_000, cwd: join(__dirname, '..', '..') });
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('done');
+    expect(child.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
