@@ -5,6 +5,7 @@ import type { PaymentAuthOptions } from './options';
 import { createReporter } from './reporter';
 import { createRequestInterceptor } from './request-interceptor';
 import { createResponseInterceptor } from './response-interceptor';
+import { installRetries } from './retry';
 import { isBrowserLike } from './runtime';
 import { createScope } from './scope';
 import { createTokenEndpoint } from './token-endpoint';
@@ -20,7 +21,7 @@ export interface PaymentAuth {
   /** Forgets the cached access token; the next request gets a new one (by refresh token when valid). */
   invalidate(): void;
   /**
-   * Ejects exactly the two interceptors that were installed, ends pending token waits with
+   * Ejects exactly the interceptors that were installed (ours and axios-retry's), ends pending token waits with
    * `DETACHED` and forgets the tokens. Safe to call twice.
    */
   detach(): void;
@@ -74,7 +75,10 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
   const manager = new TokenManager(normalized, source, endpoint, reporter);
   const scope = createScope(normalized.apiOrigins, [normalized.tokenUrl, ...(normalized.refreshUrl ? [normalized.refreshUrl] : [])]);
 
-  const requestId = instance.interceptors.request.use(createRequestInterceptor(manager, scope));
+  // axios-retry first: its response interceptor then sees a failure before ours, so a 5xx is
+  // retried where it happens, and a 401 (never retried) reaches ours for the replay.
+  const ejectRetries = normalized.retry ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporter) : undefined;
+  const requestId = instance.interceptors.request.use(createRequestInterceptor(manager, scope, normalized.idempotencyHeader));
   const responseId = instance.interceptors.response.use(undefined, createResponseInterceptor(instance, manager));
   let attached = true;
 
@@ -86,6 +90,7 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
       attached = false;
       instance.interceptors.request.eject(requestId);
       instance.interceptors.response.eject(responseId);
+      ejectRetries?.();
       manager.detach();
     },
   };

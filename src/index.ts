@@ -6,3 +6,7 @@ export type { PaymentAuthOptions, PaymentAuthLogger, TokenEvent } from './option
 export type { CredentialsInput } from './credentials';
 export type { Credentials, ClientAuthMethod, TokenRequestFormat } from './client-auth';
 export type { PaymentAuthRequestState } from './request-state';
+export { parsePaymentError, isPaymentApiError } from './payment-error';
+export type { PaymentErrorInfo, PaymentApiError } from './payment-error';
+export type { RetryOptions, RetryEvent } from './retry-policy';
+export type { IdempotencyOptions } from './idempotency';

@@ -1,12 +1,14 @@
 import { monotonicNow } from './clock';
 import { DEFAULTS, REFRESH_PATH, TOKEN_PATH, type NormalizedOptions, type PaymentAuthOptions } from './options';
+import { normalizeIdempotency } from './idempotency';
+import { normalizeRetry } from './retry-policy';
 import { isLoopbackHost } from './scope';
 
 const KNOWN_KEYS = new Set<string>([
   'tokenUrl', 'refreshUrl', 'clientAuthMethod', 'tokenRequestFormat', 'scope', 'tokenParams',
   'refreshWindowMs', 'refreshTokenLifetimeMs', 'defaultTokenLifetimeMs', 'maxTokenLifetimeMs',
   'tokenTimeoutMs', 'tokenRetries', 'maxRetryAfterMs', 'apiOrigins', 'allowInsecureHttp',
-  'dangerouslyAllowBrowser', 'logger', 'onTokenAcquired', 'onTokenRefreshed', 'onAuthError', 'clock',
+  'dangerouslyAllowBrowser', 'retry', 'idempotency', 'logger', 'onTokenAcquired', 'onTokenRefreshed', 'onAuthError', 'clock',
 ]);
 
 function fail(message: string): never {
@@ -118,6 +120,8 @@ export function normalizeOptions(options: PaymentAuthOptions | undefined, baseUR
     tokenRetries: number(opts, 'tokenRetries', 0, true),
     maxRetryAfterMs: number(opts, 'maxRetryAfterMs', 0),
     apiOrigins,
+    retry: normalizeRetry(opts.retry),
+    idempotencyHeader: normalizeIdempotency(opts.idempotency),
     logger,
     onTokenAcquired: optionalFunction(opts, 'onTokenAcquired'),
     onTokenRefreshed: optionalFunction(opts, 'onTokenRefreshed'),

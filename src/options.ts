@@ -1,5 +1,7 @@
 import type { ClientAuthMethod, TokenRequestFormat } from './client-auth';
 import type { PaymentAuthError } from './errors';
+import type { IdempotencyOptions } from './idempotency';
+import type { RetryOptions, RetryPolicy } from './retry-policy';
 
 /** Any logger with these four methods: pino, winston, `console`, NestJS `Logger`. */
 export interface PaymentAuthLogger {
@@ -105,6 +107,20 @@ export interface PaymentAuthOptions {
    * @default false
    */
   dangerouslyAllowBrowser?: boolean;
+  /**
+   * Retries of API calls (through axios-retry): network errors, 5xx (not 501), 429, and 409 on
+   * keyed requests; only idempotent methods and requests with an idempotency key; `Retry-After`
+   * obeyed up to a cap. A number sets the retry count; `false` turns retries off (use it when the
+   * instance already has axios-retry).
+   * @default { retries: 2, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 }
+   */
+  retry?: false | number | RetryOptions;
+  /**
+   * Idempotency keys (UUID v4) for in-scope POST and PATCH requests that have none, kept across
+   * the 401 replay and every retry. `false` turns them off.
+   * @default { headerName: 'Idempotency-Key' }
+   */
+  idempotency?: false | IdempotencyOptions;
   /** Structured logger for lifecycle events (debug, info, warn, error). @default none (silent) */
   logger?: PaymentAuthLogger;
   /** Called when a token was obtained with client_credentials. @default none */
@@ -136,6 +152,8 @@ export interface NormalizedOptions {
   tokenRetries: number;
   maxRetryAfterMs: number;
   apiOrigins: ReadonlySet<string>;
+  retry: RetryPolicy | undefined;
+  idempotencyHeader: string | undefined;
   logger: PaymentAuthLogger | undefined;
   onTokenAcquired: ((event: TokenEvent) => void) | undefined;
   onTokenRefreshed: ((event: TokenEvent) => void) | undefined;

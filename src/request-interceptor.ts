@@ -1,5 +1,6 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { unlessCancelled } from './cancellation';
+import { ensureIdempotencyKey } from './idempotency';
 import type { RequestScope } from './scope';
 import type { TokenManager } from './token-manager';
 import './request-state';
@@ -39,18 +40,18 @@ function guardRedirects(config: InternalAxiosRequestConfig, scope: RequestScope)
 }
 
 /**
- * The request interceptor: adds `Authorization: Bearer <token>` to in-scope requests from the
- * token manager's shared flight. Out of scope, and left untouched: other origins, the token
- * endpoints, requests with `paymentAuth: false`, and requests whose caller set `Authorization` or
- * `auth` themselves.
+ * The request interceptor. For in-scope requests (API origin, not a token endpoint, not
+ * `paymentAuth: false`) it adds an idempotency key to POST and PATCH, then
+ * `Authorization: Bearer <token>` from the token manager's shared flight — unless the caller set
+ * `Authorization` or `auth` themselves. Everything else goes out untouched.
  */
-export function createRequestInterceptor(manager: TokenManager, scope: RequestScope) {
+export function createRequestInterceptor(manager: TokenManager, scope: RequestScope, idempotencyHeader: string | undefined) {
   return async function paymentAuthRequest(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
     const state = config.paymentAuth;
-    if (state === false) return config;
+    if (state === false || !scope.includes(config)) return config;
+    if (idempotencyHeader) ensureIdempotencyKey(config, idempotencyHeader);
     const ours = state?.generation !== undefined;
     if (!ours && (config.auth || config.headers.has('Authorization'))) return config;
-    if (!scope.includes(config)) return config;
     const token = await unlessCancelled(() => manager.token(), config);
     config.headers.set('Authorization', `Bearer ${token.value}`);
     config.paymentAuth = { ...state, generation: token.generation };

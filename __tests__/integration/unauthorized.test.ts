@@ -96,7 +96,7 @@ describe('when an API call gets a 401', () => {
   });
 
   it.each([403, 400, 404, 500])('never refreshes on a %i', async (status) => {
-    h = await startHarness();
+    h = await startHarness({ retry: false });
     await h.api.get('/payments');
     h.sandbox.injectFault('api', { status });
     const error = await rejection(h.api.get('/payments'));
@@ -142,7 +142,7 @@ describe('requests the caller authorises', () => {
     h = await startHarness();
     const error = await rejection(h.api.get('/payments', { headers: { Authorization: 'Bearer caller-token-xyz' } }));
     expect((error as AxiosError).response?.status).toBe(401);
-    expect(h.sandbox.requests.map((r) => r.token)).toEqual(['caller…']);
+    expect(h.sandbox.requests.map((r) => r.token)).toEqual(['***']);
     expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 0, refreshCalls: 0 });
   });
 

@@ -16,8 +16,13 @@ export interface SandboxFault {
   retryAfterS?: number;
   /** Waits this long before answering. */
   delayMs?: number;
-  /** Closes the connection without an answer, after reading the request. */
+  /** Closes the connection without an answer, after reading the request (nothing was done). */
   drop?: boolean;
+  /**
+   * Serves the call — a payment is created — then closes the connection without the answer: the
+   * client cannot know the outcome (what idempotency keys are for).
+   */
+  dropAfterHandling?: boolean;
   /** Answers 200 with a truncated JSON body. */
   malformed?: boolean;
   /** Waits until this promise settles before going on: gates a call for concurrency tests. */
@@ -57,6 +62,7 @@ export class FaultQueue {
 /** Describes a fault for the request log. */
 export function describeFault(fault: SandboxFault): string {
   if (fault.drop) return 'drop';
+  if (fault.dropAfterHandling) return 'drop after handling';
   if (fault.malformed) return 'malformed';
   if (fault.status !== undefined) return `status ${fault.status}`;
   if (fault.hold) return 'hold';

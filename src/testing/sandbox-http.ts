@@ -66,5 +66,5 @@ export function decodeBasic(header: string | undefined): { clientId: string; cli
 
 /** A token, masked for the request log: enough to tell tokens apart, not to use one. */
 export function mask(token: string): string {
-  return token.length <= 8 ? '***' : `${token.slice(0, 6)}…`;
+  return token.length <= 16 ? '***' : `${token.slice(0, 12)}…`;
 }

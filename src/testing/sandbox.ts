@@ -101,11 +101,17 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
   const faults = new FaultQueue();
   const log: SandboxRequest[] = [];
   const credentials = authority.addClient(options.credentials);
+  /** Responses whose answer is swallowed: the socket is closed instead (dropAfterHandling). */
+  const swallowed = new WeakSet<ServerResponse>();
+  const send = (res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void => {
+    if (swallowed.has(res)) res.socket?.destroy();
+    else sendJson(res, status, body, headers);
+  };
 
   async function handleToken(route: 'token' | 'refresh', req: IncomingMessage, res: ServerResponse, body: Buffer, entry: SandboxRequest): Promise<void> {
     const reply = (status: number, payload: unknown, headers?: Record<string, string>): void => {
       entry.status = status;
-      sendJson(res, status, payload, headers);
+      send(res, status, payload, headers);
     };
     const fields = parseFields(body, req.headers['content-type']);
     if (!fields) return reply(400, { error: 'invalid_request', error_description: 'body must be application/x-www-form-urlencoded or JSON' });
@@ -137,14 +143,13 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
     const id = requestId();
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
       entry.status = status;
-      sendJson(res, status, payload, { 'X-Request-Id': id, ...headers });
+      send(res, status, payload, { 'X-Request-Id': id, ...headers });
     };
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!bearer) {
       entry.errorCode = 'NO_TOKEN';
       return reply(401, envelope('NO_TOKEN', 'No bearer token was sent', id), { 'WWW-Authenticate': 'Bearer realm="payment-api"' });
     }
-    entry.token = mask(bearer);
     const clientId = authority.verifyAccess(bearer);
     if (!clientId) {
       entry.errorCode = 'INVALID_TOKEN';
@@ -182,6 +187,10 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
       res.socket?.destroy();
       return true;
     }
+    if (fault.dropAfterHandling) {
+      swallowed.add(res);
+      return false;
+    }
     if (fault.malformed) {
       entry.status = 200;
       sendJson(res, 200, '{"access_token":"at_trunc');
@@ -202,6 +211,8 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
       const entry: SandboxRequest = { route, method: req.method ?? 'GET', path, status: 0, bodyBytes: body?.length ?? 0 };
       const key = req.headers['idempotency-key'];
       if (typeof key === 'string') entry.idempotencyKey = key;
+      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (route === 'api' && bearer) entry.token = mask(bearer);
       log.push(entry);
       if (!body) {
         entry.status = 413;

@@ -1,0 +1,39 @@
+import type { InternalAxiosRequestConfig } from 'axios';
+
+/** Options of automatic idempotency keys (`idempotency` option). */
+export interface IdempotencyOptions {
+  /** Header that carries the key. @default 'Idempotency-Key' */
+  headerName?: string;
+}
+
+/** Methods that create or change something and get a key. GET, PUT, DELETE are idempotent already. */
+const KEYED_METHODS = new Set(['post', 'patch']);
+
+/** A UUID v4 from the platform's CSPRNG (`crypto.randomUUID`, Node 19+ and every browser). */
+export function newIdempotencyKey(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/**
+ * Gives a POST or PATCH an idempotency key unless it has one. The key is set on the request's own
+ * headers, so the 401 replay and every retry — which resend this same config — carry the same
+ * key, and the provider runs the operation at most once. A key the caller set is kept as is.
+ */
+export function ensureIdempotencyKey(config: InternalAxiosRequestConfig, headerName: string): boolean {
+  if (!KEYED_METHODS.has((config.method ?? 'get').toLowerCase())) return false;
+  if (config.headers.has(headerName)) return false;
+  config.headers.set(headerName, newIdempotencyKey());
+  return true;
+}
+
+/** Validates the `idempotency` option; `undefined` means keys are off. */
+export function normalizeIdempotency(value: unknown): string | undefined {
+  if (value === false) return undefined;
+  if (value === undefined || value === true) return 'Idempotency-Key';
+  if (typeof value !== 'object' || value === null) throw new TypeError('attachPaymentAuth: idempotency must be false or { headerName }');
+  const unknown = Object.keys(value).filter((k) => k !== 'headerName');
+  if (unknown.length) throw new TypeError(`attachPaymentAuth: unknown idempotency option ${unknown.join(', ')}`);
+  const name = (value as IdempotencyOptions).headerName ?? 'Idempotency-Key';
+  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw new TypeError('attachPaymentAuth: idempotency.headerName must be a valid header name');
+  return name;
+}

@@ -1,0 +1,51 @@
+import type { AxiosError, AxiosInstance } from 'axios';
+import axiosRetry from 'axios-retry';
+import type { Reporter } from './reporter';
+import { retryDelayMs, retryReason, shouldRetry, type RetryPolicy } from './retry-policy';
+import type { RequestScope } from './scope';
+import { timerDelay } from './sleep';
+
+/**
+ * Installs axios-retry on the instance with the Payment API policy, for in-scope requests only:
+ * requests to other origins keep the instance's own behaviour. Returns the ejector.
+ *
+ * Each retry goes through the instance again, so the request interceptor gives it the current
+ * token (renewed first if it expired during the backoff) and keeps its idempotency key.
+ */
+export function installRetries(instance: AxiosInstance, policy: RetryPolicy, scope: RequestScope, idempotencyHeader: string | undefined, reporter: Reporter): () => void {
+  // axios-retry asks for the delay, then calls onRetry with the same config: remember it between.
+  const delays = new WeakMap<object, number>();
+  const ids = axiosRetry(instance, {
+    retries: policy.retries,
+    shouldResetTimeout: true,
+    retryCondition: (error: AxiosError) => error.config !== undefined && error.config.paymentAuth !== false && scope.includes(error.config) && shouldRetry(error, policy, idempotencyHeader),
+    retryDelay: (attempt: number, error: AxiosError) => {
+      const delay = timerDelay(retryDelayMs(attempt, error, policy));
+      if (error.config) delays.set(error.config, delay);
+      return delay;
+    },
+    onRetry: (attempt, error, config) => {
+      const reason = retryReason(error, idempotencyHeader) ?? 'unknown';
+      const method = (config.method ?? 'get').toUpperCase();
+      let path = String(config.url ?? '');
+      try {
+        path = new URL(path, 'http://x').pathname;
+      } catch {
+        path = '';
+      }
+      const delayMs = delays.get(config) ?? 0;
+      reporter.log('info', 'retrying API call', { attempt, reason, method, path, delayMs });
+      if (policy.onRetry) {
+        try {
+          policy.onRetry({ attempt, reason, method, path, delayMs });
+        } catch (hookError) {
+          reporter.log('warn', 'onRetry hook threw', { error: hookError instanceof Error ? hookError.message : String(hookError) });
+        }
+      }
+    },
+  });
+  return () => {
+    instance.interceptors.request.eject(ids.requestInterceptorId);
+    instance.interceptors.response.eject(ids.responseInterceptorId);
+  };
+}
