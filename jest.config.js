@@ -9,7 +9,12 @@ const swcTs = {
 
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/__tests__'],
+  roots: ['<rootDir>/__tests__', '<rootDir>/examples'],
+  // Examples import the package by name, as users do.
+  moduleNameMapper: {
+    '^axios-payment-auth$': '<rootDir>/src/index.ts',
+    '^axios-payment-auth/testing$': '<rootDir>/src/testing/index.ts',
+  },
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.tsx?$': ['@swc/jest', swcTs],

@@ -15,4 +15,14 @@ export default defineConfig([
   // CJS: dist/*.js + *.d.ts. p-memoize (and its dependency mimic-function) ship as ESM only, so the
   // CJS build inlines them: require() then works on every Node 20.x without require(esm).
   { ...common, format: ['cjs'], noExternal: ['p-memoize', 'mimic-function'] },
+  // The payment-auth command: one CJS file with a shebang.
+  {
+    entry: { 'cli/index': 'src/cli/index.ts' },
+    format: ['cjs'],
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    noExternal: ['p-memoize', 'mimic-function'],
+    banner: { js: '#!/usr/bin/env node' },
+  },
 ]);

@@ -29,6 +29,8 @@ cpSync(join(root, 'scripts', 'smoke'), consumer, { recursive: true });
 const node = process.env.SMOKE_NODE ?? process.execPath;
 run(node, ['smoke.cjs'], consumer);
 run(node, ['smoke.mjs'], consumer);
+// The bin as npm links it.
+run(join(consumer, 'node_modules', '.bin', 'payment-auth'), ['token', '--help'], consumer);
 writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['types.mts', 'types.cts'] }));
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer]);
 

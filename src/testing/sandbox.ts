@@ -236,6 +236,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
   });
 
   const host = options.host ?? '127.0.0.1';
+  if (!/^(127(\.\d{1,3}){3}|::1|localhost)$/.test(host)) throw new TypeError(`startPaymentSandbox: host must be a loopback address, got ${JSON.stringify(host)}`);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

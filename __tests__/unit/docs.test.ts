@@ -1,0 +1,26 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+
+describe('docs', () => {
+  const pages = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f));
+  const embedded = pages.flatMap((page) =>
+    [...readFileSync(join(root, page), 'utf8').matchAll(/<!-- file: (\S+) -->\n```\w*\n([\s\S]*?)```/g)].map((m) => [page, m[1]!, m[2]!] as const),
+  );
+
+  it('embed example files', () => {
+    expect(embedded.length).toBeGreaterThan(0);
+  });
+
+  it.each(embedded)('%s shows %s exactly as it is in the repository', (_page, file, block) => {
+    expect(block).toBe(readFileSync(join(root, file), 'utf8'));
+  });
+
+  it.each(pages.concat('README.md'))('%s links only to files that exist', (page) => {
+    const text = readFileSync(join(root, page), 'utf8');
+    for (const [, target] of text.matchAll(/\]\(((?!https?:|#)[^)#]+)\)/g)) {
+      expect(() => readFileSync(join(root, page, '..', target!))).not.toThrow();
+    }
+  });
+});

@@ -1,0 +1,49 @@
+/** What the commands need of the outside world; tests pass their own. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  env: Record<string, string | undefined>;
+  /** Whether stdout is a terminal (live progress) or a pipe (plain lines). */
+  isTty: boolean;
+  /** Rewrites the current terminal line (progress); a no-op when not a TTY. */
+  status(text: string): void;
+  /** Resolves on SIGINT or SIGTERM. */
+  untilSignal(): Promise<void>;
+}
+
+/** The process's own streams, environment and signals. */
+export function processIo(): Io {
+  const isTty = process.stdout.isTTY === true;
+  let statusShown = false;
+  const clearStatus = (): void => {
+    if (statusShown) process.stdout.write('\r\x1b[2K');
+    statusShown = false;
+  };
+  return {
+    out(line) {
+      clearStatus();
+      process.stdout.write(`${line}\n`);
+    },
+    err(line) {
+      clearStatus();
+      process.stderr.write(`${line}\n`);
+    },
+    env: process.env,
+    isTty,
+    status(text) {
+      if (!isTty) return;
+      process.stdout.write(`\r\x1b[2K${text}`);
+      statusShown = true;
+    },
+    untilSignal: () =>
+      new Promise((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      }),
+  };
+}
