@@ -15,6 +15,7 @@ export interface Io {
 export function processIo(): Io {
   const isTty = process.stdout.isTTY === true;
   let statusShown = false;
+  let lastStatusAt = 0;
   const clearStatus = (): void => {
     if (statusShown) process.stdout.write('\r\x1b[2K');
     statusShown = false;
@@ -31,7 +32,9 @@ export function processIo(): Io {
     env: process.env,
     isTty,
     status(text) {
-      if (!isTty) return;
+      // At most ~12 redraws a second: progress, not a flood of escape codes.
+      if (!isTty || Date.now() - lastStatusAt < 80) return;
+      lastStatusAt = Date.now();
       process.stdout.write(`\r\x1b[2K${text}`);
       statusShown = true;
     },
