@@ -9,6 +9,7 @@ import { installRetries } from './retry';
 import { isBrowserLike } from './runtime';
 import { createScope } from './scope';
 import { createTokenEndpoint } from './token-endpoint';
+import { MemoryTokenStore } from './stores/memory-store';
 import { TokenManager } from './token-manager';
 
 /** The handle {@link attachPaymentAuth} returns. */
@@ -72,7 +73,7 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
     // Server text quoted in an error is cleaned of the secret and of the live tokens.
     knownSecrets: () => [...source.knownSecrets(), ...manager.liveTokens()],
   });
-  const manager = new TokenManager(normalized, source, endpoint, reporter);
+  const manager = new TokenManager({ ...normalized, store: normalized.store ?? new MemoryTokenStore(normalized.clock) }, source, endpoint, reporter);
   const scope = createScope(normalized.apiOrigins, [normalized.tokenUrl, ...(normalized.refreshUrl ? [normalized.refreshUrl] : [])]);
 
   // axios-retry first: its response interceptor then sees a failure before ours, so a 5xx is

@@ -10,3 +10,5 @@ export { parsePaymentError, isPaymentApiError } from './payment-error';
 export type { PaymentErrorInfo, PaymentApiError } from './payment-error';
 export type { RetryOptions, RetryEvent } from './retry-policy';
 export type { IdempotencyOptions } from './idempotency';
+export { MemoryTokenStore } from './stores/memory-store';
+export type { TokenStore, StoredToken } from './stores/token-store';

@@ -3,12 +3,13 @@ import { DEFAULTS, REFRESH_PATH, TOKEN_PATH, type NormalizedOptions, type Paymen
 import { normalizeIdempotency } from './idempotency';
 import { normalizeRetry } from './retry-policy';
 import { isLoopbackHost } from './scope';
+import type { TokenStore } from './stores/token-store';
 
 const KNOWN_KEYS = new Set<string>([
   'tokenUrl', 'refreshUrl', 'clientAuthMethod', 'tokenRequestFormat', 'scope', 'tokenParams',
   'refreshWindowMs', 'refreshTokenLifetimeMs', 'defaultTokenLifetimeMs', 'maxTokenLifetimeMs',
   'tokenTimeoutMs', 'tokenRetries', 'maxRetryAfterMs', 'apiOrigins', 'allowInsecureHttp',
-  'dangerouslyAllowBrowser', 'retry', 'idempotency', 'logger', 'onTokenAcquired', 'onTokenRefreshed', 'onAuthError', 'clock',
+  'dangerouslyAllowBrowser', 'retry', 'idempotency', 'store', 'storeTimeoutMs', 'storeLockTtlMs', 'onStoreError', 'logger', 'onTokenAcquired', 'onTokenRefreshed', 'onAuthError', 'clock',
 ]);
 
 function fail(message: string): never {
@@ -50,6 +51,15 @@ function optionalFunction<T>(options: PaymentAuthOptions, key: keyof PaymentAuth
   const value = options[key];
   if (value !== undefined && typeof value !== 'function') fail(`${key} must be a function`);
   return value as T | undefined;
+}
+
+function normalizeStore(store: unknown): TokenStore | undefined {
+  if (store === undefined) return undefined;
+  const methods = ['get', 'set', 'tryLock', 'unlock'];
+  if (typeof store !== 'object' || store === null || !methods.every((m) => typeof (store as Record<string, unknown>)[m] === 'function')) {
+    fail(`store must implement TokenStore (${methods.join(', ')})`);
+  }
+  return store as TokenStore;
 }
 
 /**
@@ -121,6 +131,10 @@ export function normalizeOptions(options: PaymentAuthOptions | undefined, baseUR
     maxRetryAfterMs: number(opts, 'maxRetryAfterMs', 0),
     apiOrigins,
     retry: normalizeRetry(opts.retry),
+    store: normalizeStore(opts.store),
+    storeTimeoutMs: number(opts, 'storeTimeoutMs', 1),
+    storeLockTtlMs: number(opts, 'storeLockTtlMs', 100),
+    onStoreError: optionalFunction(opts, 'onStoreError'),
     idempotencyHeader: normalizeIdempotency(opts.idempotency),
     logger,
     onTokenAcquired: optionalFunction(opts, 'onTokenAcquired'),

@@ -2,6 +2,7 @@ import type { ClientAuthMethod, TokenRequestFormat } from './client-auth';
 import type { PaymentAuthError } from './errors';
 import type { IdempotencyOptions } from './idempotency';
 import type { RetryOptions, RetryPolicy } from './retry-policy';
+import type { TokenStore } from './stores/token-store';
 
 /** Any logger with these four methods: pino, winston, `console`, NestJS `Logger`. */
 export interface PaymentAuthLogger {
@@ -121,6 +122,27 @@ export interface PaymentAuthOptions {
    * @default { headerName: 'Idempotency-Key' }
    */
   idempotency?: false | IdempotencyOptions;
+  /**
+   * Where tokens are shared: a `MemoryTokenStore` shared by several attachments of one process,
+   * or a `RedisTokenStore` (from `axios-payment-auth/redis`) shared by a fleet, with fleet-wide
+   * single flight. Each process still keeps an in-memory copy for the hot path.
+   * @default a MemoryTokenStore of this attachment alone
+   */
+  store?: TokenStore;
+  /**
+   * Deadline of each token store call; a store that errs or is slower falls back to fetching in
+   * process (reported through `onStoreError` and the logger).
+   * @default 500
+   */
+  storeTimeoutMs?: number;
+  /**
+   * Lifetime of the store's fetch lock: a process that dies holding it delays the others by at
+   * most this long.
+   * @default 5_000
+   */
+  storeLockTtlMs?: number;
+  /** Called when the token store failed or timed out (requests go on in process). @default none */
+  onStoreError?: (error: Error) => void;
   /** Structured logger for lifecycle events (debug, info, warn, error). @default none (silent) */
   logger?: PaymentAuthLogger;
   /** Called when a token was obtained with client_credentials. @default none */
@@ -153,6 +175,10 @@ export interface NormalizedOptions {
   maxRetryAfterMs: number;
   apiOrigins: ReadonlySet<string>;
   retry: RetryPolicy | undefined;
+  store: TokenStore | undefined;
+  storeTimeoutMs: number;
+  storeLockTtlMs: number;
+  onStoreError: ((error: Error) => void) | undefined;
   idempotencyHeader: string | undefined;
   logger: PaymentAuthLogger | undefined;
   onTokenAcquired: ((event: TokenEvent) => void) | undefined;
@@ -171,6 +197,8 @@ export const DEFAULTS = {
   tokenTimeoutMs: 10_000,
   tokenRetries: 2,
   maxRetryAfterMs: 10_000,
+  storeTimeoutMs: 500,
+  storeLockTtlMs: 5_000,
 } as const;
 
 /** The Payment API's endpoint paths. */

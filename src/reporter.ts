@@ -1,4 +1,5 @@
 import type { PaymentAuthError } from './errors';
+import type { StoreUnavailable } from './shared-flight';
 import type { NormalizedOptions, PaymentAuthLogger, TokenEvent } from './options';
 
 type Level = keyof PaymentAuthLogger;
@@ -8,10 +9,11 @@ export interface Reporter {
   log(level: Level, message: string, fields?: Record<string, unknown>): void;
   tokenIssued(event: TokenEvent): void;
   authError(error: PaymentAuthError): void;
+  storeError(error: StoreUnavailable): void;
 }
 
 /** Builds the reporter; with no logger and no hooks every call is a no-op (nothing is printed). */
-export function createReporter(options: Pick<NormalizedOptions, 'logger' | 'onTokenAcquired' | 'onTokenRefreshed' | 'onAuthError'>): Reporter {
+export function createReporter(options: Pick<NormalizedOptions, 'logger' | 'onTokenAcquired' | 'onTokenRefreshed' | 'onAuthError' | 'onStoreError'>): Reporter {
   const { logger } = options;
   const log = (level: Level, message: string, fields?: Record<string, unknown>): void => {
     if (!logger) return;
@@ -39,6 +41,10 @@ export function createReporter(options: Pick<NormalizedOptions, 'logger' | 'onTo
     authError(error) {
       log('error', 'token acquisition failed', { code: error.code, status: error.status, oauthError: error.oauthError, message: error.message });
       call('onAuthError', options.onAuthError, error);
+    },
+    storeError(error) {
+      log('warn', 'token store unavailable, fetching in process', { operation: error.operation, message: error.message });
+      call('onStoreError', options.onStoreError, error);
     },
   };
 }

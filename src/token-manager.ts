@@ -1,13 +1,14 @@
 import pMemoize from 'p-memoize';
-import type { Credentials } from './client-auth';
 import type { CredentialSource } from './credentials';
 import { isPaymentAuthError, PaymentAuthError } from './errors';
 import type { NormalizedOptions } from './options';
 import { fingerprint } from './redact';
-import { timerDelay } from './sleep';
 import type { Reporter } from './reporter';
+import { acquireShared } from './shared-flight';
+import { timerDelay } from './sleep';
+import { tokenStoreKey, type StoredToken, type TokenStore } from './stores/token-store';
+import { TokenAcquisition, type RefreshToken } from './token-acquisition';
 import { tokenTimeoutError, type Deadline, type TokenEndpoint } from './token-endpoint';
-import type { TokenGrant } from './wire';
 
 /** A cached access token. Times are epoch ms on the manager's clock. */
 export interface AccessToken {
@@ -19,53 +20,50 @@ export interface AccessToken {
   readonly refreshAt: number;
 }
 
-interface RefreshToken {
-  readonly value: string;
-  readonly expiresAt: number;
-}
-
-/** Shortest lifetime a token is given, whatever `expires_in` says (0, negative, 5e-324...). */
-const MIN_TOKEN_LIFETIME_MS = 1000;
 /** A failed background renewal is not tried again for this long (requests keep the valid token). */
 const BACKGROUND_RETRY_MS = 5000;
-/** How many dropped tokens are still scrubbed from error text. */
-const RETIRED_KEPT = 4;
+/** How many dropped tokens are remembered: never adopted again, still scrubbed from error text. */
+const RETIRED_KEPT = 8;
+const STORE_KEY_PREFIX = 'token:v1:';
 
 type ManagerOptions = Pick<
   NormalizedOptions,
-  'refreshUrl' | 'refreshWindowMs' | 'refreshTokenLifetimeMs' | 'defaultTokenLifetimeMs' | 'maxTokenLifetimeMs' | 'tokenTimeoutMs' | 'clock'
->;
+  | 'tokenUrl' | 'tokenParams' | 'refreshUrl' | 'refreshWindowMs' | 'refreshTokenLifetimeMs' | 'defaultTokenLifetimeMs'
+  | 'maxTokenLifetimeMs' | 'tokenTimeoutMs' | 'clock' | 'storeLockTtlMs' | 'storeTimeoutMs'
+> & { store: TokenStore };
 
 function detachedError(): PaymentAuthError {
   return new PaymentAuthError({ code: 'DETACHED', message: 'Payment auth was detached while a token was pending', hint: 'detach() ends every pending token wait' });
 }
 
 /**
- * Owns the token state of one attachment: the cached access token, the refresh token, and the one
- * token acquisition in flight (p-memoize with `cache: false`: concurrent callers share it, and a
- * failure is never cached).
+ * Owns the token state of one attachment: the in-memory copy of the access token (the hot path
+ * never leaves the process), the refresh token, and the one acquisition in flight (p-memoize with
+ * `cache: false`: concurrent callers share it, and a failure is never cached).
  *
  * - No token or an expired one: callers wait for the shared acquisition.
  * - Inside the refresh window: the current token is served and one background renewal runs.
- * - A renewal uses the refresh token while it is valid; any refresh failure falls back to one
- *   client_credentials exchange (with bounded retries) inside the same total deadline.
+ * - An acquisition goes through the token store: a usable stored token is adopted; otherwise one
+ *   holder of the store's lock fetches it (see `acquireShared`) and the others wait for it.
  */
 export class TokenManager {
   #access: AccessToken | undefined;
   #refresh: RefreshToken | undefined;
   #generation = 0;
   #backgroundNotBefore = 0;
-  /** Recently dropped tokens, still scrubbed from server text (a server may echo an old one). */
   readonly #retired: string[] = [];
+  readonly #owner = globalThis.crypto.randomUUID();
   readonly #detached = new AbortController();
   readonly #renew: () => Promise<AccessToken>;
+  readonly #acquisition: TokenAcquisition;
 
   constructor(
     private readonly options: ManagerOptions,
     private readonly credentials: CredentialSource,
-    private readonly endpoint: TokenEndpoint,
+    endpoint: TokenEndpoint,
     private readonly reporter: Reporter,
   ) {
+    this.#acquisition = new TokenAcquisition(options, credentials, endpoint, reporter);
     this.#renew = pMemoize(() => this.#acquire(), { cache: false, cacheKey: () => 'token' });
   }
 
@@ -90,27 +88,15 @@ export class TokenManager {
    */
   tokenAfterUnauthorized(sent: number): Promise<AccessToken> {
     if (this.#access?.generation === sent) {
-      this.#retire(this.#access);
-      this.#access = undefined;
       this.reporter.log('debug', 'access token rejected with 401, renewing', { generation: sent });
+      this.invalidate();
     }
     return this.token();
   }
 
-  /** The tokens held now and the last few dropped ones, so text from outside can be cleaned of them. */
-  liveTokens(): string[] {
-    return [this.#access?.value, this.#refresh?.value, ...this.#retired].filter((t): t is string => t !== undefined);
-  }
-
-  #retire(token: { value: string } | undefined): void {
-    if (!token) return;
-    this.#retired.unshift(token.value);
-    this.#retired.length = Math.min(this.#retired.length, RETIRED_KEPT);
-  }
-
-  /** Forgets the cached access token (the refresh token is kept). */
+  /** Forgets the cached access token (the refresh token is kept); it is never adopted again. */
   invalidate(): void {
-    this.#retire(this.#access);
+    this.#retire(this.#access?.value);
     this.#access = undefined;
   }
 
@@ -123,6 +109,21 @@ export class TokenManager {
     this.#retired.length = 0;
   }
 
+  /** The tokens held now and the last few dropped ones, so text from outside can be cleaned of them. */
+  liveTokens(): string[] {
+    return [this.#access?.value, this.#refresh?.value, ...this.#retired].filter((t): t is string => t !== undefined);
+  }
+
+  #retire(token: string | undefined): void {
+    if (token === undefined || this.#retired.includes(token)) return;
+    this.#retired.unshift(token);
+    this.#retired.length = Math.min(this.#retired.length, RETIRED_KEPT);
+  }
+
+  #refreshAt(token: StoredToken): number {
+    return token.expiresAt - Math.min(this.options.refreshWindowMs, (token.expiresAt - token.issuedAt) / 2);
+  }
+
   #renewInBackground(now: number): void {
     if (now < this.#backgroundNotBefore) return;
     this.#backgroundNotBefore = now + Math.min(BACKGROUND_RETRY_MS, this.options.refreshWindowMs / 2);
@@ -133,7 +134,6 @@ export class TokenManager {
 
   async #acquire(): Promise<AccessToken> {
     const { clock, tokenTimeoutMs } = this.options;
-    const startedAt = clock();
     const endAt = performance.now() + tokenTimeoutMs;
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timerDelay(tokenTimeoutMs));
@@ -142,13 +142,32 @@ export class TokenManager {
       signal: AbortSignal.any([this.#detached.signal, timeout.signal]),
       remainingMs: () => endAt - performance.now(),
     };
+    const started = clock();
     try {
       if (deadline.signal.aborted) throw deadline.signal.reason;
       const credentials = await this.credentials.get();
-      const refreshed = await this.#tryRefresh(credentials, deadline);
-      const grant = refreshed ?? (await this.#clientCredentials(credentials, deadline));
+      let grant: 'client_credentials' | 'refresh_token' | undefined;
+      const { token } = await acquireShared({
+        store: this.options.store,
+        key: tokenStoreKey(STORE_KEY_PREFIX, this.options.tokenUrl, credentials.clientId, this.options.tokenParams),
+        owner: this.#owner,
+        lockTtlMs: this.options.storeLockTtlMs,
+        storeTimeoutMs: this.options.storeTimeoutMs,
+        signal: deadline.signal,
+        clock,
+        isUsable: (t) => !this.#retired.includes(t.accessToken) && clock() < this.#refreshAt(t),
+        fetch: async (latest) => {
+          // The newest refresh token wins: another process may have renewed it.
+          const shared = latest?.refreshToken && latest.refreshExpiresAt !== undefined ? { value: latest.refreshToken, expiresAt: latest.refreshExpiresAt } : undefined;
+          const refresh = shared && (!this.#refresh || shared.expiresAt >= this.#refresh.expiresAt) ? shared : this.#refresh;
+          const acquired = await this.#acquisition.fetch(credentials, this.#acquisition.usable(refresh) ? refresh : undefined, deadline);
+          grant = acquired.grant;
+          return acquired.token;
+        },
+        onStoreError: (error) => this.reporter.storeError(error),
+      });
       if (this.#detached.signal.aborted) throw detachedError();
-      return this.#store(grant, refreshed ? 'refresh_token' : 'client_credentials', startedAt);
+      return this.#adopt(token, grant, started);
     } catch (error) {
       const failure = isPaymentAuthError(error) ? error
         : this.#detached.signal.aborted ? detachedError()
@@ -161,75 +180,17 @@ export class TokenManager {
     }
   }
 
-  /** Tries the refresh grant when a refresh token is valid; undefined means "fall back". */
-  async #tryRefresh(credentials: Credentials, deadline: Deadline): Promise<TokenGrant | undefined> {
-    const refresh = this.#refresh;
-    if (!this.options.refreshUrl || !refresh) return undefined;
-    if (this.options.clock() >= refresh.expiresAt - Math.min(this.options.refreshWindowMs, 60_000)) {
-      this.#retire(this.#refresh);
-      this.#refresh = undefined;
-      return undefined;
-    }
-    // The refresh gets at most half the budget, so the fallback always has time left.
-    const half = Math.max(1, Math.floor(deadline.remainingMs() / 2));
-    const signal = AbortSignal.any([deadline.signal, AbortSignal.timeout(timerDelay(half))]);
-    try {
-      return await this.endpoint.refresh(credentials, refresh.value, { signal, remainingMs: () => Math.min(half, deadline.remainingMs()) });
-    } catch (error) {
-      if (deadline.signal.aborted) throw error;
-      this.#retire(this.#refresh);
-      this.#refresh = undefined;
-      this.reporter.log('warn', 'refresh failed, falling back to client_credentials', {
-        code: isPaymentAuthError(error) ? error.code : undefined,
-        status: isPaymentAuthError(error) ? error.status : undefined,
-      });
-      return undefined;
-    }
-  }
-
-  /** client_credentials; a rejected secret is re-read once from a provider (rotation, RFC 9700 §2.5). */
-  async #clientCredentials(credentials: Credentials, deadline: Deadline): Promise<TokenGrant> {
-    try {
-      return await this.endpoint.clientCredentials(credentials, deadline);
-    } catch (error) {
-      if (!this.credentials.dynamic || !isPaymentAuthError(error) || error.code !== 'CREDENTIALS_REJECTED') throw error;
-      const fresh = await this.credentials.get();
-      if (fresh.clientId === credentials.clientId && fresh.clientSecret === credentials.clientSecret) throw error;
-      this.reporter.log('info', 'credentials rejected, retrying with the credentials provider\'s new value');
-      return this.endpoint.clientCredentials(fresh, deadline);
-    }
-  }
-
-  #store(grant: TokenGrant, kind: 'client_credentials' | 'refresh_token', startedAt: number): AccessToken {
-    const { defaultTokenLifetimeMs, maxTokenLifetimeMs, refreshWindowMs, refreshTokenLifetimeMs, clock } = this.options;
-    const requested = grant.expiresInS === undefined ? defaultTokenLifetimeMs : grant.expiresInS * 1000;
-    const lifetime = Math.min(Math.max(requested, MIN_TOKEN_LIFETIME_MS), maxTokenLifetimeMs);
-    const expiresAt = startedAt + lifetime;
-    this.#retire(this.#access);
-    const access: AccessToken = {
-      value: grant.accessToken,
-      generation: ++this.#generation,
-      expiresAt,
-      refreshAt: expiresAt - Math.min(refreshWindowMs, lifetime / 2),
-    };
+  /** Makes a stored token the current one; `grant` is set when this process fetched it. */
+  #adopt(token: StoredToken, grant: 'client_credentials' | 'refresh_token' | undefined, started: number): AccessToken {
+    this.#retire(this.#access?.value);
+    const access: AccessToken = { value: token.accessToken, generation: ++this.#generation, expiresAt: token.expiresAt, refreshAt: this.#refreshAt(token) };
     this.#access = access;
-    if (grant.refreshToken) {
-      if (this.#refresh?.value !== grant.refreshToken) this.#retire(this.#refresh);
-      const refreshLifetime = grant.refreshExpiresInS === undefined ? refreshTokenLifetimeMs : Math.max(0, grant.refreshExpiresInS * 1000);
-      this.#refresh = { value: grant.refreshToken, expiresAt: startedAt + refreshLifetime };
-    } else if (kind === 'client_credentials') {
-      // RFC 6749 §4.4.3: no refresh token; renewals authenticate again.
-      this.#retire(this.#refresh);
-      this.#refresh = undefined;
-    } // A refresh response without a refresh_token keeps the old one (the Payment API's behaviour).
+    if (token.refreshToken !== this.#refresh?.value) this.#retire(this.#refresh?.value);
+    this.#refresh = token.refreshToken && token.refreshExpiresAt !== undefined ? { value: token.refreshToken, expiresAt: token.refreshExpiresAt } : undefined;
     this.#backgroundNotBefore = 0;
-    this.reporter.tokenIssued({
-      grant: kind,
-      fingerprint: fingerprint(access.value),
-      generation: access.generation,
-      expiresInMs: lifetime,
-      durationMs: Math.max(0, Math.round(clock() - startedAt)),
-    });
+    const fields = { fingerprint: fingerprint(access.value), generation: access.generation, expiresInMs: token.expiresAt - token.issuedAt };
+    if (grant) this.reporter.tokenIssued({ grant, ...fields, durationMs: Math.max(0, Math.round(this.options.clock() - started)) });
+    else this.reporter.log('debug', 'token adopted from the token store', fields);
     return access;
   }
 }

@@ -64,7 +64,7 @@ describe('when the token is inside the refresh window', () => {
     const during = await Promise.all([h.api.get('/payments'), h.api.get('/payments'), h.api.get('/payments')]);
     expect(during.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(tokensSent(h).slice(-3)).toEqual([first, first, first]);
-    expect(h.sandbox.counters().refreshCalls).toBe(1);
+    await waitFor(() => h.sandbox.counters().refreshCalls === 1); // the background refresh reaches the endpoint and is held there
     gate.resolve();
     await waitFor(() => refreshed.length === 1);
     await h.api.get('/payments');
@@ -156,5 +156,26 @@ describe('when both the refresh and the fallback fail', () => {
     const reasons = results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'fulfilled'));
     expect(new Set(reasons)).toEqual(new Set(['CREDENTIALS_REJECTED']));
     expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 2, refreshCalls: 1, apiCalls: 1 });
+  });
+});
+
+describe('a MemoryTokenStore shared by two attachments', () => {
+  it('shares one token and one renewal between them', async () => {
+    const { MemoryTokenStore } = await import('../../src');
+    h = await startHarness();
+    const store = new MemoryTokenStore();
+    const a = axios.create({ baseURL: `${h.sandbox.url}/api/v1` });
+    const b = axios.create({ baseURL: `${h.sandbox.url}/api/v1` });
+    const authA = attachPaymentAuth(a, h.sandbox.credentials, { store });
+    const authB = attachPaymentAuth(b, h.sandbox.credentials, { store });
+    await Promise.all([a.get('/payments'), b.get('/payments'), a.get('/payments')]);
+    expect(h.sandbox.counters().tokenCalls).toBe(1);
+    h.sandbox.revokeAccessTokens();
+    await a.get('/payments'); // 401 → one refresh, written to the store
+    await b.get('/payments'); // 401 with the same token → adopts the stored one
+    expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 1, unauthorized: 2 });
+    expect(await authA.getAccessToken()).toBe(await authB.getAccessToken());
+    authA.detach();
+    authB.detach();
   });
 });

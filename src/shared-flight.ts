@@ -1,0 +1,88 @@
+import { sleep } from './sleep';
+import { isStoredToken, type StoredToken, type TokenStore } from './stores/token-store';
+
+/** A failure of the token store (an error or a timeout); never of the token endpoint. */
+export class StoreUnavailable extends Error {
+  override readonly name = 'StoreUnavailable';
+  constructor(
+    readonly operation: string,
+    detail: string,
+  ) {
+    super(`token store ${operation} failed: ${detail}`);
+  }
+}
+
+export interface SharedFlight {
+  store: TokenStore;
+  key: string;
+  /** Unique per token manager: the lock's owner value, for compare-and-delete. */
+  owner: string;
+  lockTtlMs: number;
+  storeTimeoutMs: number;
+  signal: AbortSignal;
+  clock: () => number;
+  /** Whether a stored token can be served as it is (not rejected, not due for renewal). */
+  isUsable(token: StoredToken): boolean;
+  /** Fetches a new token from the token endpoint; `latest` is the newest stored state, if any. */
+  fetch(latest: StoredToken | undefined): Promise<StoredToken>;
+  onStoreError(error: StoreUnavailable): void;
+}
+
+/** The first poll interval of a process waiting for another one's token; doubles up to 200 ms. */
+const FIRST_POLL_MS = 20;
+
+function bounded<T>(promise: Promise<T>, operation: string, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailable(operation, `no answer in ${ms} ms`)), ms);
+    (timer as { unref?: () => void }).unref?.();
+  });
+  const call = promise.catch((error: unknown) => {
+    throw error instanceof StoreUnavailable ? error : new StoreUnavailable(operation, error instanceof Error ? error.message : String(error));
+  });
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Gets a token through the store so that one process in a fleet fetches it and the others wait
+ * for it: read; if not usable, take the lock (set-if-absent with a TTL) and fetch, or wait for
+ * whoever holds it by polling the store. A holder that dies delays the others by at most the
+ * lock's TTL, after which one of them takes the lock. Any store failure — an error or no answer
+ * within `storeTimeoutMs` — is reported and the token is fetched in process instead.
+ */
+export async function acquireShared(flight: SharedFlight): Promise<{ token: StoredToken; fetched: boolean }> {
+  const { store, key, owner, lockTtlMs, storeTimeoutMs, signal } = flight;
+  let latest: StoredToken | undefined;
+  const read = async (): Promise<StoredToken | undefined> => {
+    const value = await bounded(store.get(key), 'get', storeTimeoutMs);
+    latest = isStoredToken(value) ? value : undefined;
+    return latest && flight.isUsable(latest) ? latest : undefined;
+  };
+  const started = performance.now();
+  try {
+    const ready = await read();
+    if (ready) return { token: ready, fetched: false };
+    for (let poll = FIRST_POLL_MS; ; poll = Math.min(poll * 2, 200)) {
+      if (await bounded(store.tryLock(key, owner, lockTtlMs), 'lock', storeTimeoutMs)) {
+        try {
+          const raced = await read(); // another process may have written just before we locked
+          if (raced) return { token: raced, fetched: false };
+          const token = await flight.fetch(latest);
+          const ttl = Math.max(1000, Math.max(token.expiresAt, token.refreshExpiresAt ?? 0) - flight.clock());
+          await bounded(store.set(key, token, ttl), 'set', storeTimeoutMs).catch((error: StoreUnavailable) => flight.onStoreError(error));
+          return { token, fetched: true };
+        } finally {
+          bounded(store.unlock(key, owner), 'unlock', storeTimeoutMs).catch((error: StoreUnavailable) => flight.onStoreError(error));
+        }
+      }
+      if (performance.now() - started > lockTtlMs + 1000) throw new StoreUnavailable('lock', `held by another process for over ${lockTtlMs} ms`);
+      await sleep(poll, signal);
+      const shared = await read();
+      if (shared) return { token: shared, fetched: false };
+    }
+  } catch (error) {
+    if (!(error instanceof StoreUnavailable)) throw error;
+    flight.onStoreError(error);
+    return { token: await flight.fetch(latest), fetched: true };
+  }
+}

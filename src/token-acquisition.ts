@@ -1,0 +1,101 @@
+import type { Credentials } from './client-auth';
+import type { CredentialSource } from './credentials';
+import { isPaymentAuthError } from './errors';
+import type { NormalizedOptions } from './options';
+import type { Reporter } from './reporter';
+import { timerDelay } from './sleep';
+import type { StoredToken } from './stores/token-store';
+import type { Deadline, TokenEndpoint } from './token-endpoint';
+import type { TokenGrant } from './wire';
+
+/** Shortest lifetime a token is given, whatever `expires_in` says (0, negative, 5e-324...). */
+const MIN_TOKEN_LIFETIME_MS = 1000;
+
+export type AcquisitionOptions = Pick<
+  NormalizedOptions,
+  'refreshUrl' | 'refreshWindowMs' | 'refreshTokenLifetimeMs' | 'defaultTokenLifetimeMs' | 'maxTokenLifetimeMs' | 'clock'
+>;
+
+/** A refresh token and when it stops being valid (epoch ms). */
+export interface RefreshToken {
+  readonly value: string;
+  readonly expiresAt: number;
+}
+
+/** A token fresh from the token endpoint, and how it was obtained. */
+export interface Acquired {
+  token: StoredToken;
+  grant: 'client_credentials' | 'refresh_token';
+}
+
+/**
+ * One trip to the token endpoint: the refresh grant while the refresh token is valid (one attempt,
+ * at most half the budget), and on any failure one client_credentials exchange (with its retries).
+ * Lifetimes count from when the request was sent and are clamped.
+ */
+export class TokenAcquisition {
+  constructor(
+    private readonly options: AcquisitionOptions,
+    private readonly credentials: CredentialSource,
+    private readonly endpoint: TokenEndpoint,
+    private readonly reporter: Reporter,
+  ) {}
+
+  async fetch(credentials: Credentials, refresh: RefreshToken | undefined, deadline: Deadline): Promise<Acquired> {
+    const issuedAt = this.options.clock();
+    const refreshed = await this.#tryRefresh(credentials, refresh, deadline);
+    if (refreshed) return { grant: 'refresh_token', token: this.#toStored(refreshed, issuedAt, refresh) };
+    return { grant: 'client_credentials', token: this.#toStored(await this.#clientCredentials(credentials, deadline), issuedAt, undefined) };
+  }
+
+  /** Whether a refresh token can still be used now (not within a minute of its end). */
+  usable(refresh: RefreshToken | undefined): refresh is RefreshToken {
+    return refresh !== undefined && this.options.refreshUrl !== undefined && this.options.clock() < refresh.expiresAt - Math.min(this.options.refreshWindowMs, 60_000);
+  }
+
+  async #tryRefresh(credentials: Credentials, refresh: RefreshToken | undefined, deadline: Deadline): Promise<TokenGrant | undefined> {
+    if (!this.usable(refresh)) return undefined;
+    const half = Math.max(1, Math.floor(deadline.remainingMs() / 2));
+    const signal = AbortSignal.any([deadline.signal, AbortSignal.timeout(timerDelay(half))]);
+    try {
+      return await this.endpoint.refresh(credentials, refresh.value, { signal, remainingMs: () => Math.min(half, deadline.remainingMs()) });
+    } catch (error) {
+      if (deadline.signal.aborted) throw error;
+      this.reporter.log('warn', 'refresh failed, falling back to client_credentials', {
+        code: isPaymentAuthError(error) ? error.code : undefined,
+        status: isPaymentAuthError(error) ? error.status : undefined,
+      });
+      return undefined;
+    }
+  }
+
+  /** client_credentials; a rejected secret is re-read once from a provider (rotation, RFC 9700 §2.5). */
+  async #clientCredentials(credentials: Credentials, deadline: Deadline): Promise<TokenGrant> {
+    try {
+      return await this.endpoint.clientCredentials(credentials, deadline);
+    } catch (error) {
+      if (!this.credentials.dynamic || !isPaymentAuthError(error) || error.code !== 'CREDENTIALS_REJECTED') throw error;
+      const fresh = await this.credentials.get();
+      if (fresh.clientId === credentials.clientId && fresh.clientSecret === credentials.clientSecret) throw error;
+      this.reporter.log('info', "credentials rejected, retrying with the credentials provider's new value");
+      return this.endpoint.clientCredentials(fresh, deadline);
+    }
+  }
+
+  #toStored(grant: TokenGrant, issuedAt: number, usedRefresh: RefreshToken | undefined): StoredToken {
+    const { defaultTokenLifetimeMs, maxTokenLifetimeMs, refreshTokenLifetimeMs } = this.options;
+    const requested = grant.expiresInS === undefined ? defaultTokenLifetimeMs : grant.expiresInS * 1000;
+    const lifetime = Math.min(Math.max(requested, MIN_TOKEN_LIFETIME_MS), maxTokenLifetimeMs);
+    const token: StoredToken = { accessToken: grant.accessToken, issuedAt, expiresAt: issuedAt + lifetime };
+    if (grant.refreshToken) {
+      // A new refresh token replaces the old one (RFC 6749 §6).
+      token.refreshToken = grant.refreshToken;
+      token.refreshExpiresAt = issuedAt + (grant.refreshExpiresInS === undefined ? refreshTokenLifetimeMs : Math.max(0, grant.refreshExpiresInS * 1000));
+    } else if (usedRefresh) {
+      // A refresh response without one keeps the old one (the Payment API's behaviour).
+      token.refreshToken = usedRefresh.value;
+      token.refreshExpiresAt = usedRefresh.expiresAt;
+    } // A client_credentials response without one (RFC 6749 §4.4.3): renewals authenticate again.
+    return token;
+  }
+}
