@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 const common = {
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'redis/index': 'src/redis/index.ts' },
   dts: true,
   sourcemap: true,
   target: 'node20',

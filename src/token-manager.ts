@@ -15,6 +15,8 @@ export interface AccessToken {
   readonly value: string;
   /** Increases by one with every new token: tells a 401 of an old token from one of the current. */
   readonly generation: number;
+  /** When its token request was sent. */
+  readonly issuedAt: number;
   readonly expiresAt: number;
   /** From here on the token is still served, but a background renewal starts. */
   readonly refreshAt: number;
@@ -51,6 +53,8 @@ export class TokenManager {
   #refresh: RefreshToken | undefined;
   #generation = 0;
   #backgroundNotBefore = 0;
+  /** After a 401, a stored token issued no later than the rejected one is stale: never adopted. */
+  #issuedAfter = 0;
   readonly #retired: string[] = [];
   readonly #owner = globalThis.crypto.randomUUID();
   readonly #detached = new AbortController();
@@ -83,12 +87,16 @@ export class TokenManager {
 
   /**
    * The token to replay a request with after it got a 401 with token generation `sent`. If that
-   * token is still the current one it is dropped and renewed (once, however many 401s report it);
-   * if a newer token exists already, that one is returned without renewing.
+   * token is still the current one it is dropped and renewed (once, however many 401s report it),
+   * and no stored token issued before it is adopted (one that another attachment left in the store
+   * was most likely revoked along with it); if a newer token exists already, that one is returned
+   * without renewing.
    */
   tokenAfterUnauthorized(sent: number): Promise<AccessToken> {
-    if (this.#access?.generation === sent) {
+    const access = this.#access;
+    if (access?.generation === sent) {
       this.reporter.log('debug', 'access token rejected with 401, renewing', { generation: sent });
+      this.#issuedAfter = Math.max(this.#issuedAfter, access.issuedAt);
       this.invalidate();
     }
     return this.token();
@@ -155,7 +163,7 @@ export class TokenManager {
         storeTimeoutMs: this.options.storeTimeoutMs,
         signal: deadline.signal,
         clock,
-        isUsable: (t) => !this.#retired.includes(t.accessToken) && clock() < this.#refreshAt(t),
+        isUsable: (t) => !this.#retired.includes(t.accessToken) && t.issuedAt > this.#issuedAfter && clock() < this.#refreshAt(t),
         fetch: async (latest) => {
           // The newest refresh token wins: another process may have renewed it.
           const shared = latest?.refreshToken && latest.refreshExpiresAt !== undefined ? { value: latest.refreshToken, expiresAt: latest.refreshExpiresAt } : undefined;
@@ -183,7 +191,7 @@ export class TokenManager {
   /** Makes a stored token the current one; `grant` is set when this process fetched it. */
   #adopt(token: StoredToken, grant: 'client_credentials' | 'refresh_token' | undefined, started: number): AccessToken {
     this.#retire(this.#access?.value);
-    const access: AccessToken = { value: token.accessToken, generation: ++this.#generation, expiresAt: token.expiresAt, refreshAt: this.#refreshAt(token) };
+    const access: AccessToken = { value: token.accessToken, generation: ++this.#generation, issuedAt: token.issuedAt, expiresAt: token.expiresAt, refreshAt: this.#refreshAt(token) };
     this.#access = access;
     if (token.refreshToken !== this.#refresh?.value) this.#retire(this.#refresh?.value);
     this.#refresh = token.refreshToken && token.refreshExpiresAt !== undefined ? { value: token.refreshToken, expiresAt: token.refreshExpiresAt } : undefined;

@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { attachPaymentAuth, type TokenEvent } from '../../src';
+import { attachPaymentAuth, MemoryTokenStore, type TokenEvent } from '../../src';
 import { deferred, waitFor } from '../_helpers/servers';
 import { startHarness, type Harness } from '../_helpers/sandbox';
 
@@ -161,7 +161,6 @@ describe('when both the refresh and the fallback fail', () => {
 
 describe('a MemoryTokenStore shared by two attachments', () => {
   it('shares one token and one renewal between them', async () => {
-    const { MemoryTokenStore } = await import('../../src');
     h = await startHarness();
     const store = new MemoryTokenStore();
     const a = axios.create({ baseURL: `${h.sandbox.url}/api/v1` });
@@ -175,6 +174,34 @@ describe('a MemoryTokenStore shared by two attachments', () => {
     await b.get('/payments'); // 401 with the same token → adopts the stored one
     expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 1, unauthorized: 2 });
     expect(await authA.getAccessToken()).toBe(await authB.getAccessToken());
+    authA.detach();
+    authB.detach();
+  });
+});
+
+describe('after a 401, a token left in the store by another attachment', () => {
+  it('is not adopted when it was issued before the rejected token', async () => {
+    h = await startHarness();
+    const store = new MemoryTokenStore();
+    let failNextGet = true;
+    const flaky = {
+      get: (key: string) => (failNextGet ? ((failNextGet = false), Promise.reject(new Error('blip'))) : store.get(key)),
+      set: store.set.bind(store),
+      tryLock: store.tryLock.bind(store),
+      unlock: store.unlock.bind(store),
+    };
+    const a = axios.create({ baseURL: `${h.sandbox.url}/api/v1` });
+    const b = axios.create({ baseURL: `${h.sandbox.url}/api/v1` });
+    const authA = attachPaymentAuth(a, h.sandbox.credentials, { store, retry: false });
+    await a.get('/payments'); // token A is in the store
+    h.advance(10);
+    const authB = attachPaymentAuth(b, h.sandbox.credentials, { store: flaky, retry: false, onStoreError: () => undefined });
+    await b.get('/payments'); // the store blipped: B fetched its own token, the store still has A's
+    expect(h.sandbox.counters().tokenCalls).toBe(2);
+    h.advance(10);
+    h.sandbox.revokeAccessTokens(); // both tokens die
+    await expect(b.get('/payments')).resolves.toMatchObject({ status: 200 });
+    expect(h.sandbox.counters()).toMatchObject({ refreshCalls: 1, unauthorized: 1 });
     authA.detach();
     authB.detach();
   });

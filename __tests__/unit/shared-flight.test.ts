@@ -6,7 +6,7 @@ import type { StoredToken, TokenStore } from '../../src/stores/token-store';
 const token = (n: number): StoredToken => ({ accessToken: `at-${n}`, issuedAt: 0, expiresAt: 900_000, refreshToken: `rt-${n}`, refreshExpiresAt: 86_400_000 });
 
 function flight(store: TokenStore, overrides: Partial<SharedFlight> = {}): SharedFlight & { fetches: number; errors: StoreUnavailable[] } {
-  const state = {
+  const state: SharedFlight & { fetches: number; errors: StoreUnavailable[] } = {
     store,
     key: 'k',
     owner: `owner-${Math.random()}`,
@@ -17,7 +17,7 @@ function flight(store: TokenStore, overrides: Partial<SharedFlight> = {}): Share
     isUsable: (t: StoredToken) => t.accessToken !== 'at-rejected',
     fetches: 0,
     errors: [] as StoreUnavailable[],
-    fetch: async () => {
+    fetch: async (): Promise<StoredToken> => {
       state.fetches += 1;
       await new Promise((r) => setTimeout(r, 30));
       return token(state.fetches);
