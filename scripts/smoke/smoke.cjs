@@ -3,9 +3,11 @@ const assert = require('node:assert/strict');
 const axios = require('axios');
 const { attachPaymentAuth, isPaymentAuthError, PaymentAuthError } = require('axios-payment-auth');
 const { startPaymentSandbox } = require('axios-payment-auth/testing');
+const { RedisTokenStore } = require('axios-payment-auth/redis');
 
 (async () => {
   assert.equal(typeof PaymentAuthError, 'function');
+  assert.throws(() => new RedisTokenStore({}), TypeError);
   const sandbox = await startPaymentSandbox();
   try {
     const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });

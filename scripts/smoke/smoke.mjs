@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import axios from 'axios';
 import { attachPaymentAuth, isPaymentAuthError } from 'axios-payment-auth';
 import { startPaymentSandbox } from 'axios-payment-auth/testing';
+import { RedisTokenStore } from 'axios-payment-auth/redis';
+
+assert.throws(() => new RedisTokenStore({}), TypeError);
 
 const sandbox = await startPaymentSandbox();
 try {
