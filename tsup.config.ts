@@ -1,13 +1,21 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-const common = {
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'redis/index': 'src/redis/index.ts' },
+const common: Options = {
+  entry: {
+    index: 'src/index.ts',
+    'testing/index': 'src/testing/index.ts',
+    'redis/index': 'src/redis/index.ts',
+    'nestjs/index': 'src/nestjs/index.ts',
+  },
+  // The NestJS entry imports the core by its package name (a self-reference), so an app that uses
+  // both loads one copy of the core.
+  external: ['axios-payment-auth'],
   dts: true,
   sourcemap: true,
   target: 'node20',
   platform: 'node',
   splitting: false,
-} as const;
+};
 
 export default defineConfig([
   // ESM: dist/*.mjs + *.d.mts, every dependency stays external.

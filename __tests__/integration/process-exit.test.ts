@@ -35,3 +35,34 @@ describe('a process that attached and made requests', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
+
+// A NestJS application context with the built module: app.close() must leave nothing running.
+const nestScript = `
+require('reflect-metadata');
+const { Module } = require('@nestjs/common');
+const { NestFactory } = require('@nestjs/core');
+const { HttpService } = require('@nestjs/axios');
+const { PaymentAuthModule } = require(${JSON.stringify(join(dist, 'nestjs', 'index.js'))});
+const { startPaymentSandbox } = require(${JSON.stringify(join(dist, 'testing', 'index.js'))});
+(async () => {
+  const sandbox = await startPaymentSandbox();
+  class Root {}
+  Module({ imports: [PaymentAuthModule.register({ baseURL: sandbox.url, credentials: sandbox.credentials })] })(Root);
+  const app = await NestFactory.createApplicationContext(Root, { logger: false });
+  const http = app.get(HttpService);
+  await Promise.all([http.axiosRef.get('/api/v1/payments'), http.axiosRef.get('/api/v1/payments')]);
+  await app.close();
+  await sandbox.close();
+  console.log('closed');
+})();
+`;
+
+describe('a NestJS application that used the module', () => {
+  it('exits on its own after app.close()', () => {
+    expect(existsSync(join(dist, 'nestjs', 'index.js'))).toBe(true);
+    const child = spawnSync(process.execPath, ['-e', nestScript], { encoding: 'utf8', timeout: 15_000, cwd: join(__dirname, '..', '..') });
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('closed');
+    expect(child.status).toBe(0);
+  });
+});
