@@ -15,6 +15,7 @@ module.exports = {
     '^axios-payment-auth$': '<rootDir>/src/index.ts',
     '^axios-payment-auth/testing$': '<rootDir>/src/testing/index.ts',
     '^axios-payment-auth/redis$': '<rootDir>/src/redis/index.ts',
+    '^axios-payment-auth/opentelemetry$': '<rootDir>/src/opentelemetry/index.ts',
     // The NestJS entry is tested as built: the published build has no decorator metadata.
     '^axios-payment-auth/nestjs$': '<rootDir>/dist/nestjs/index.js',
   },

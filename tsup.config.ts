@@ -6,6 +6,7 @@ const common: Options = {
     'testing/index': 'src/testing/index.ts',
     'redis/index': 'src/redis/index.ts',
     'nestjs/index': 'src/nestjs/index.ts',
+    'opentelemetry/index': 'src/opentelemetry/index.ts',
   },
   // The NestJS entry imports the core by its package name (a self-reference), so an app that uses
   // both loads one copy of the core.

@@ -2,7 +2,7 @@ import type { AxiosInstance } from 'axios';
 import { createCredentialSource, type CredentialsInput } from './credentials';
 import { normalizeOptions } from './normalize-options';
 import type { PaymentAuthOptions } from './options';
-import { createReporter } from './reporter';
+import { createReporter, type LastAuthError, type PaymentAuthCounts } from './reporter';
 import { createRequestInterceptor } from './request-interceptor';
 import { createResponseInterceptor } from './response-interceptor';
 import { installRetries } from './retry';
@@ -11,6 +11,17 @@ import { createScope } from './scope';
 import { createTokenEndpoint } from './token-endpoint';
 import { MemoryTokenStore } from './stores/memory-store';
 import { TokenManager } from './token-manager';
+
+/** What {@link PaymentAuth.status} returns. */
+export interface PaymentAuthStatus {
+  hasToken: boolean;
+  /** Until the cached access token expires; undefined without one. */
+  expiresInMs: number | undefined;
+  /** Until the refresh token expires; undefined without one. */
+  refreshTokenExpiresInMs: number | undefined;
+  lastError: LastAuthError | undefined;
+  counts: PaymentAuthCounts;
+}
 
 /** The handle {@link attachPaymentAuth} returns. */
 export interface PaymentAuth {
@@ -21,6 +32,11 @@ export interface PaymentAuth {
   getAccessToken(): Promise<string>;
   /** Forgets the cached access token; the next request gets a new one (by refresh token when valid). */
   invalidate(): void;
+  /**
+   * A health snapshot without secrets, for health endpoints: whether a valid token is cached, how
+   * long it and the refresh token have left, the last failure, and the counts since attach.
+   */
+  status(): PaymentAuthStatus;
   /**
    * Ejects exactly the interceptors that were installed (ours and axios-retry's), ends pending token waits with
    * `DETACHED` and forgets the tokens. Safe to call twice.
@@ -72,6 +88,7 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
     transport: { httpAgent: defaults.httpAgent, httpsAgent: defaults.httpsAgent, proxy: defaults.proxy },
     // Server text quoted in an error is cleaned of the secret and of the live tokens.
     knownSecrets: () => [...source.knownSecrets(), ...manager.liveTokens()],
+    traceTokenCall: reporter.traceTokenCall,
   });
   const manager = new TokenManager({ ...normalized, store: normalized.store ?? new MemoryTokenStore(normalized.clock) }, source, endpoint, reporter);
   const scope = createScope(normalized.apiOrigins, [normalized.tokenUrl, ...(normalized.refreshUrl ? [normalized.refreshUrl] : [])]);
@@ -79,19 +96,30 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
   // axios-retry first: its response interceptor then sees a failure before ours, so a 5xx is
   // retried where it happens, and a 401 (never retried) reaches ours for the replay.
   const ejectRetries = normalized.retry ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporter) : undefined;
-  const requestId = instance.interceptors.request.use(createRequestInterceptor(manager, scope, normalized.idempotencyHeader));
-  const responseId = instance.interceptors.response.use(undefined, createResponseInterceptor(instance, manager));
+  const requestId = instance.interceptors.request.use(createRequestInterceptor(manager, scope, normalized.idempotencyHeader, reporter));
+  const responseId = instance.interceptors.response.use(undefined, createResponseInterceptor(instance, manager, reporter));
   let attached = true;
+  let stopObserving: (() => void) | undefined;
+  try {
+    stopObserving = normalized.telemetry?.observeExpiry(() => {
+      const { expiresInMs } = manager.snapshot();
+      return expiresInMs === undefined ? undefined : expiresInMs / 1000;
+    });
+  } catch (error) {
+    reporter.log('warn', 'telemetry observeExpiry threw', { error: error instanceof Error ? error.message : String(error) });
+  }
 
   return {
     getAccessToken: () => manager.token().then((token) => token.value),
     invalidate: () => manager.invalidate(),
+    status: () => ({ ...manager.snapshot(), lastError: reporter.lastError, counts: { ...reporter.counts } }),
     detach() {
       if (!attached) return;
       attached = false;
       instance.interceptors.request.eject(requestId);
       instance.interceptors.response.eject(responseId);
       ejectRetries?.();
+      stopObserving?.();
       manager.detach();
     },
   };

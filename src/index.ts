@@ -1,5 +1,7 @@
 export { attachPaymentAuth } from './attach';
-export type { PaymentAuth } from './attach';
+export type { PaymentAuth, PaymentAuthStatus } from './attach';
+export type { PaymentAuthCounts, LastAuthError } from './reporter';
+export type { PaymentAuthTelemetry, TokenCallInfo, TokenCallResult, TokenOutcome } from './telemetry';
 export { PaymentAuthError, isPaymentAuthError } from './errors';
 export type { PaymentAuthErrorCode, PaymentAuthErrorInit } from './errors';
 export type { PaymentAuthOptions, PaymentAuthLogger, TokenEvent } from './options';

@@ -4,12 +4,13 @@ import { normalizeIdempotency } from './idempotency';
 import { normalizeRetry } from './retry-policy';
 import { isLoopbackHost } from './scope';
 import type { TokenStore } from './stores/token-store';
+import type { PaymentAuthTelemetry } from './telemetry';
 
 const KNOWN_KEYS = new Set<string>([
   'tokenUrl', 'refreshUrl', 'clientAuthMethod', 'tokenRequestFormat', 'scope', 'tokenParams',
   'refreshWindowMs', 'refreshTokenLifetimeMs', 'defaultTokenLifetimeMs', 'maxTokenLifetimeMs',
   'tokenTimeoutMs', 'tokenRetries', 'maxRetryAfterMs', 'apiOrigins', 'allowInsecureHttp',
-  'dangerouslyAllowBrowser', 'retry', 'idempotency', 'store', 'storeTimeoutMs', 'storeLockTtlMs', 'onStoreError', 'logger', 'onTokenAcquired', 'onTokenRefreshed', 'onAuthError', 'clock',
+  'dangerouslyAllowBrowser', 'retry', 'idempotency', 'store', 'storeTimeoutMs', 'storeLockTtlMs', 'onStoreError', 'telemetry', 'logger', 'onTokenAcquired', 'onTokenRefreshed', 'onAuthError', 'clock',
 ]);
 
 function fail(message: string): never {
@@ -51,6 +52,15 @@ function optionalFunction<T>(options: PaymentAuthOptions, key: keyof PaymentAuth
   const value = options[key];
   if (value !== undefined && typeof value !== 'function') fail(`${key} must be a function`);
   return value as T | undefined;
+}
+
+function normalizeTelemetry(telemetry: unknown): PaymentAuthTelemetry | undefined {
+  if (telemetry === undefined) return undefined;
+  const methods = ['traceTokenCall', 'recordTokenOutcome', 'recordUnauthorized', 'recordRetry', 'recordIdempotencyKey', 'observeExpiry'];
+  if (typeof telemetry !== 'object' || telemetry === null || !methods.every((m) => typeof (telemetry as Record<string, unknown>)[m] === 'function')) {
+    fail('telemetry must implement PaymentAuthTelemetry (use createOpenTelemetry() from axios-payment-auth/opentelemetry)');
+  }
+  return telemetry as PaymentAuthTelemetry;
 }
 
 function normalizeStore(store: unknown): TokenStore | undefined {
@@ -135,6 +145,7 @@ export function normalizeOptions(options: PaymentAuthOptions | undefined, baseUR
     storeTimeoutMs: number(opts, 'storeTimeoutMs', 1),
     storeLockTtlMs: number(opts, 'storeLockTtlMs', 100),
     onStoreError: optionalFunction(opts, 'onStoreError'),
+    telemetry: normalizeTelemetry(opts.telemetry),
     idempotencyHeader: normalizeIdempotency(opts.idempotency),
     logger,
     onTokenAcquired: optionalFunction(opts, 'onTokenAcquired'),

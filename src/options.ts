@@ -3,6 +3,7 @@ import type { PaymentAuthError } from './errors';
 import type { IdempotencyOptions } from './idempotency';
 import type { RetryOptions, RetryPolicy } from './retry-policy';
 import type { TokenStore } from './stores/token-store';
+import type { PaymentAuthTelemetry } from './telemetry';
 
 /** Any logger with these four methods: pino, winston, `console`, NestJS `Logger`. */
 export interface PaymentAuthLogger {
@@ -143,6 +144,11 @@ export interface PaymentAuthOptions {
   storeLockTtlMs?: number;
   /** Called when the token store failed or timed out (requests go on in process). @default none */
   onStoreError?: (error: Error) => void;
+  /**
+   * Instrumentation: `createOpenTelemetry()` from `axios-payment-auth/opentelemetry`, or your own
+   * `PaymentAuthTelemetry`. @default none (no instrumentation code runs)
+   */
+  telemetry?: PaymentAuthTelemetry;
   /** Structured logger for lifecycle events (debug, info, warn, error). @default none (silent) */
   logger?: PaymentAuthLogger;
   /** Called when a token was obtained with client_credentials. @default none */
@@ -179,6 +185,7 @@ export interface NormalizedOptions {
   storeTimeoutMs: number;
   storeLockTtlMs: number;
   onStoreError: ((error: Error) => void) | undefined;
+  telemetry: PaymentAuthTelemetry | undefined;
   idempotencyHeader: string | undefined;
   logger: PaymentAuthLogger | undefined;
   onTokenAcquired: ((event: TokenEvent) => void) | undefined;

@@ -1,20 +1,63 @@
 import type { PaymentAuthError } from './errors';
-import type { StoreUnavailable } from './shared-flight';
 import type { NormalizedOptions, PaymentAuthLogger, TokenEvent } from './options';
+import type { StoreUnavailable } from './shared-flight';
+import type { PaymentAuthTelemetry, TokenCallInfo, TokenCallResult, TokenOutcome } from './telemetry';
 
 type Level = keyof PaymentAuthLogger;
 
-/** Sends lifecycle events to the hooks and the logger. A throwing hook never breaks a request. */
-export interface Reporter {
-  log(level: Level, message: string, fields?: Record<string, unknown>): void;
-  tokenIssued(event: TokenEvent): void;
-  authError(error: PaymentAuthError): void;
-  storeError(error: StoreUnavailable): void;
+/** Counts of one attachment since it was attached, for `status()`. */
+export interface PaymentAuthCounts {
+  /** Tokens obtained with client_credentials (fallbacks included). */
+  tokensAcquired: number;
+  /** Tokens obtained with the refresh token. */
+  tokensRefreshed: number;
+  /** client_credentials exchanges after a failed refresh. */
+  fallbacks: number;
+  /** Token acquisitions that failed. */
+  failures: number;
+  /** 401s on requests that carried our token. */
+  unauthorized: number;
+  /** Requests replayed after a 401. */
+  replays: number;
+  /** Retries of API calls. */
+  retries: number;
+  /** Idempotency keys generated. */
+  idempotencyKeys: number;
 }
 
-/** Builds the reporter; with no logger and no hooks every call is a no-op (nothing is printed). */
-export function createReporter(options: Pick<NormalizedOptions, 'logger' | 'onTokenAcquired' | 'onTokenRefreshed' | 'onAuthError' | 'onStoreError'>): Reporter {
-  const { logger } = options;
+/** The last failure, without secrets. */
+export interface LastAuthError {
+  code: string;
+  message: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+/**
+ * The event hub of one attachment: lifecycle events go to the logger, the hooks, the counters of
+ * `status()` and the telemetry. Nothing here throws into a request: a throwing logger, hook or
+ * telemetry is caught.
+ */
+export interface Reporter {
+  log(level: Level, message: string, fields?: Record<string, unknown>): void;
+  tokenIssued(event: TokenEvent, fallback: boolean): void;
+  authError(error: PaymentAuthError): void;
+  storeError(error: StoreUnavailable): void;
+  unauthorized(replayed: boolean): void;
+  retry(reason: string): void;
+  idempotencyKey(): void;
+  traceTokenCall<T>(info: TokenCallInfo, run: () => Promise<T>, describe: (outcome: T) => TokenCallResult): Promise<T>;
+  readonly counts: Readonly<PaymentAuthCounts>;
+  readonly lastError: LastAuthError | undefined;
+}
+
+type ReporterOptions = Pick<NormalizedOptions, 'logger' | 'onTokenAcquired' | 'onTokenRefreshed' | 'onAuthError' | 'onStoreError' | 'telemetry' | 'clock'>;
+
+/** Builds the reporter; with no logger, hooks or telemetry it only counts (nothing is printed). */
+export function createReporter(options: ReporterOptions): Reporter {
+  const { logger, telemetry } = options;
+  const counts: PaymentAuthCounts = { tokensAcquired: 0, tokensRefreshed: 0, fallbacks: 0, failures: 0, unauthorized: 0, replays: 0, retries: 0, idempotencyKeys: 0 };
+  let lastError: LastAuthError | undefined;
   const log = (level: Level, message: string, fields?: Record<string, unknown>): void => {
     if (!logger) return;
     try {
@@ -31,20 +74,69 @@ export function createReporter(options: Pick<NormalizedOptions, 'logger' | 'onTo
       log('warn', `${name} hook threw`, { error: error instanceof Error ? error.message : String(error) });
     }
   };
+  const measure = (name: keyof PaymentAuthTelemetry, record: (t: PaymentAuthTelemetry) => void): void => {
+    if (!telemetry) return;
+    try {
+      record(telemetry);
+    } catch (error) {
+      log('warn', `telemetry ${name} threw`, { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  const outcome = (value: TokenOutcome): void => measure('recordTokenOutcome', (t) => t.recordTokenOutcome(value));
+
   return {
     log,
-    tokenIssued(event) {
-      log('debug', event.grant === 'refresh_token' ? 'token refreshed' : 'token acquired', { ...event });
+    counts,
+    get lastError() {
+      return lastError;
+    },
+    tokenIssued(event, fallback) {
+      if (event.grant === 'refresh_token') counts.tokensRefreshed += 1;
+      else counts.tokensAcquired += 1;
+      if (fallback) counts.fallbacks += 1;
+      outcome(event.grant === 'refresh_token' ? 'refreshed' : fallback ? 'fallback' : 'acquired');
+      log('debug', event.grant === 'refresh_token' ? 'token refreshed' : 'token acquired', { ...event, fallback });
       if (event.grant === 'refresh_token') call('onTokenRefreshed', options.onTokenRefreshed, event);
       else call('onTokenAcquired', options.onTokenAcquired, event);
     },
     authError(error) {
+      counts.failures += 1;
+      lastError = { code: error.code, message: error.message, at: options.clock() };
+      outcome('failed');
       log('error', 'token acquisition failed', { code: error.code, status: error.status, oauthError: error.oauthError, message: error.message });
       call('onAuthError', options.onAuthError, error);
     },
     storeError(error) {
+      lastError = { code: 'TOKEN_STORE_UNAVAILABLE', message: error.message, at: options.clock() };
       log('warn', 'token store unavailable, fetching in process', { operation: error.operation, message: error.message });
       call('onStoreError', options.onStoreError, error);
+    },
+    unauthorized(replayed) {
+      counts.unauthorized += 1;
+      if (replayed) counts.replays += 1;
+      measure('recordUnauthorized', (t) => t.recordUnauthorized(replayed));
+      log('debug', replayed ? '401 received, replaying the request once' : '401 received, not replayed');
+    },
+    retry(reason) {
+      counts.retries += 1;
+      measure('recordRetry', (t) => t.recordRetry(reason));
+    },
+    idempotencyKey() {
+      counts.idempotencyKeys += 1;
+      measure('recordIdempotencyKey', (t) => t.recordIdempotencyKey());
+    },
+    traceTokenCall(info, run, describe) {
+      if (!telemetry) return run();
+      let started = false;
+      try {
+        return telemetry.traceTokenCall(info, () => {
+          started = true;
+          return run();
+        }, describe);
+      } catch (error) {
+        log('warn', 'telemetry traceTokenCall threw', { error: error instanceof Error ? error.message : String(error) });
+        return started ? Promise.reject(error) : run();
+      }
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { unlessCancelled } from './cancellation';
 import { ensureIdempotencyKey } from './idempotency';
+import type { Reporter } from './reporter';
 import type { RequestScope } from './scope';
 import type { TokenManager } from './token-manager';
 import './request-state';
@@ -45,11 +46,11 @@ function guardRedirects(config: InternalAxiosRequestConfig, scope: RequestScope)
  * `Authorization: Bearer <token>` from the token manager's shared flight — unless the caller set
  * `Authorization` or `auth` themselves. Everything else goes out untouched.
  */
-export function createRequestInterceptor(manager: TokenManager, scope: RequestScope, idempotencyHeader: string | undefined) {
+export function createRequestInterceptor(manager: TokenManager, scope: RequestScope, idempotencyHeader: string | undefined, reporter: Pick<Reporter, 'idempotencyKey'>) {
   return async function paymentAuthRequest(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
     const state = config.paymentAuth;
     if (state === false || !scope.includes(config)) return config;
-    if (idempotencyHeader) ensureIdempotencyKey(config, idempotencyHeader);
+    if (idempotencyHeader && ensureIdempotencyKey(config, idempotencyHeader)) reporter.idempotencyKey();
     const ours = state?.generation !== undefined;
     if (!ours && (config.auth || config.headers.has('Authorization'))) return config;
     const token = await unlessCancelled(() => manager.token(), config);

@@ -3,6 +3,7 @@ import { unlessCancelled } from './cancellation';
 import { PaymentAuthError } from './errors';
 import { cleanAxiosError } from './redact';
 import { isReplayableBody } from './replay';
+import type { Reporter } from './reporter';
 import type { TokenManager } from './token-manager';
 import './request-state';
 
@@ -19,15 +20,20 @@ function isAxiosError(value: unknown): value is AxiosError {
  * - a 401 on a stream body renews the token for the next requests but rejects this one with
  *   `BODY_NOT_REPLAYABLE`, never resending an empty body.
  */
-export function createResponseInterceptor(instance: AxiosInstance, manager: TokenManager) {
+export function createResponseInterceptor(instance: AxiosInstance, manager: TokenManager, reporter: Reporter) {
   return async function paymentAuthResponseError(error: unknown): Promise<AxiosResponse> {
     if (!isAxiosError(error) || !error.config) throw error;
     const config = error.config;
     const state = config.paymentAuth;
     if (!state || state.generation === undefined) throw error;
     const sent = state.generation;
-    if (error.response?.status !== 401 || state.replayed) throw cleanAxiosError(error);
+    if (error.response?.status !== 401) throw cleanAxiosError(error);
+    if (state.replayed) {
+      reporter.unauthorized(false);
+      throw cleanAxiosError(error);
+    }
     if (!isReplayableBody(config.data)) {
+      reporter.unauthorized(false);
       manager.tokenAfterUnauthorized(sent).catch(() => {
         // Reported by the token manager; this request fails with its own error below.
       });
@@ -39,6 +45,7 @@ export function createResponseInterceptor(instance: AxiosInstance, manager: Toke
         cause: cleanAxiosError(error),
       });
     }
+    reporter.unauthorized(true);
     await unlessCancelled(() => manager.tokenAfterUnauthorized(sent), config);
     config.paymentAuth = { ...state, replayed: true };
     // The body is already serialised: do not run the caller's transformRequest a second time.

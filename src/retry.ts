@@ -26,6 +26,7 @@ export function installRetries(instance: AxiosInstance, policy: RetryPolicy, sco
     },
     onRetry: (attempt, error, config) => {
       const reason = retryReason(error, idempotencyHeader) ?? 'unknown';
+      reporter.retry(reason);
       const method = (config.method ?? 'get').toUpperCase();
       let path = String(config.url ?? '');
       try {

@@ -26,6 +26,8 @@ export interface RefreshToken {
 export interface Acquired {
   token: StoredToken;
   grant: 'client_credentials' | 'refresh_token';
+  /** client_credentials after a refresh that failed. */
+  fallback: boolean;
 }
 
 /**
@@ -44,8 +46,9 @@ export class TokenAcquisition {
   async fetch(credentials: Credentials, refresh: RefreshToken | undefined, deadline: Deadline): Promise<Acquired> {
     const issuedAt = this.options.clock();
     const refreshed = await this.#tryRefresh(credentials, refresh, deadline);
-    if (refreshed) return { grant: 'refresh_token', token: this.#toStored(refreshed, issuedAt, refresh) };
-    return { grant: 'client_credentials', token: this.#toStored(await this.#clientCredentials(credentials, deadline), issuedAt, undefined) };
+    if (refreshed) return { grant: 'refresh_token', fallback: false, token: this.#toStored(refreshed, issuedAt, refresh) };
+    const fallback = this.usable(refresh);
+    return { grant: 'client_credentials', fallback, token: this.#toStored(await this.#clientCredentials(credentials, deadline), issuedAt, undefined) };
   }
 
   /** Whether a refresh token can still be used now (not within a minute of its end). */

@@ -3,6 +3,7 @@ import { backoffDelayMs, parseRetryAfterMs } from './backoff';
 import { buildGrantRequest, type ClientAuthMethod, type Credentials, type TokenRequestFormat } from './client-auth';
 import { isPaymentAuthError, PaymentAuthError } from './errors';
 import { redactSecrets } from './redact';
+import type { Reporter } from './reporter';
 import { sleep } from './sleep';
 import { decodeTokenBody, readOAuthError, toTokenGrant, type OAuthErrorWire, type TokenGrant } from './wire';
 
@@ -23,6 +24,8 @@ export interface TokenEndpointConfig {
   transport: TokenTransport;
   /** Secrets to scrub from any server text that ends up in an error message. */
   knownSecrets: () => readonly string[];
+  /** Wraps each HTTP call (spans, latency). */
+  traceTokenCall: Reporter['traceTokenCall'];
 }
 
 /** A time budget shared by every call of one token acquisition. */
@@ -55,7 +58,7 @@ function abortReason(signal: AbortSignal): PaymentAuthError {
 }
 
 /** The outcome of one HTTP attempt: a grant, or an error and whether another attempt may help. */
-type Attempt = { grant: TokenGrant } | { error: PaymentAuthError; retryAfterMs?: number; retryable: boolean };
+type Attempt = ({ grant: TokenGrant } | { error: PaymentAuthError; retryAfterMs?: number; retryable: boolean }) & { status?: number };
 
 /**
  * Creates the token endpoint client. It runs on a private axios instance: the caller's
@@ -90,6 +93,10 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
   }
 
   function readResponse(response: AxiosResponse<unknown>, grant: string): Attempt {
+    return { ...interpret(response, grant), status: response.status };
+  }
+
+  function interpret(response: AxiosResponse<unknown>, grant: string): Attempt {
     const { status } = response;
     const text = typeof response.data === 'string' ? response.data : '';
     const contentType = String(response.headers['content-type'] ?? '') || undefined;
@@ -166,8 +173,12 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
   }
 
   async function exchange(url: string, params: Record<string, string>, credentials: Credentials, deadline: Deadline, retries: number): Promise<TokenGrant> {
+    const grantType = params.grant_type === 'refresh_token' ? 'refresh_token' : 'client_credentials';
     for (let retry = 0; ; retry++) {
-      const result = await attempt(url, params, credentials, deadline);
+      const result = await config.traceTokenCall({ grantType, url, resendCount: retry }, () => attempt(url, params, credentials, deadline), (a) => ({
+        status: a.status,
+        errorType: 'error' in a ? a.error.code : undefined,
+      }));
       if ('grant' in result) return result.grant;
       if (!result.retryable || retry >= retries) throw result.error;
       if (result.retryAfterMs !== undefined && result.retryAfterMs > config.maxRetryAfterMs) throw result.error;

@@ -102,6 +102,17 @@ export class TokenManager {
     return this.token();
   }
 
+  /** The token state now, for `status()`: no token values, only whether and for how long. */
+  snapshot(): { hasToken: boolean; expiresInMs: number | undefined; refreshTokenExpiresInMs: number | undefined } {
+    const now = this.options.clock();
+    const access = this.#access && now < this.#access.expiresAt ? this.#access : undefined;
+    return {
+      hasToken: access !== undefined,
+      expiresInMs: access ? Math.round(access.expiresAt - now) : undefined,
+      refreshTokenExpiresInMs: this.#refresh && now < this.#refresh.expiresAt ? Math.round(this.#refresh.expiresAt - now) : undefined,
+    };
+  }
+
   /** Forgets the cached access token (the refresh token is kept); it is never adopted again. */
   invalidate(): void {
     this.#retire(this.#access?.value);
@@ -154,7 +165,7 @@ export class TokenManager {
     try {
       if (deadline.signal.aborted) throw deadline.signal.reason;
       const credentials = await this.credentials.get();
-      let grant: 'client_credentials' | 'refresh_token' | undefined;
+      let fetched: { grant: 'client_credentials' | 'refresh_token'; fallback: boolean } | undefined;
       const { token } = await acquireShared({
         store: this.options.store,
         key: tokenStoreKey(STORE_KEY_PREFIX, this.options.tokenUrl, credentials.clientId, this.options.tokenParams),
@@ -169,13 +180,13 @@ export class TokenManager {
           const shared = latest?.refreshToken && latest.refreshExpiresAt !== undefined ? { value: latest.refreshToken, expiresAt: latest.refreshExpiresAt } : undefined;
           const refresh = shared && (!this.#refresh || shared.expiresAt >= this.#refresh.expiresAt) ? shared : this.#refresh;
           const acquired = await this.#acquisition.fetch(credentials, this.#acquisition.usable(refresh) ? refresh : undefined, deadline);
-          grant = acquired.grant;
+          fetched = { grant: acquired.grant, fallback: acquired.fallback };
           return acquired.token;
         },
         onStoreError: (error) => this.reporter.storeError(error),
       });
       if (this.#detached.signal.aborted) throw detachedError();
-      return this.#adopt(token, grant, started);
+      return this.#adopt(token, fetched, started);
     } catch (error) {
       const failure = isPaymentAuthError(error) ? error
         : this.#detached.signal.aborted ? detachedError()
@@ -188,8 +199,8 @@ export class TokenManager {
     }
   }
 
-  /** Makes a stored token the current one; `grant` is set when this process fetched it. */
-  #adopt(token: StoredToken, grant: 'client_credentials' | 'refresh_token' | undefined, started: number): AccessToken {
+  /** Makes a stored token the current one; `fetched` is set when this process fetched it. */
+  #adopt(token: StoredToken, fetched: { grant: 'client_credentials' | 'refresh_token'; fallback: boolean } | undefined, started: number): AccessToken {
     this.#retire(this.#access?.value);
     const access: AccessToken = { value: token.accessToken, generation: ++this.#generation, issuedAt: token.issuedAt, expiresAt: token.expiresAt, refreshAt: this.#refreshAt(token) };
     this.#access = access;
@@ -197,7 +208,7 @@ export class TokenManager {
     this.#refresh = token.refreshToken && token.refreshExpiresAt !== undefined ? { value: token.refreshToken, expiresAt: token.refreshExpiresAt } : undefined;
     this.#backgroundNotBefore = 0;
     const fields = { fingerprint: fingerprint(access.value), generation: access.generation, expiresInMs: token.expiresAt - token.issuedAt };
-    if (grant) this.reporter.tokenIssued({ grant, ...fields, durationMs: Math.max(0, Math.round(this.options.clock() - started)) });
+    if (fetched) this.reporter.tokenIssued({ grant: fetched.grant, ...fields, durationMs: Math.max(0, Math.round(this.options.clock() - started)) }, fetched.fallback);
     else this.reporter.log('debug', 'token adopted from the token store', fields);
     return access;
   }

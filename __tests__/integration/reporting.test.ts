@@ -48,11 +48,13 @@ describe('reporting', () => {
     await h.api.get('/payments');
     expect(lines.map(([level, message]) => `${level} ${message}`)).toEqual([
       'debug axios-payment-auth: token acquired',
+      'debug axios-payment-auth: 401 received, replaying the request once',
       'debug axios-payment-auth: access token rejected with 401, renewing',
       'warn axios-payment-auth: refresh failed, falling back to client_credentials',
       'debug axios-payment-auth: token acquired',
     ]);
-    expect(lines[0]![2]).toMatchObject({ grant: 'client_credentials', generation: 1, expiresInMs: 900_000, fingerprint: expect.stringMatching(/^[0-9a-f]{8}$/) });
-    expect(lines[2]![2]).toEqual({ code: 'TOKEN_REQUEST_REJECTED', status: 401 });
+    expect(lines[0]![2]).toMatchObject({ grant: 'client_credentials', generation: 1, fallback: false, expiresInMs: 900_000, fingerprint: expect.stringMatching(/^[0-9a-f]{8}$/) });
+    expect(lines[3]![2]).toEqual({ code: 'TOKEN_REQUEST_REJECTED', status: 401 });
+    expect(lines[4]![2]).toMatchObject({ grant: 'client_credentials', generation: 2, fallback: true });
   });
 });

@@ -5,7 +5,7 @@ import type { TokenManager } from '../../src/token-manager';
 
 const manager = { token: async () => ({ value: 'tok', generation: 1, issuedAt: 0, expiresAt: Infinity, refreshAt: Infinity }) } as unknown as TokenManager;
 const scope = createScope(new Set(['https://api.pay.test']), ['https://api.pay.test/api/v1/oauth2/token']);
-const intercept = createRequestInterceptor(manager, scope, undefined);
+const intercept = createRequestInterceptor(manager, scope, undefined, { idempotencyKey: () => undefined });
 
 async function redirectHook(): Promise<(options: Record<string, unknown>) => void> {
   const config = await intercept({ url: '/payments', baseURL: 'https://api.pay.test/api/v1', headers: new axios.AxiosHeaders() } as InternalAxiosRequestConfig);

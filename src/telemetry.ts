@@ -1,0 +1,37 @@
+/** One HTTP call to the token endpoint, as telemetry sees it. Never a token or a secret. */
+export interface TokenCallInfo {
+  grantType: 'client_credentials' | 'refresh_token';
+  /** The endpoint URL (no query string, no user info). */
+  url: string;
+  /** 0 for the first attempt, 1 for the first retry, … */
+  resendCount: number;
+}
+
+/** How a token endpoint call ended. */
+export interface TokenCallResult {
+  /** HTTP status, when a response arrived. */
+  status?: number;
+  /** `PaymentAuthError` code or transport code, when it failed. */
+  errorType?: string;
+}
+
+/** How a token acquisition ended: a new token by client_credentials, by refresh, by client_credentials after a failed refresh, or none. */
+export type TokenOutcome = 'acquired' | 'refreshed' | 'fallback' | 'failed';
+
+/**
+ * Instrumentation hooks. `createOpenTelemetry()` from `axios-payment-auth/opentelemetry`
+ * implements them with `@opentelemetry/api`; implement them yourself for another system. Every
+ * method must be cheap and must not throw (a throwing hook is caught and logged).
+ */
+export interface PaymentAuthTelemetry {
+  /** Runs one token endpoint call; `describe` turns its outcome into status and error type. */
+  traceTokenCall<T>(info: TokenCallInfo, run: () => Promise<T>, describe: (outcome: T) => TokenCallResult): Promise<T>;
+  recordTokenOutcome(outcome: TokenOutcome): void;
+  /** A 401 on a request that carried our token; `replayed` tells whether it was replayed. */
+  recordUnauthorized(replayed: boolean): void;
+  /** A retry of an API call, with its reason (`network`, `status 503`, …). */
+  recordRetry(reason: string): void;
+  recordIdempotencyKey(): void;
+  /** Registers a reader of the seconds until the current token expires; returns the unregister function. */
+  observeExpiry(read: () => number | undefined): () => void;
+}
