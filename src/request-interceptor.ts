@@ -3,12 +3,12 @@ import { unlessCancelled } from './cancellation';
 import { ensureIdempotencyKey } from './idempotency';
 import type { Reporter } from './reporter';
 import type { RequestScope } from './scope';
-import type { TokenManager } from './token-manager';
+import type { PaymentAuthRequestState } from './request-state';
+import type { AccessToken, TokenManager } from './token-manager';
 import './request-state';
 
 type RedirectHook = (options: Record<string, unknown>, responseDetails: unknown, requestDetails?: unknown) => void;
 
-const guards = new WeakSet<RedirectHook>();
 
 function redirectOrigin(options: Record<string, unknown>): string | undefined {
   try {
@@ -21,42 +21,56 @@ function redirectOrigin(options: Record<string, unknown>): string | undefined {
 }
 
 /**
- * Wraps the request's `beforeRedirect` (Node http adapter) so a redirect to any origin outside the
- * API origins loses the bearer token. follow-redirects alone keeps it for subdomains, and older
- * axios versions keep it more often. The caller's own hook still runs after ours.
+ * Makes a redirect to any origin outside the API origins lose the bearer token (Node http adapter):
+ * follow-redirects alone keeps it for subdomains, and older axios versions keep it more often. A
+ * request without its own `beforeRedirect` shares one guard; one with its own gets a wrapper that
+ * runs ours first, then the caller's.
  */
-function guardRedirects(config: InternalAxiosRequestConfig, scope: RequestScope): void {
-  const own = config.beforeRedirect as RedirectHook | undefined;
-  if (own && guards.has(own)) return;
-  const guard: RedirectHook = (options, responseDetails, requestDetails) => {
+function createRedirectGuard(scope: RequestScope): (config: InternalAxiosRequestConfig) => void {
+  const strip = (options: Record<string, unknown>): void => {
     const origin = redirectOrigin(options);
-    if (!origin || !scope.hasApiOrigin(origin)) {
-      const headers = options.headers as Record<string, unknown> | undefined;
-      for (const key of Object.keys(headers ?? {})) if (key.toLowerCase() === 'authorization') delete headers![key];
-    }
-    own?.(options, responseDetails, requestDetails);
+    if (origin && scope.hasApiOrigin(origin)) return;
+    const headers = options.headers as Record<string, unknown> | undefined;
+    for (const key of Object.keys(headers ?? {})) if (key.toLowerCase() === 'authorization') delete headers![key];
   };
-  guards.add(guard);
-  config.beforeRedirect = guard as InternalAxiosRequestConfig['beforeRedirect'];
+  const guards = new WeakSet<RedirectHook>([strip]);
+  return (config) => {
+    const own = config.beforeRedirect as RedirectHook | undefined;
+    if (own && guards.has(own)) return;
+    let guard: RedirectHook = strip;
+    if (own) {
+      guard = (options, responseDetails, requestDetails) => {
+        strip(options);
+        own(options, responseDetails, requestDetails);
+      };
+      guards.add(guard);
+    }
+    config.beforeRedirect = guard as InternalAxiosRequestConfig['beforeRedirect'];
+  };
 }
 
 /**
  * The request interceptor. For in-scope requests (API origin, not a token endpoint, not
  * `paymentAuth: false`) it adds an idempotency key to POST and PATCH, then
  * `Authorization: Bearer <token>` from the token manager's shared flight — unless the caller set
- * `Authorization` or `auth` themselves. Everything else goes out untouched.
+ * `Authorization` or `auth` themselves. Everything else goes out untouched. With a cached token it
+ * returns synchronously: the hot path costs no extra promise.
  */
 export function createRequestInterceptor(manager: TokenManager, scope: RequestScope, idempotencyHeader: string | undefined, reporter: Pick<Reporter, 'idempotencyKey'>) {
-  return async function paymentAuthRequest(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
+  const guardRedirects = createRedirectGuard(scope);
+  const authorize = (config: InternalAxiosRequestConfig, token: AccessToken, state: PaymentAuthRequestState | undefined): InternalAxiosRequestConfig => {
+    config.headers.set('Authorization', `Bearer ${token.value}`);
+    config.paymentAuth = state ? { ...state, generation: token.generation } : { generation: token.generation };
+    guardRedirects(config);
+    return config;
+  };
+  return function paymentAuthRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
     const state = config.paymentAuth;
     if (state === false || !scope.includes(config)) return config;
     if (idempotencyHeader && ensureIdempotencyKey(config, idempotencyHeader)) reporter.idempotencyKey();
-    const ours = state?.generation !== undefined;
-    if (!ours && (config.auth || config.headers.has('Authorization'))) return config;
-    const token = await unlessCancelled(() => manager.token(), config);
-    config.headers.set('Authorization', `Bearer ${token.value}`);
-    config.paymentAuth = { ...state, generation: token.generation };
-    guardRedirects(config, scope);
-    return config;
+    if (state?.generation === undefined && (config.auth || config.headers.has('Authorization'))) return config;
+    const cached = manager.cachedToken();
+    if (cached && !config.signal?.aborted && !config.cancelToken?.reason) return authorize(config, cached, state);
+    return unlessCancelled(() => manager.token(), config).then((token) => authorize(config, token, state));
   };
 }

@@ -45,8 +45,9 @@ export function installRetries(instance: AxiosInstance, policy: RetryPolicy, sco
       }
     },
   });
-  return () => {
-    instance.interceptors.request.eject(ids.requestInterceptorId);
-    instance.interceptors.response.eject(ids.responseInterceptorId);
-  };
+  // axios-retry's request interceptor only stamps the attempt time, which matters when the timeout
+  // is not reset between retries; ours is (shouldResetTimeout), and its response interceptor sets up
+  // the retry state itself. Without it every request skips an object merge and a promise hop.
+  instance.interceptors.request.eject(ids.requestInterceptorId);
+  return () => instance.interceptors.response.eject(ids.responseInterceptorId);
 }

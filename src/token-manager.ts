@@ -74,15 +74,21 @@ export class TokenManager {
   /** The token to send now: cached when valid, otherwise from the shared acquisition. */
   token(): Promise<AccessToken> {
     if (this.#detached.signal.aborted) return Promise.reject(detachedError());
+    const cached = this.cachedToken();
+    return cached ? Promise.resolve(cached) : this.#renew();
+  }
+
+  /**
+   * The cached token if it can be sent now, without waiting; inside the refresh window this also
+   * starts the one background renewal. Undefined means: wait for {@link token}.
+   */
+  cachedToken(): AccessToken | undefined {
     const access = this.#access;
-    if (access) {
-      const now = this.options.clock();
-      if (now < access.expiresAt) {
-        if (now >= access.refreshAt) this.#renewInBackground(now);
-        return Promise.resolve(access);
-      }
-    }
-    return this.#renew();
+    if (!access) return undefined;
+    const now = this.options.clock();
+    if (now >= access.expiresAt) return undefined;
+    if (now >= access.refreshAt) this.#renewInBackground(now);
+    return access;
   }
 
   /**

@@ -3,7 +3,8 @@ import { createRequestInterceptor } from '../../src/request-interceptor';
 import { createScope } from '../../src/scope';
 import type { TokenManager } from '../../src/token-manager';
 
-const manager = { token: async () => ({ value: 'tok', generation: 1, issuedAt: 0, expiresAt: Infinity, refreshAt: Infinity }) } as unknown as TokenManager;
+const tok = { value: 'tok', generation: 1, issuedAt: 0, expiresAt: Infinity, refreshAt: Infinity };
+const manager = { token: async () => tok, cachedToken: () => tok } as unknown as TokenManager;
 const scope = createScope(new Set(['https://api.pay.test']), ['https://api.pay.test/api/v1/oauth2/token']);
 const intercept = createRequestInterceptor(manager, scope, undefined, { idempotencyKey: () => undefined });
 
