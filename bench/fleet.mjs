@@ -7,7 +7,7 @@ import { startPaymentSandbox } from '../dist/testing/index.mjs';
 
 const LIFETIME_S = 2;
 const LIFETIMES = 3;
-const FLEETS = (process.env.FLEETS ?? '1,4,16').split(',').map(Number);
+const fleets = () => (process.env.FLEETS ?? '1,4,16').split(',').map(Number);
 
 async function freePort() {
   const server = createServer();
@@ -63,7 +63,7 @@ export async function runFleetBenchmark(log = console.log) {
   await new Promise((r) => setTimeout(r, 300));
   const rows = [];
   try {
-    for (const k of FLEETS) {
+    for (const k of fleets()) {
       for (const store of ['memory', 'redis']) {
         const row = await measureFleet(k, store, { sandbox, redisUrl: `redis://127.0.0.1:${port}` });
         log(`fleet K=${k} ${store}: ${row.tokenCalls + row.refreshCalls} token-endpoint calls over ${LIFETIMES} lifetimes (${row.callsPerLifetime.toFixed(2)} per lifetime), ${row.requests} requests, ${row.failures} failed`);
@@ -80,7 +80,7 @@ export async function runFleetBenchmark(log = console.log) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows } = await runFleetBenchmark();
   console.log('\n K  | memory calls/lifetime | redis calls/lifetime | memory ÷ redis');
-  for (const k of FLEETS) {
+  for (const k of fleets()) {
     const m = rows.find((r) => r.k === k && r.store === 'memory');
     const r = rows.find((x) => x.k === k && x.store === 'redis');
     console.log(` ${String(k).padStart(2)} | ${m.callsPerLifetime.toFixed(2).padStart(21)} | ${r.callsPerLifetime.toFixed(2).padStart(20)} | ${(m.callsPerLifetime / r.callsPerLifetime).toFixed(1).padStart(14)}`);

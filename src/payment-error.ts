@@ -41,6 +41,15 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
+/** `String(value)`, or a fallback for values that cannot be turned into a string. */
+function describe(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return 'unknown error';
+  }
+}
+
 function parseBody(data: unknown): Record<string, unknown> | undefined {
   let value = data;
   if (typeof value === 'string') {
@@ -88,5 +97,5 @@ export function parsePaymentError(error: unknown): PaymentErrorInfo {
   }
   const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
   const code = text(e.code) ?? 'UNKNOWN';
-  return { status: undefined, code, message: text(e.message) ?? String(error), requestId: undefined, retryable: RETRYABLE_TRANSPORT.has(code), unauthorized: false };
+  return { status: undefined, code, message: text(e.message) ?? describe(error), requestId: undefined, retryable: RETRYABLE_TRANSPORT.has(code), unauthorized: false };
 }

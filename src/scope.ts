@@ -32,6 +32,8 @@ export interface RequestScope {
   hasApiOrigin(url: string | URL): boolean;
 }
 
+const DECISIONS_KEPT = 1024;
+
 function stripQuery(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
@@ -49,11 +51,21 @@ export function createScope(apiOrigins: ReadonlySet<string>, tokenEndpoints: rea
       return false;
     }
   };
+  // Decisions by URL string: an app calls a limited set of URLs, and parsing one costs more than the
+  // rest of the interceptor. Bounded: cleared when full.
+  const decisions = new Map<string, boolean>();
   return {
     hasApiOrigin,
     includes(config) {
-      const url = resolveRequestUrl(config);
-      return url !== undefined && apiOrigins.has(url.origin) && !endpoints.has(stripQuery(url));
+      const key = `${config.allowAbsoluteUrls === false ? '0' : '1'}${config.baseURL ?? ''}\n${config.url ?? ''}`;
+      let decision = decisions.get(key);
+      if (decision === undefined) {
+        const url = resolveRequestUrl(config);
+        decision = url !== undefined && apiOrigins.has(url.origin) && !endpoints.has(stripQuery(url));
+        if (decisions.size >= DECISIONS_KEPT) decisions.clear();
+        decisions.set(key, decision);
+      }
+      return decision;
     },
   };
 }

@@ -101,12 +101,19 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
     const text = typeof response.data === 'string' ? response.data : '';
     const contentType = String(response.headers['content-type'] ?? '') || undefined;
     if (status >= 200 && status < 300) {
+      let body: Record<string, unknown>;
       try {
-        const body = decodeTokenBody(text, contentType);
-        const oauth = readOAuthError(body);
-        if (oauth) return { error: oauthFailure(oauth, status, grant), retryable: false };
+        body = decodeTokenBody(text, contentType);
+      } catch (error) {
+        // Empty, truncated or an HTML page from a gateway: often a passing fault, worth a retry.
+        return { error: error as PaymentAuthError, retryable: true };
+      }
+      const oauth = readOAuthError(body);
+      if (oauth) return { error: oauthFailure(oauth, status, grant), retryable: false };
+      try {
         return { grant: toTokenGrant(body) };
       } catch (error) {
+        // A well-formed answer without a usable token: asking again gives the same.
         return { error: error as PaymentAuthError, retryable: false };
       }
     }

@@ -221,11 +221,22 @@ describe('token endpoint failures', () => {
     ['HTML', '<html>Bad gateway</html>', 'text/html'],
     ['truncated JSON', '{"access_token":"at', 'application/json'],
     ['an array', '[]', 'application/json'],
-  ])('rejects a 200 with %s as TOKEN_RESPONSE_INVALID', async (_name, body, type) => {
-    nock(BASE).post(TOKEN).reply(200, body, { 'Content-Type': type });
+  ])('rejects a 200 with %s as TOKEN_RESPONSE_INVALID, after the bounded retries', async (_name, body, type) => {
+    nock(BASE).post(TOKEN).times(3).reply(200, body, { 'Content-Type': type });
     const error = await failure(attach().getAccessToken());
     expect(error.code).toBe('TOKEN_RESPONSE_INVALID');
     expect(error.message).not.toContain(body);
+  });
+
+  it('retries an unreadable 200 body (a passing gateway fault) and succeeds', async () => {
+    nock(BASE).post(TOKEN).reply(200, '{"access_tok', { 'Content-Type': 'application/json' });
+    nock(BASE).post(TOKEN).reply(200, ok);
+    await expect(attach().getAccessToken()).resolves.toBe('at-1');
+  });
+
+  it('does not retry a well-formed 200 without a usable token', async () => {
+    nock(BASE).post(TOKEN).once().reply(200, { token_type: 'Bearer' });
+    expect((await failure(attach().getAccessToken())).code).toBe('TOKEN_RESPONSE_INVALID');
   });
 
   it('rejects a body over 1 MiB', async () => {

@@ -32,6 +32,8 @@ export class SandboxAuthority {
   readonly #clients = new Map<string, string>();
   readonly #access = new Map<string, IssuedToken>();
   readonly #refresh = new Map<string, IssuedToken>();
+  /** Every token ever issued, for leak scanners. */
+  readonly issued: string[] = [];
 
   constructor(
     public lifetimes: SandboxLifetimes,
@@ -52,12 +54,14 @@ export class SandboxAuthority {
 
   issueAccess(clientId: string): { accessToken: string; expiresInS: number } {
     const accessToken = opaque('at');
+    this.issued.push(accessToken);
     this.#access.set(accessToken, { clientId, expiresAt: this.now() + this.lifetimes.accessTokenTtlS * 1000 });
     return { accessToken, expiresInS: this.lifetimes.accessTokenTtlS };
   }
 
   issueRefresh(clientId: string): string {
     const refreshToken = opaque('rt');
+    this.issued.push(refreshToken);
     this.#refresh.set(refreshToken, { clientId, expiresAt: this.now() + this.lifetimes.refreshTokenTtlS * 1000 });
     return refreshToken;
   }

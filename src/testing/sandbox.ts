@@ -39,6 +39,8 @@ export interface SandboxRequest {
   idempotencyKey?: string;
   bodyBytes: number;
   fault?: string;
+  /** When the call arrived (epoch ms, the sandbox's clock). */
+  at: number;
 }
 
 /** Counts derived from the request log. */
@@ -72,6 +74,11 @@ export interface PaymentSandbox {
   injectFault(route: SandboxRoute, fault: SandboxFault, times?: number): void;
   /** Payments created so far, across clients. */
   payments(): SandboxPayment[];
+  /**
+   * Every access and refresh token issued so far, in full: canaries for tests that check no token
+   * reaches an error or a log line. Test use only.
+   */
+  issuedTokens(): readonly string[];
   /** Clears the request log and the armed faults (tokens and payments stay). */
   reset(): void;
   /** Stops listening and closes open connections. */
@@ -208,7 +215,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
       const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
       const route: SandboxRequest['route'] = path === TOKEN ? 'token' : path === REFRESH ? 'refresh' : path.startsWith('/api/v1/') ? 'api' : 'other';
       const body = await readBody(req);
-      const entry: SandboxRequest = { route, method: req.method ?? 'GET', path, status: 0, bodyBytes: body?.length ?? 0 };
+      const entry: SandboxRequest = { route, method: req.method ?? 'GET', path, status: 0, bodyBytes: body?.length ?? 0, at: now() };
       const key = req.headers['idempotency-key'];
       if (typeof key === 'string') entry.idempotencyKey = key;
       const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -265,6 +272,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
     revokeRefreshTokens: () => void authority.revokeRefreshTokens(),
     injectFault: (route, fault, times = 1) => faults.add(route, fault, times),
     payments: () => ledger.list(),
+    issuedTokens: () => [...authority.issued],
     reset() {
       log.length = 0;
       faults.clear();

