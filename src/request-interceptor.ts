@@ -9,7 +9,6 @@ import './request-state';
 
 type RedirectHook = (options: Record<string, unknown>, responseDetails: unknown, requestDetails?: unknown) => void;
 
-
 function redirectOrigin(options: Record<string, unknown>): string | undefined {
   try {
     if (typeof options.href === 'string') return new URL(options.href).origin;

@@ -26,6 +26,7 @@ export async function steady({ quick = false, log = () => undefined } = {}) {
       for (let round = 0; round < rounds; round++) {
         const order = NAMES.map((_, i) => NAMES[(i + round) % NAMES.length]);
         for (const name of order) {
+          globalThis.gc?.(); // collect the previous run's garbage before this one is timed
           const cpuBefore = process.cpuUsage();
           const { elapsedMs, errors } = await drive(() => clients[name].get('/things'), count, concurrency);
           const used = process.cpuUsage(cpuBefore);
