@@ -1,21 +1,13 @@
 import axios from 'axios';
 import { isPaymentAuthError } from '../../src';
 import { deferred, waitFor } from '../_helpers/servers';
+import { rejection } from '../_helpers/rejection';
 import { startHarness, type Harness } from '../_helpers/sandbox';
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('when a request waiting for a token is aborted', () => {
   it('rejects at once with CanceledError while the shared flight goes on for the others', async () => {

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import axios from 'axios';
 import { attachPaymentAuth, type PaymentAuthOptions } from '../../src';
 import { expectNoLeaks } from '../_helpers/leaks';
+import { rejection } from '../_helpers/rejection';
 import { startRecordingServer, type Recorded, type RecordingServer } from '../_helpers/servers';
 import type { ServerResponse } from 'node:http';
 
@@ -65,15 +66,6 @@ function attach(options: PaymentAuthOptions = {}) {
   return { api, auth };
 }
 
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
 beforeEach(() => {
   tokenMode = 'ok';
   refreshMode = 'ok';
@@ -92,8 +84,8 @@ describe('no error that leaves the package holds a secret or a live token', () =
     tokenMode = mode;
     for (const clientAuthMethod of ['client_secret_basic', 'client_secret_post'] as const) {
       const { api, auth } = attach({ clientAuthMethod });
-      expectNoLeaks(await caught(api.get('/payments')), canaries());
-      expectNoLeaks(await caught(auth.getAccessToken()), canaries());
+      expectNoLeaks(await rejection(api.get('/payments')), canaries());
+      expectNoLeaks(await rejection(auth.getAccessToken()), canaries());
       auth.detach();
     }
   });
@@ -101,12 +93,12 @@ describe('no error that leaves the package holds a secret or a live token', () =
   it('token endpoint timeout and connection refused', async () => {
     tokenMode = 'hang';
     const { api, auth } = attach({ tokenTimeoutMs: 150 });
-    expectNoLeaks(await caught(api.get('/payments')), canaries());
+    expectNoLeaks(await rejection(api.get('/payments')), canaries());
     auth.detach();
     const closed = await startRecordingServer();
     await closed.close();
     const refused = attach({ tokenUrl: `${closed.url}/token` });
-    expectNoLeaks(await caught(refused.api.get('/payments')), canaries());
+    expectNoLeaks(await rejection(refused.api.get('/payments')), canaries());
     refused.auth.detach();
   });
 
@@ -116,7 +108,7 @@ describe('no error that leaves the package holds a secret or a live token', () =
     now = 901_000;
     refreshMode = 'echo';
     tokenMode = 'echo';
-    expectNoLeaks(await caught(api.get('/payments')), canaries());
+    expectNoLeaks(await rejection(api.get('/payments')), canaries());
     auth.detach();
   });
 
@@ -124,7 +116,7 @@ describe('no error that leaves the package holds a secret or a live token', () =
     const { api, auth } = attach();
     await api.get('/payments');
     apiMode = mode;
-    const error = await caught(api.post('/payments', { amount: 1 }));
+    const error = await rejection(api.post('/payments', { amount: 1 }));
     expect(axios.isAxiosError(error)).toBe(true);
     expectNoLeaks(error, canaries());
     auth.detach();
@@ -134,7 +126,7 @@ describe('no error that leaves the package holds a secret or a live token', () =
     const { api, auth } = attach();
     await api.get('/payments');
     apiMode = 'hang';
-    expectNoLeaks(await caught(api.get('/payments', { timeout: 100 })), canaries());
+    expectNoLeaks(await rejection(api.get('/payments', { timeout: 100 })), canaries());
     auth.detach();
   });
 
@@ -142,7 +134,7 @@ describe('no error that leaves the package holds a secret or a live token', () =
     const { api, auth } = attach();
     await api.get('/payments');
     apiMode = '401';
-    expectNoLeaks(await caught(api.post('/payments', Readable.from(['{"amount":1}']))), canaries());
+    expectNoLeaks(await rejection(api.post('/payments', Readable.from(['{"amount":1}']))), canaries());
     auth.detach();
   });
 });
@@ -151,7 +143,7 @@ describe('the scanner itself', () => {
   it('finds a token left in an AxiosError that was not cleaned', async () => {
     const plain = axios.create({ baseURL: `${server.url}/api/v1`, headers: { Authorization: 'Bearer at-canary-unclean' } });
     apiMode = '500';
-    const error = await caught(plain.get('/payments'));
+    const error = await rejection(plain.get('/payments'));
     expect(() => expectNoLeaks(error, ['at-canary-unclean'])).toThrow();
   });
 });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import axios from 'axios';
 import { type RetryEvent } from '../../src';
 import { waitFor } from '../_helpers/servers';
+import { rejection } from '../_helpers/rejection';
 import { startHarness, type Harness } from '../_helpers/sandbox';
 
 let h: Harness;
@@ -12,15 +13,6 @@ afterEach(async () => {
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const fast = { baseDelayMs: 5, maxDelayMs: 20 };
 const apiCalls = (h: Harness) => h.sandbox.requests.filter((r) => r.route === 'api');
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('a create call', () => {
   it('gets one Idempotency-Key (UUID v4) that every retry keeps, and is charged once after a 503', async () => {

@@ -2,21 +2,13 @@ import { Readable } from 'node:stream';
 import axios, { type AxiosError } from 'axios';
 import { isPaymentAuthError } from '../../src';
 import { deferred, waitFor } from '../_helpers/servers';
+import { rejection } from '../_helpers/rejection';
 import { startHarness, type Harness } from '../_helpers/sandbox';
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const apiTokens = (h: Harness) => h.sandbox.requests.filter((r) => r.route === 'api').map((r) => r.token);
 
