@@ -1,5 +1,6 @@
 import type { AxiosError, AxiosResponse } from 'axios';
 import { isPaymentAuthError } from './errors';
+import { isTransientStatus } from './retry-policy';
 
 /** What {@link parsePaymentError} makes of any error of a Payment API call. */
 export interface PaymentErrorInfo {
@@ -92,7 +93,7 @@ export function parsePaymentError(error: unknown): PaymentErrorInfo {
     const message = text(envelope?.message) ?? text(body?.message) ?? text(body?.error_description) ?? `Payment API answered ${status}${error.response.statusText ? ` ${error.response.statusText}` : ''}`;
     const header = (headers as Record<string, unknown> | undefined)?.['x-request-id'];
     const requestId = text(envelope?.request_id) ?? text(body?.request_id) ?? text(Array.isArray(header) ? header[0] : header);
-    const retryable = status === 429 || status === 409 || (status >= 500 && status !== 501 && status !== 505);
+    const retryable = status === 409 || isTransientStatus(status);
     return { status, code, message, requestId, retryable, unauthorized: status === 401 || code === 'NO_TOKEN' || code === 'INVALID_TOKEN' };
   }
   const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };

@@ -47,6 +47,8 @@ export interface Reporter {
   retry(reason: string): void;
   idempotencyKey(): void;
   traceTokenCall<T>(info: TokenCallInfo, run: () => Promise<T>, describe: (outcome: T) => TokenCallResult): Promise<T>;
+  /** Calls a user hook; a throw is logged, never passed on. */
+  hook<T>(name: string, hook: ((arg: T) => void) | undefined, arg: T): void;
   readonly counts: Readonly<PaymentAuthCounts>;
   readonly lastError: LastAuthError | undefined;
 }
@@ -86,6 +88,7 @@ export function createReporter(options: ReporterOptions): Reporter {
 
   return {
     log,
+    hook: call,
     counts,
     get lastError() {
       return lastError;

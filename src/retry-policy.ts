@@ -44,12 +44,17 @@ const IDEMPOTENT_METHODS = new Set(['get', 'head', 'options', 'put', 'delete', '
 /** Transport failures worth another attempt: the connection broke or was never made. */
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ERR_NETWORK', 'ENETUNREACH', 'EHOSTUNREACH']);
 
+/** 429 and 5xx other than 501/505: statuses that may succeed when asked again. */
+export function isTransientStatus(status: number): boolean {
+  return status === 429 || (status >= 500 && status !== 501 && status !== 505);
+}
+
 /** Why an error may be retried, or undefined when it may not (whatever the method). */
 export function retryReason(error: AxiosError, idempotencyHeader: string | undefined): string | undefined {
   if (error.code === 'ERR_CANCELED') return undefined;
   const status = error.response?.status;
   if (status === undefined) return error.code && RETRYABLE_CODES.has(error.code) ? 'network' : undefined;
-  if (status === 429 || (status >= 500 && status !== 501 && status !== 505)) return `status ${status}`;
+  if (isTransientStatus(status)) return `status ${status}`;
   // A 409 on a keyed request is the provider telling that the same key is still being processed.
   if (status === 409 && idempotencyHeader && hasHeader(error, idempotencyHeader)) return 'status 409';
   return undefined;

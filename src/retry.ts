@@ -36,13 +36,7 @@ export function installRetries(instance: AxiosInstance, policy: RetryPolicy, sco
       }
       const delayMs = delays.get(config) ?? 0;
       reporter.log('info', 'retrying API call', { attempt, reason, method, path, delayMs });
-      if (policy.onRetry) {
-        try {
-          policy.onRetry({ attempt, reason, method, path, delayMs });
-        } catch (hookError) {
-          reporter.log('warn', 'onRetry hook threw', { error: hookError instanceof Error ? hookError.message : String(hookError) });
-        }
-      }
+      reporter.hook('onRetry', policy.onRetry, { attempt, reason, method, path, delayMs });
     },
   });
   // axios-retry's request interceptor only stamps the attempt time, which matters when the timeout

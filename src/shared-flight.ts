@@ -1,4 +1,4 @@
-import { sleep } from './sleep';
+import { sleep, withTimeout } from './sleep';
 import { isStoredToken, type StoredToken, type TokenStore } from './stores/token-store';
 
 /** A failure of the token store (an error or a timeout); never of the token endpoint. */
@@ -31,16 +31,12 @@ export interface SharedFlight {
 /** The first poll interval of a process waiting for another one's token; doubles up to 200 ms. */
 const FIRST_POLL_MS = 20;
 
+/** A store call with its own deadline; any failure becomes a {@link StoreUnavailable}. */
 function bounded<T>(promise: Promise<T>, operation: string, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreUnavailable(operation, `no answer in ${ms} ms`)), ms);
-    (timer as { unref?: () => void }).unref?.();
-  });
   const call = promise.catch((error: unknown) => {
     throw error instanceof StoreUnavailable ? error : new StoreUnavailable(operation, error instanceof Error ? error.message : String(error));
   });
-  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+  return withTimeout(call, ms, () => new StoreUnavailable(operation, `no answer in ${ms} ms`));
 }
 
 /**

@@ -5,7 +5,7 @@ import type { NormalizedOptions } from './options';
 import { fingerprint } from './redact';
 import type { Reporter } from './reporter';
 import { acquireShared } from './shared-flight';
-import { timerDelay } from './sleep';
+import { unrefTimer } from './sleep';
 import { tokenStoreKey, type StoredToken, type TokenStore } from './stores/token-store';
 import { TokenAcquisition, type RefreshToken } from './token-acquisition';
 import { tokenTimeoutError, type Deadline, type TokenEndpoint } from './token-endpoint';
@@ -161,8 +161,7 @@ export class TokenManager {
     const { clock, tokenTimeoutMs } = this.options;
     const endAt = performance.now() + tokenTimeoutMs;
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), timerDelay(tokenTimeoutMs));
-    (timer as { unref?: () => void }).unref?.();
+    const timer = unrefTimer(() => timeout.abort(), tokenTimeoutMs);
     const deadline: Deadline = {
       signal: AbortSignal.any([this.#detached.signal, timeout.signal]),
       remainingMs: () => endAt - performance.now(),
@@ -185,7 +184,7 @@ export class TokenManager {
           // The newest refresh token wins: another process may have renewed it.
           const shared = latest?.refreshToken && latest.refreshExpiresAt !== undefined ? { value: latest.refreshToken, expiresAt: latest.refreshExpiresAt } : undefined;
           const refresh = shared && (!this.#refresh || shared.expiresAt >= this.#refresh.expiresAt) ? shared : this.#refresh;
-          const acquired = await this.#acquisition.fetch(credentials, this.#acquisition.usable(refresh) ? refresh : undefined, deadline);
+          const acquired = await this.#acquisition.fetch(credentials, refresh, deadline);
           fetched = { grant: acquired.grant, fallback: acquired.fallback };
           return acquired.token;
         },

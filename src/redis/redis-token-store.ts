@@ -1,4 +1,5 @@
 import { isStoredToken, type StoredToken, type TokenStore } from '../stores/token-store';
+import { withTimeout } from '../sleep';
 import { decrypt, encrypt, parseEncryptionKey } from './encryption';
 
 /**
@@ -90,13 +91,6 @@ export class RedisTokenStore implements TokenStore {
   #call(command: string, ...args: (string | number)[]): Promise<unknown> {
     const status = this.#client.status;
     if (status !== undefined && status !== 'ready') return Promise.reject(new Error(`redis client is ${status}`));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    return Promise.race([
-      this.#client.call(command, ...args),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`redis ${command} took over ${this.#timeoutMs} ms`)), this.#timeoutMs);
-        (timer as { unref?: () => void }).unref?.();
-      }),
-    ]).finally(() => clearTimeout(timer));
+    return withTimeout(this.#client.call(command, ...args), this.#timeoutMs, () => new Error(`redis ${command} took over ${this.#timeoutMs} ms`));
   }
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isLoopbackHost } from '../scope';
 import { SandboxAuthority, type SandboxClient, type SandboxLifetimes } from './sandbox-auth';
 import { describeFault, FaultQueue, type SandboxFault, type SandboxRoute } from './sandbox-faults';
 import { decodeBasic, envelope, mask, parseFields, readBody, requestId, sendJson } from './sandbox-http';
@@ -243,7 +244,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
   });
 
   const host = options.host ?? '127.0.0.1';
-  if (!/^(127(\.\d{1,3}){3}|::1|localhost)$/.test(host)) throw new TypeError(`startPaymentSandbox: host must be a loopback address, got ${JSON.stringify(host)}`);
+  if (!isLoopbackHost(host.includes(':') ? `[${host}]` : host)) throw new TypeError(`startPaymentSandbox: host must be a loopback address, got ${JSON.stringify(host)}`);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
