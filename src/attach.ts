@@ -4,7 +4,7 @@ import { normalizeOptions } from './normalize-options';
 import type { PaymentAuthOptions } from './options';
 import { createReporter, type LastAuthError, type PaymentAuthCounts } from './reporter';
 import { createRequestInterceptor } from './request-interceptor';
-import { createResponseInterceptor } from './response-interceptor';
+import { createResponseInterceptors } from './response-interceptor';
 import { installRetries } from './retry';
 import { isBrowserLike } from './runtime';
 import { createScope } from './scope';
@@ -97,7 +97,8 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
   // retried where it happens, and a 401 (never retried) reaches ours for the replay.
   const ejectRetries = normalized.retry ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporter) : undefined;
   const requestId = instance.interceptors.request.use(createRequestInterceptor(manager, scope, normalized.idempotencyHeader, reporter));
-  const responseId = instance.interceptors.response.use(undefined, createResponseInterceptor(instance, manager, reporter));
+  const responseInterceptors = createResponseInterceptors(instance, manager, reporter);
+  const responseId = instance.interceptors.response.use(responseInterceptors.onResponse, responseInterceptors.onError);
   let attached = true;
   let stopObserving: (() => void) | undefined;
   try {

@@ -1,4 +1,5 @@
 import { CanceledError, type InternalAxiosRequestConfig } from 'axios';
+import { cleanAxiosError } from './redact';
 
 type CancelListener = (reason: unknown) => void;
 interface CancelTokenLike {
@@ -17,7 +18,8 @@ export function unlessCancelled<T>(start: () => Promise<T>, config: InternalAxio
   const signal = config.signal as AbortSignal | undefined;
   const cancelToken = config.cancelToken as CancelTokenLike | undefined;
   if (!signal && !cancelToken) return start();
-  const cancelled = (): Error => new CanceledError(undefined, undefined, config);
+  // As axios builds it (message, config): the config, cleaned of a bearer it may already carry.
+  const cancelled = (): Error => cleanAxiosError(new CanceledError(undefined, config));
   if (signal?.aborted) return Promise.reject(cancelled());
   if (cancelToken?.reason) return Promise.reject(cancelToken.reason);
   const pending = start();

@@ -1,4 +1,5 @@
-import type { Credentials } from './client-auth';
+import { basicAuthorization, type Credentials } from './client-auth';
+import { base64Utf8 } from './redact';
 import { PaymentAuthError } from './errors';
 
 /**
@@ -19,8 +20,17 @@ export interface CredentialSource {
   get(): Promise<Credentials>;
   /** Whether {@link get} may return new credentials over time (a provider function). */
   readonly dynamic: boolean;
-  /** The secrets seen so far, so text from outside can be cleaned of them. */
+  /**
+   * The secrets seen so far, so text from outside can be cleaned of them: each client secret, and
+   * the base64 of each `id:secret` pair as a Basic header carries it (form-encoded, and raw).
+   */
   knownSecrets(): readonly string[];
+}
+
+function addSecrets(secrets: Set<string>, credentials: Credentials): void {
+  secrets.add(credentials.clientSecret);
+  secrets.add(basicAuthorization(credentials).slice('Basic '.length));
+  secrets.add(base64Utf8(`${credentials.clientId}:${credentials.clientSecret}`));
 }
 
 function problem(value: unknown, field: keyof Credentials): string | undefined {
@@ -68,7 +78,7 @@ export function createCredentialSource(input: CredentialsInput | undefined, env:
             hint: 'return { clientId, clientSecret } with non-empty strings',
           });
         }
-        secrets.add(credentials.clientSecret);
+        addSecrets(secrets, credentials);
         return credentials;
       },
     };
@@ -88,7 +98,7 @@ export function createCredentialSource(input: CredentialsInput | undefined, env:
     if (!credentials) throw new TypeError(`attachPaymentAuth: ${error}`);
     fixed = credentials;
   }
-  secrets.add(fixed.clientSecret);
+  addSecrets(secrets, fixed);
   const frozen = Object.freeze({ ...fixed });
   return { dynamic: false, knownSecrets: () => [...secrets], get: async () => frozen };
 }

@@ -14,14 +14,34 @@ export function newIdempotencyKey(): string {
   return globalThis.crypto.randomUUID();
 }
 
+interface HeaderReader {
+  get?: (name: string) => unknown;
+}
+
 /**
- * Gives a POST or PATCH an idempotency key unless it has one. The key is set on the request's own
- * headers, so the 401 replay and every retry — which resend this same config — carry the same
- * key, and the provider runs the operation at most once. A key the caller set is kept as is.
+ * The idempotency key a request will really send: a non-blank string. `null`, `undefined`, `''`,
+ * blanks and `false` are no key (axios sends no header for `null` and `false`, and an empty one
+ * identifies nothing), whatever `headers.has()` says.
+ */
+export function idempotencyKeyOf(headers: unknown, headerName: string): string | undefined {
+  const get = (headers as HeaderReader | undefined)?.get;
+  if (typeof get !== 'function') return undefined;
+  const value = get.call(headers, headerName);
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/**
+ * Gives a POST or PATCH an idempotency key unless it has a usable one. The key is set on the
+ * request's own headers, so the 401 replay and every retry — which resend this same config —
+ * carry the same key, and the provider runs the operation at most once. A key the caller set is
+ * kept as is; `null`, `undefined`, `''` or blanks get a generated key. `false` is axios's way of
+ * saying "send no such header": it is respected, and the request then counts as unkeyed (a POST
+ * is not retried).
  */
 export function ensureIdempotencyKey(config: InternalAxiosRequestConfig, headerName: string): boolean {
   if (!KEYED_METHODS.has((config.method ?? 'get').toLowerCase())) return false;
-  if (config.headers.has(headerName)) return false;
+  if (idempotencyKeyOf(config.headers, headerName) !== undefined) return false;
+  if (config.headers.get(headerName) === false) return false;
   config.headers.set(headerName, newIdempotencyKey());
   return true;
 }

@@ -1,7 +1,7 @@
 import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
 import { unlessCancelled } from './cancellation';
 import { PaymentAuthError } from './errors';
-import { cleanAxiosError } from './redact';
+import { cleanAxiosError, releaseResponse } from './redact';
 import { isReplayableBody } from './replay';
 import type { Reporter } from './reporter';
 import type { TokenManager } from './token-manager';
@@ -12,26 +12,41 @@ function isAxiosError(value: unknown): value is AxiosError {
 }
 
 /**
- * The response error interceptor. For a request that carried our token:
- * - a 401 on its first attempt renews the token (once per token generation, however many 401s
- *   arrive) or picks up a newer one, and replays the request exactly once;
- * - a second 401, and every other error, goes back to the caller as the same `AxiosError`,
- *   cleaned of the bearer token;
- * - a 401 on a stream body renews the token for the next requests but rejects this one with
- *   `BODY_NOT_REPLAYABLE`, never resending an empty body.
+ * The response interceptors, for requests that carried our token:
+ * - `onResponse` notes that the API accepted the token (a token from the refresh grant that is
+ *   rejected before any success sends the next renewal to client_credentials);
+ * - `onError`: a 401 on its first attempt renews the token (once per token generation, however
+ *   many 401s arrive) or picks up a newer one, and replays the request exactly once; the 401
+ *   response is released (a stream body is destroyed, so its socket is freed). A second 401, and
+ *   every other error, goes back to the caller as the same `AxiosError`, cleaned of the bearer
+ *   token. A 401 on a stream body renews the token for the next requests but rejects this one
+ *   with `BODY_NOT_REPLAYABLE`, never resending an empty body.
  */
-export function createResponseInterceptor(instance: AxiosInstance, manager: TokenManager, reporter: Reporter) {
-  return async function paymentAuthResponseError(error: unknown): Promise<AxiosResponse> {
+export function createResponseInterceptors(instance: AxiosInstance, manager: TokenManager, reporter: Reporter) {
+  function onResponse(response: AxiosResponse): AxiosResponse {
+    const generation = response.config?.paymentAuth ? response.config.paymentAuth.generation : undefined;
+    if (generation !== undefined) manager.confirm(generation);
+    return response;
+  }
+
+  async function onError(error: unknown): Promise<AxiosResponse> {
     if (!isAxiosError(error) || !error.config) throw error;
     const config = error.config;
     const state = config.paymentAuth;
     if (!state || state.generation === undefined) throw error;
     const sent = state.generation;
-    if (error.response?.status !== 401) throw cleanAxiosError(error);
+    const status = error.response?.status;
+    if (status !== 401) {
+      // Any other answer of the API means it took the token (a 5xx may come from before auth).
+      if (status !== undefined && status < 500) manager.confirm(sent);
+      throw cleanAxiosError(error);
+    }
     if (state.replayed) {
       reporter.unauthorized(false);
       throw cleanAxiosError(error);
     }
+    // The caller never sees this 401: free its connection now (an unread stream would pin it).
+    releaseResponse(error.response);
     if (!isReplayableBody(config.data)) {
       reporter.unauthorized(false);
       manager.tokenAfterUnauthorized(sent).catch(() => {
@@ -51,5 +66,7 @@ export function createResponseInterceptor(instance: AxiosInstance, manager: Toke
     // The body is already serialised: do not run the caller's transformRequest a second time.
     config.transformRequest = [(data: unknown) => data];
     return instance.request(config);
-  };
+  }
+
+  return { onResponse, onError };
 }

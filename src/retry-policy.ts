@@ -1,5 +1,6 @@
 import type { AxiosError } from 'axios';
 import { backoffDelayMs, parseRetryAfterMs, type BackoffPolicy } from './backoff';
+import { idempotencyKeyOf } from './idempotency';
 import { isReplayableBody } from './replay';
 
 /** What {@link RetryOptions.onRetry} receives. */
@@ -60,9 +61,9 @@ export function retryReason(error: AxiosError, idempotencyHeader: string | undef
   return undefined;
 }
 
+/** Whether the request carried a usable idempotency key (not null, false, empty or blank). */
 function hasHeader(error: AxiosError, name: string): boolean {
-  const headers = error.config?.headers as { has?: (name: string) => boolean } | undefined;
-  return typeof headers?.has === 'function' && headers.has(name);
+  return idempotencyKeyOf(error.config?.headers, name) !== undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import axiosRetry from 'axios-retry';
 import type { Reporter } from './reporter';
 import { retryDelayMs, retryReason, shouldRetry, type RetryPolicy } from './retry-policy';
 import type { RequestScope } from './scope';
-import { timerDelay } from './sleep';
+import { timerDelay } from './timers';
 
 /**
  * Installs axios-retry on the instance with the Payment API policy, for in-scope requests only:

@@ -51,19 +51,29 @@ export function createScope(apiOrigins: ReadonlySet<string>, tokenEndpoints: rea
       return false;
     }
   };
-  // Decisions by URL string: an app calls a limited set of URLs, and parsing one costs more than the
-  // rest of the interceptor. Bounded: cleared when full.
-  const decisions = new Map<string, boolean>();
+  // Decisions by URL: an app calls a limited set of URLs, and parsing one costs more than the rest
+  // of the interceptor. Keyed by (allowAbsoluteUrls, baseURL) and then by url in nested maps, so
+  // that no two inputs share a key whatever characters they hold. Bounded: cleared when full.
+  const decisions = new Map<string, Map<string, boolean>>();
+  let kept = 0;
   return {
     hasApiOrigin,
     includes(config) {
-      const key = `${config.allowAbsoluteUrls === false ? '0' : '1'}${config.baseURL ?? ''}\n${config.url ?? ''}`;
-      let decision = decisions.get(key);
+      const outer = `${config.allowAbsoluteUrls === false ? '0' : '1'}${config.baseURL ?? ''}`;
+      const url = config.url ?? '';
+      let byUrl = decisions.get(outer);
+      let decision = byUrl?.get(url);
       if (decision === undefined) {
-        const url = resolveRequestUrl(config);
-        decision = url !== undefined && apiOrigins.has(url.origin) && !endpoints.has(stripQuery(url));
-        if (decisions.size >= DECISIONS_KEPT) decisions.clear();
-        decisions.set(key, decision);
+        const resolved = resolveRequestUrl(config);
+        decision = resolved !== undefined && apiOrigins.has(resolved.origin) && !endpoints.has(stripQuery(resolved));
+        if (kept >= DECISIONS_KEPT) {
+          decisions.clear();
+          kept = 0;
+          byUrl = undefined;
+        }
+        if (!byUrl) decisions.set(outer, (byUrl = new Map()));
+        byUrl.set(url, decision);
+        kept += 1;
       }
       return decision;
     },

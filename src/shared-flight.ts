@@ -1,4 +1,5 @@
-import { sleep, withTimeout } from './sleep';
+import { untilAborted } from './signals';
+import { sleep, withTimeout, type TimerGroup } from './timers';
 import { isStoredToken, type StoredToken, type TokenStore } from './stores/token-store';
 
 /** A failure of the token store (an error or a timeout); never of the token endpoint. */
@@ -20,6 +21,8 @@ export interface SharedFlight {
   lockTtlMs: number;
   storeTimeoutMs: number;
   signal: AbortSignal;
+  /** Timers of the acquisition: they keep the process alive while a caller waits. */
+  timers: TimerGroup;
   clock: () => number;
   /** Whether a stored token can be served as it is (not rejected, not due for renewal). */
   isUsable(token: StoredToken): boolean;
@@ -28,15 +31,18 @@ export interface SharedFlight {
   onStoreError(error: StoreUnavailable): void;
 }
 
+/** Longest time a token is kept in the store, whatever lifetimes the server or the options give. */
+const MAX_STORE_TTL_MS = 400 * 24 * 3600 * 1000;
+
 /** The first poll interval of a process waiting for another one's token; doubles up to 200 ms. */
 const FIRST_POLL_MS = 20;
 
 /** A store call with its own deadline; any failure becomes a {@link StoreUnavailable}. */
-function bounded<T>(promise: Promise<T>, operation: string, ms: number): Promise<T> {
+function bounded<T>(promise: Promise<T>, operation: string, ms: number, timers?: TimerGroup): Promise<T> {
   const call = promise.catch((error: unknown) => {
     throw error instanceof StoreUnavailable ? error : new StoreUnavailable(operation, error instanceof Error ? error.message : String(error));
   });
-  return withTimeout(call, ms, () => new StoreUnavailable(operation, `no answer in ${ms} ms`));
+  return withTimeout(call, ms, () => new StoreUnavailable(operation, `no answer in ${ms} ms`), timers);
 }
 
 /**
@@ -47,10 +53,12 @@ function bounded<T>(promise: Promise<T>, operation: string, ms: number): Promise
  * within `storeTimeoutMs` — is reported and the token is fetched in process instead.
  */
 export async function acquireShared(flight: SharedFlight): Promise<{ token: StoredToken; fetched: boolean }> {
-  const { store, key, owner, lockTtlMs, storeTimeoutMs, signal } = flight;
+  const { store, key, owner, lockTtlMs, storeTimeoutMs, signal, timers } = flight;
   let latest: StoredToken | undefined;
+  // Each store call has its own deadline, and the acquisition's deadline (or detach) ends it too.
+  const call = <T>(promise: Promise<T>, operation: string): Promise<T> => untilAborted(bounded(promise, operation, storeTimeoutMs, timers), signal);
   const read = async (): Promise<StoredToken | undefined> => {
-    const value = await bounded(store.get(key), 'get', storeTimeoutMs);
+    const value = await call(store.get(key), 'get');
     latest = isStoredToken(value) ? value : undefined;
     return latest && flight.isUsable(latest) ? latest : undefined;
   };
@@ -59,20 +67,20 @@ export async function acquireShared(flight: SharedFlight): Promise<{ token: Stor
     const ready = await read();
     if (ready) return { token: ready, fetched: false };
     for (let poll = FIRST_POLL_MS; ; poll = Math.min(poll * 2, 200)) {
-      if (await bounded(store.tryLock(key, owner, lockTtlMs), 'lock', storeTimeoutMs)) {
+      if (await call(store.tryLock(key, owner, lockTtlMs), 'lock')) {
         try {
           const raced = await read(); // another process may have written just before we locked
           if (raced) return { token: raced, fetched: false };
           const token = await flight.fetch(latest);
-          const ttl = Math.max(1000, Math.max(token.expiresAt, token.refreshExpiresAt ?? 0) - flight.clock());
-          await bounded(store.set(key, token, ttl), 'set', storeTimeoutMs).catch((error: StoreUnavailable) => flight.onStoreError(error));
+          const ttl = Math.min(MAX_STORE_TTL_MS, Math.max(1000, Math.max(token.expiresAt, token.refreshExpiresAt ?? 0) - flight.clock()));
+          await bounded(store.set(key, token, ttl), 'set', storeTimeoutMs, timers).catch((error: StoreUnavailable) => flight.onStoreError(error));
           return { token, fetched: true };
         } finally {
           bounded(store.unlock(key, owner), 'unlock', storeTimeoutMs).catch((error: StoreUnavailable) => flight.onStoreError(error));
         }
       }
       if (performance.now() - started > lockTtlMs + 1000) throw new StoreUnavailable('lock', `held by another process for over ${lockTtlMs} ms`);
-      await sleep(poll, signal);
+      await sleep(poll, signal, timers);
       const shared = await read();
       if (shared) return { token: shared, fetched: false };
     }

@@ -3,13 +3,16 @@ import type { CredentialSource } from './credentials';
 import { isPaymentAuthError } from './errors';
 import type { NormalizedOptions } from './options';
 import type { Reporter } from './reporter';
-import { timerDelay } from './sleep';
+import { linkSignals, untilAborted } from './signals';
+import { startTimer, stopTimer } from './timers';
 import type { StoredToken } from './stores/token-store';
 import type { Deadline, TokenEndpoint } from './token-endpoint';
 import type { TokenGrant } from './wire';
 
 /** Shortest lifetime a token is given, whatever `expires_in` says (0, negative, 5e-324...). */
 const MIN_TOKEN_LIFETIME_MS = 1000;
+/** Longest lifetime a refresh token is given, whatever `refresh_expires_in` says (1e306...). */
+export const MAX_REFRESH_TOKEN_LIFETIME_MS = 366 * 24 * 3600 * 1000;
 
 export type AcquisitionOptions = Pick<
   NormalizedOptions,
@@ -59,9 +62,16 @@ export class TokenAcquisition {
   async #tryRefresh(credentials: Credentials, refresh: RefreshToken | undefined, deadline: Deadline): Promise<TokenGrant | undefined> {
     if (!this.#usable(refresh)) return undefined;
     const half = Math.max(1, Math.floor(deadline.remainingMs() / 2));
-    const signal = AbortSignal.any([deadline.signal, AbortSignal.timeout(timerDelay(half))]);
+    const budget = new AbortController();
+    const timer = startTimer(() => budget.abort(), half, deadline.timers);
+    const linked = linkSignals([deadline.signal, budget.signal]);
+    const endAt = performance.now() + half;
     try {
-      return await this.endpoint.refresh(credentials, refresh.value, { signal, remainingMs: () => Math.min(half, deadline.remainingMs()) });
+      return await this.endpoint.refresh(credentials, refresh.value, {
+        signal: linked.signal,
+        timers: deadline.timers,
+        remainingMs: () => Math.min(endAt - performance.now(), deadline.remainingMs()),
+      });
     } catch (error) {
       if (deadline.signal.aborted) throw error;
       this.reporter.log('warn', 'refresh failed, falling back to client_credentials', {
@@ -69,6 +79,9 @@ export class TokenAcquisition {
         status: isPaymentAuthError(error) ? error.status : undefined,
       });
       return undefined;
+    } finally {
+      stopTimer(timer);
+      linked.dispose();
     }
   }
 
@@ -78,7 +91,7 @@ export class TokenAcquisition {
       return await this.endpoint.clientCredentials(credentials, deadline);
     } catch (error) {
       if (!this.credentials.dynamic || !isPaymentAuthError(error) || error.code !== 'CREDENTIALS_REJECTED') throw error;
-      const fresh = await this.credentials.get();
+      const fresh = await untilAborted(this.credentials.get(), deadline.signal);
       if (fresh.clientId === credentials.clientId && fresh.clientSecret === credentials.clientSecret) throw error;
       this.reporter.log('info', "credentials rejected, retrying with the credentials provider's new value");
       return this.endpoint.clientCredentials(fresh, deadline);
@@ -93,7 +106,8 @@ export class TokenAcquisition {
     if (grant.refreshToken) {
       // A new refresh token replaces the old one (RFC 6749 §6).
       token.refreshToken = grant.refreshToken;
-      token.refreshExpiresAt = issuedAt + (grant.refreshExpiresInS === undefined ? refreshTokenLifetimeMs : Math.max(0, grant.refreshExpiresInS * 1000));
+      const sent = grant.refreshExpiresInS === undefined ? refreshTokenLifetimeMs : grant.refreshExpiresInS * 1000;
+      token.refreshExpiresAt = issuedAt + Math.min(Math.max(sent, 0), MAX_REFRESH_TOKEN_LIFETIME_MS);
     } else if (usedRefresh) {
       // A refresh response without one keeps the old one (the Payment API's behaviour).
       token.refreshToken = usedRefresh.value;

@@ -2,9 +2,9 @@ import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { backoffDelayMs, parseRetryAfterMs } from './backoff';
 import { buildGrantRequest, type ClientAuthMethod, type Credentials, type TokenRequestFormat } from './client-auth';
 import { isPaymentAuthError, PaymentAuthError } from './errors';
-import { redactSecrets } from './redact';
+import { quoteServerText } from './redact';
 import type { Reporter } from './reporter';
-import { sleep } from './sleep';
+import { sleep, type TimerGroup } from './timers';
 import { decodeTokenBody, readOAuthError, toTokenGrant, type OAuthErrorWire, type TokenGrant } from './wire';
 
 /** A token response body above this size is rejected (a real one is well under 10 KiB). */
@@ -31,6 +31,8 @@ export interface TokenEndpointConfig {
 /** A time budget shared by every call of one token acquisition. */
 export interface Deadline {
   signal: AbortSignal;
+  /** The acquisition's timers: they keep the process alive while a caller waits. */
+  timers: TimerGroup;
   /** Milliseconds left before the signal aborts. */
   remainingMs(): number;
 }
@@ -79,8 +81,13 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
     timeout: 0,
   });
 
-  function oauthFailure(oauth: OAuthErrorWire | undefined, status: number, grant: string): PaymentAuthError {
-    const description = oauth?.error_description ? ` (${redactSecrets(oauth.error_description, config.knownSecrets()).slice(0, 200)})` : '';
+  /** Server text as it may appear in an error: cleaned of every secret and token, bounded. */
+  const quote = (text: string, max: number): string => quoteServerText(text, config.knownSecrets(), max);
+
+  function oauthFailure(wire: OAuthErrorWire | undefined, status: number, grant: string): PaymentAuthError {
+    // Both fields are server text: a server may echo what it was sent in either of them.
+    const oauth = wire && { error: quote(wire.error, 64), error_description: wire.error_description === undefined ? undefined : quote(wire.error_description, 200) };
+    const description = oauth?.error_description ? ` (${oauth.error_description})` : '';
     const what = `${grant === 'refresh_token' ? 'Refresh' : 'Token'} request rejected with ${status}${oauth ? ` ${oauth.error}` : ''}${description}`;
     if (oauth?.error === 'invalid_client' || (status === 401 && grant !== 'refresh_token')) {
       return new PaymentAuthError({ code: 'CREDENTIALS_REJECTED', message: what, status, oauthError: oauth?.error, hint: 'check clientId and clientSecret' });
@@ -99,7 +106,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
   function interpret(response: AxiosResponse<unknown>, grant: string): Attempt {
     const { status } = response;
     const text = typeof response.data === 'string' ? response.data : '';
-    const contentType = String(response.headers['content-type'] ?? '') || undefined;
+    const contentType = quote(String(response.headers['content-type'] ?? ''), 100) || undefined;
     if (status >= 200 && status < 300) {
       let body: Record<string, unknown>;
       try {
@@ -111,7 +118,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       const oauth = readOAuthError(body);
       if (oauth) return { error: oauthFailure(oauth, status, grant), retryable: false };
       try {
-        return { grant: toTokenGrant(body) };
+        return { grant: toTokenGrant(body, (text) => quote(text, 20)) };
       } catch (error) {
         // A well-formed answer without a usable token: asking again gives the same.
         return { error: error as PaymentAuthError, retryable: false };
@@ -192,7 +199,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       const delay = Math.max(result.retryAfterMs ?? 0, backoffDelayMs(retry + 1, BASE_BACKOFF));
       if (delay >= deadline.remainingMs()) throw result.error;
       try {
-        await sleep(delay, deadline.signal);
+        await sleep(delay, deadline.signal, deadline.timers);
       } catch {
         throw abortReason(deadline.signal);
       }

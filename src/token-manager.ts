@@ -5,7 +5,8 @@ import type { NormalizedOptions } from './options';
 import { fingerprint } from './redact';
 import type { Reporter } from './reporter';
 import { acquireShared } from './shared-flight';
-import { unrefTimer } from './sleep';
+import { linkSignals, untilAborted } from './signals';
+import { createTimerGroup, startTimer, stopTimer } from './timers';
 import { tokenStoreKey, type StoredToken, type TokenStore } from './stores/token-store';
 import { TokenAcquisition, type RefreshToken } from './token-acquisition';
 import { tokenTimeoutError, type Deadline, type TokenEndpoint } from './token-endpoint';
@@ -20,6 +21,10 @@ export interface AccessToken {
   readonly expiresAt: number;
   /** From here on the token is still served, but a background renewal starts. */
   readonly refreshAt: number;
+  /** How this process got it; `store` when it was adopted from the token store. */
+  readonly source: 'client_credentials' | 'refresh_token' | 'store';
+  /** Set once the API answered a request sent with it with anything but 401. */
+  confirmed: boolean;
 }
 
 /** A failed background renewal is not tried again for this long (requests keep the valid token). */
@@ -56,8 +61,12 @@ export class TokenManager {
   /** After a 401, a stored token issued no later than the rejected one is stale: never adopted. */
   #issuedAfter = 0;
   readonly #retired: string[] = [];
+  /** Refresh tokens whose new access token was rejected on its first use: never used again. */
+  readonly #distrusted: string[] = [];
   readonly #owner = globalThis.crypto.randomUUID();
   readonly #detached = new AbortController();
+  /** The timers of the acquisition in flight: they keep the process alive while a caller waits. */
+  readonly #timers = createTimerGroup();
   readonly #renew: () => Promise<AccessToken>;
   readonly #acquisition: TokenAcquisition;
 
@@ -75,7 +84,12 @@ export class TokenManager {
   token(): Promise<AccessToken> {
     if (this.#detached.signal.aborted) return Promise.reject(detachedError());
     const cached = this.cachedToken();
-    return cached ? Promise.resolve(cached) : this.#renew();
+    if (cached) return Promise.resolve(cached);
+    // Held before the flight starts, so its first timers are already created keeping Node alive.
+    const release = this.#timers.hold();
+    const pending = this.#renew();
+    pending.then(release, release);
+    return pending;
   }
 
   /**
@@ -103,9 +117,21 @@ export class TokenManager {
     if (access?.generation === sent) {
       this.reporter.log('debug', 'access token rejected with 401, renewing', { generation: sent });
       this.#issuedAfter = Math.max(this.#issuedAfter, access.issuedAt);
+      if (access.source === 'refresh_token' && !access.confirmed && this.#refresh) {
+        // The refresh grant answered 200 with a token the API rejects at once: asking it again
+        // would give the same for as long as the refresh token lives. Authenticate from scratch.
+        this.reporter.log('warn', 'a token from the refresh grant was rejected on its first use; renewing with client_credentials');
+        this.#distrust(this.#refresh.value);
+      }
       this.invalidate();
     }
     return this.token();
+  }
+
+  /** The API answered a request sent with token generation `sent` with something other than 401. */
+  confirm(sent: number): void {
+    const access = this.#access;
+    if (access !== undefined && access.generation === sent) access.confirmed = true;
   }
 
   /** The token state now, for `status()`: no token values, only whether and for how long. */
@@ -132,11 +158,19 @@ export class TokenManager {
     this.#access = undefined;
     this.#refresh = undefined;
     this.#retired.length = 0;
+    this.#distrusted.length = 0;
   }
 
   /** The tokens held now and the last few dropped ones, so text from outside can be cleaned of them. */
   liveTokens(): string[] {
     return [this.#access?.value, this.#refresh?.value, ...this.#retired].filter((t): t is string => t !== undefined);
+  }
+
+  #distrust(refreshToken: string): void {
+    this.#retire(refreshToken);
+    this.#refresh = undefined;
+    if (!this.#distrusted.includes(refreshToken)) this.#distrusted.unshift(refreshToken);
+    this.#distrusted.length = Math.min(this.#distrusted.length, RETIRED_KEPT);
   }
 
   #retire(token: string | undefined): void {
@@ -161,15 +195,14 @@ export class TokenManager {
     const { clock, tokenTimeoutMs } = this.options;
     const endAt = performance.now() + tokenTimeoutMs;
     const timeout = new AbortController();
-    const timer = unrefTimer(() => timeout.abort(), tokenTimeoutMs);
-    const deadline: Deadline = {
-      signal: AbortSignal.any([this.#detached.signal, timeout.signal]),
-      remainingMs: () => endAt - performance.now(),
-    };
+    const timer = startTimer(() => timeout.abort(tokenTimeoutError()), tokenTimeoutMs, this.#timers);
+    const linked = linkSignals([this.#detached.signal, timeout.signal]);
+    const deadline: Deadline = { signal: linked.signal, timers: this.#timers, remainingMs: () => endAt - performance.now() };
     const started = clock();
     try {
       if (deadline.signal.aborted) throw deadline.signal.reason;
-      const credentials = await this.credentials.get();
+      // The provider is inside the deadline: one that never answers fails the acquisition in time.
+      const credentials = await untilAborted(this.credentials.get(), deadline.signal);
       let fetched: { grant: 'client_credentials' | 'refresh_token'; fallback: boolean } | undefined;
       const { token } = await acquireShared({
         store: this.options.store,
@@ -178,12 +211,15 @@ export class TokenManager {
         lockTtlMs: this.options.storeLockTtlMs,
         storeTimeoutMs: this.options.storeTimeoutMs,
         signal: deadline.signal,
+        timers: this.#timers,
         clock,
         isUsable: (t) => !this.#retired.includes(t.accessToken) && t.issuedAt > this.#issuedAfter && clock() < this.#refreshAt(t),
         fetch: async (latest) => {
           // The newest refresh token wins: another process may have renewed it.
           const shared = latest?.refreshToken && latest.refreshExpiresAt !== undefined ? { value: latest.refreshToken, expiresAt: latest.refreshExpiresAt } : undefined;
-          const refresh = shared && (!this.#refresh || shared.expiresAt >= this.#refresh.expiresAt) ? shared : this.#refresh;
+          const candidate = shared && (!this.#refresh || shared.expiresAt >= this.#refresh.expiresAt) ? shared : this.#refresh;
+          // A refresh token whose last token was rejected on its first use is not used again.
+          const refresh = candidate && !this.#distrusted.includes(candidate.value) ? candidate : undefined;
           const acquired = await this.#acquisition.fetch(credentials, refresh, deadline);
           fetched = { grant: acquired.grant, fallback: acquired.fallback };
           return acquired.token;
@@ -193,24 +229,34 @@ export class TokenManager {
       if (this.#detached.signal.aborted) throw detachedError();
       return this.#adopt(token, fetched, started);
     } catch (error) {
-      const failure = isPaymentAuthError(error) ? error
-        : this.#detached.signal.aborted ? detachedError()
+      const failure = this.#detached.signal.aborted ? detachedError()
+        : isPaymentAuthError(error) ? error
         : deadline.signal.aborted ? tokenTimeoutError()
         : new PaymentAuthError({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', message: `Token acquisition failed: ${error instanceof Error ? error.name : typeof error}` });
       if (failure.code !== 'DETACHED') this.reporter.authError(failure);
       throw failure;
     } finally {
-      clearTimeout(timer);
+      stopTimer(timer);
+      linked.dispose();
     }
   }
 
   /** Makes a stored token the current one; `fetched` is set when this process fetched it. */
   #adopt(token: StoredToken, fetched: { grant: 'client_credentials' | 'refresh_token'; fallback: boolean } | undefined, started: number): AccessToken {
     this.#retire(this.#access?.value);
-    const access: AccessToken = { value: token.accessToken, generation: ++this.#generation, issuedAt: token.issuedAt, expiresAt: token.expiresAt, refreshAt: this.#refreshAt(token) };
+    const access: AccessToken = {
+      value: token.accessToken,
+      generation: ++this.#generation,
+      issuedAt: token.issuedAt,
+      expiresAt: token.expiresAt,
+      refreshAt: this.#refreshAt(token),
+      source: fetched?.grant ?? 'store',
+      confirmed: false,
+    };
     this.#access = access;
     if (token.refreshToken !== this.#refresh?.value) this.#retire(this.#refresh?.value);
-    this.#refresh = token.refreshToken && token.refreshExpiresAt !== undefined ? { value: token.refreshToken, expiresAt: token.refreshExpiresAt } : undefined;
+    const keep = token.refreshToken && token.refreshExpiresAt !== undefined && !this.#distrusted.includes(token.refreshToken);
+    this.#refresh = keep ? { value: token.refreshToken!, expiresAt: token.refreshExpiresAt! } : undefined;
     this.#backgroundNotBefore = 0;
     const fields = { fingerprint: fingerprint(access.value), generation: access.generation, expiresInMs: token.expiresAt - token.issuedAt };
     if (fetched) this.reporter.tokenIssued({ grant: fetched.grant, ...fields, durationMs: Math.max(0, Math.round(this.options.clock() - started)) }, fetched.fallback);

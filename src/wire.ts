@@ -28,6 +28,12 @@ export interface TokenGrant {
   refreshExpiresInS: number | undefined;
 }
 
+/**
+ * Longest token accepted. Node refuses response headers over 16 KiB and most servers refuse
+ * request headers over 8 KiB: a longer token would be cached and then fail every call with 431.
+ */
+export const MAX_TOKEN_LENGTH = 8192;
+
 /** RFC 6750 §2.1 b64token characters, and nothing that could split a header (no space, CR, LF). */
 const TOKEN_SYNTAX = /^[\x21-\x7E]+$/;
 const NUMERIC = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?\s*$/i;
@@ -87,17 +93,22 @@ export function parseExpiresIn(value: unknown, field = 'expires_in'): number | u
 function optionalToken(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' || !TOKEN_SYNTAX.test(value)) throw invalid(`${field} is not a valid token string`);
+  if (value.length > MAX_TOKEN_LENGTH) throw invalid(`${field} is longer than ${MAX_TOKEN_LENGTH} characters`);
   return value;
 }
 
-/** Validates a decoded 2xx body (RFC 6749 §5.1) into a {@link TokenGrant}. */
-export function toTokenGrant(body: TokenResponseWire): TokenGrant {
+/**
+ * Validates a decoded 2xx body (RFC 6749 §5.1) into a {@link TokenGrant}. `quote` makes a server
+ * value safe to name in the error (the caller knows the secrets to clean it of).
+ */
+export function toTokenGrant(body: TokenResponseWire, quote: (text: string) => string = (text) => text.slice(0, 20)): TokenGrant {
   const accessToken = body.access_token;
   if (typeof accessToken !== 'string' || accessToken === '') throw invalid('access_token is missing or not a non-empty string');
+  if (accessToken.length > MAX_TOKEN_LENGTH) throw invalid(`access_token is longer than ${MAX_TOKEN_LENGTH} characters`);
   if (!TOKEN_SYNTAX.test(accessToken)) throw invalid('access_token contains characters a bearer token cannot have');
   const tokenType = body.token_type;
   if (tokenType !== undefined && tokenType !== null && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')) {
-    throw invalid(`token_type ${typeof tokenType === 'string' ? JSON.stringify(tokenType.slice(0, 20)) : typeof tokenType} is not Bearer`);
+    throw invalid(`token_type ${typeof tokenType === 'string' ? JSON.stringify(quote(tokenType)) : typeof tokenType} is not Bearer`);
   }
   return {
     accessToken,

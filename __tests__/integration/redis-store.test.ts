@@ -60,11 +60,25 @@ describe('RedisTokenStore', () => {
     expect(() => new RedisTokenStore({ client, encryptionKey: key })).toThrow(TypeError);
   });
 
-  it('refuses commands at once while the client is not connected', async () => {
-    const offline = new Redis(redis.url, { lazyConnect: true });
-    const store = new RedisTokenStore({ client: offline });
+  it('answers a client that is still making its first connection, within the command deadline', async () => {
+    const lazy = new Redis(redis.url, { lazyConnect: true });
+    expect(lazy.status).toBe('wait');
+    await expect(new RedisTokenStore({ client: lazy }).get('k')).resolves.toBeUndefined();
+    const connecting = new Redis(redis.url);
+    expect(connecting.status).toBe('connecting');
+    await expect(new RedisTokenStore({ client: connecting }).tryLock('k', 'a', 300)).resolves.toBe(true);
+    lazy.disconnect();
+    connecting.disconnect();
+  });
+
+  it('refuses commands at once once the client has lost its connection', async () => {
+    const closed = new Redis(redis.url);
+    await waitFor(() => closed.status === 'ready');
+    closed.disconnect();
+    await waitFor(() => closed.status === 'end');
+    const store = new RedisTokenStore({ client: closed });
     const started = Date.now();
-    await expect(store.get('k')).rejects.toThrow(/redis client is wait/);
+    await expect(store.get('k')).rejects.toThrow(/redis client is end/);
     expect(Date.now() - started).toBeLessThan(100);
   });
 });
@@ -88,6 +102,18 @@ describe('attachPaymentAuth with a RedisTokenStore', () => {
     expect(everything).not.toContain(sandbox.credentials.clientSecret);
     expect(keys[0]).toContain(encodeURIComponent(sandbox.credentials.clientId));
     handles.forEach((h) => h.detach());
+  });
+
+  it('gives one token call to processes that start together with clients still connecting', async () => {
+    // As the README shows it: `new Redis(url)` passed straight in, before it is ready.
+    const clients = [1, 2, 3, 4].map(() => new Redis(redis.url));
+    expect(clients.every((c) => c.status === 'connecting')).toBe(true);
+    const apis = clients.map(() => axios.create({ baseURL: `${sandbox.url}/api/v1` }));
+    const handles = apis.map((api, i) => attachPaymentAuth(api, sandbox.credentials, { store: new RedisTokenStore({ client: clients[i]! }) }));
+    await Promise.all(apis.flatMap((api) => [api.get('/payments'), api.get('/payments')]));
+    expect(sandbox.counters().tokenCalls).toBe(1);
+    handles.forEach((h) => h.detach());
+    clients.forEach((c) => c.disconnect());
   });
 
   it('keeps serving when Redis goes down, reports it, and shares again when it is back', async () => {

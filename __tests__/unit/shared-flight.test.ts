@@ -1,6 +1,7 @@
 import type { StoreUnavailable} from '../../src/shared-flight';
 import { acquireShared, type SharedFlight } from '../../src/shared-flight';
 import { MemoryTokenStore } from '../../src/stores/memory-store';
+import { createTimerGroup } from '../../src/timers';
 import type { StoredToken, TokenStore } from '../../src/stores/token-store';
 
 const token = (n: number): StoredToken => ({ accessToken: `at-${n}`, issuedAt: 0, expiresAt: 900_000, refreshToken: `rt-${n}`, refreshExpiresAt: 86_400_000 });
@@ -13,6 +14,7 @@ function flight(store: TokenStore, overrides: Partial<SharedFlight> = {}): Share
     lockTtlMs: 300,
     storeTimeoutMs: 100,
     signal: new AbortController().signal,
+    timers: createTimerGroup(),
     clock: () => 0,
     isUsable: (t: StoredToken) => t.accessToken !== 'at-rejected',
     fetches: 0,

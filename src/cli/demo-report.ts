@@ -18,6 +18,8 @@ export interface PhaseResult extends PhaseCounts {
   durationMs: number;
   /** Extra facts worth showing (the error code of a failing phase, …). */
   note?: string;
+  /** The first error a request of the phase failed with (code and message), when one failed. */
+  firstFailure?: string;
 }
 
 const COLUMNS: [string, (r: PhaseResult) => string][] = [

@@ -86,7 +86,13 @@ const PHASES: Phase[] = [
           }
         }),
       );
-      ctx.sandbox?.setLifetimes({ accessTokenTtlS: 900 });
+      if (ctx.sandbox) {
+        // Leave a long-lived token in use, so no background renewal races the next phase.
+        ctx.sandbox.setLifetimes({ accessTokenTtlS: 900 });
+        ctx.auth.invalidate();
+        await ctx.api.get('/api/v1/payments').catch(() => void (failures += 1));
+        requests += 1;
+      }
       return { requests, failures };
     },
     check: (c) => c.unauthorized === 0 && c.failures === 0 && c.tokenCalls === 0 && c.refreshCalls >= 2,
@@ -96,7 +102,7 @@ const PHASES: Phase[] = [
     expectation: '1 refresh, every 401 replayed, 0 failed',
     remote: false,
     async run(ctx, progress) {
-      await ctx.auth.getAccessToken();
+      await ctx.api.get('/api/v1/payments'); // a token in use, then revoked
       ctx.sandbox!.revokeAccessTokens();
       return settleAll(50, () => ctx.api.get('/api/v1/payments'), progress);
     },
@@ -180,6 +186,14 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const options: PaymentAuthOptions = client?.options ?? { retry: { onRetry: () => void (retries += 1) } };
   const meter = client?.meter ?? sandboxMeter(sandbox!, () => retries);
   const auth = attachPaymentAuth(api, sandbox?.credentials, options);
+  // Registered after the plugin's own interceptors: sees what the caller gets. A phase that fails
+  // says why, so a demo against an unreachable or misconfigured API points at the cause.
+  let firstFailure: string | undefined;
+  api.interceptors.response.use(undefined, (error: unknown) => {
+    const e = error as { code?: unknown; message?: unknown };
+    firstFailure ??= `${typeof e.code === 'string' ? `${e.code}: ` : ''}${typeof e.message === 'string' ? e.message : 'error'}`;
+    throw error;
+  });
   const ctx: DemoContext = { api, auth, sandbox, herd: flags.herd as number, steadyMs: (flags['steady-seconds'] as number) * 1000, options, baseURL };
   const phases = PHASES.filter((p) => !remoteUrl || p.remote);
   const json = flags.json === true;
@@ -191,6 +205,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
       const label = `[${index + 1}/${phases.length}] ${phase.name}`;
       if (!json && !io.isTty) io.out(`${label}…`);
       const before = meter.snapshot();
+      firstFailure = undefined;
       const started = performance.now();
       const outcome = await phase.run(ctx, (n) => {
         if (!json) io.status(`${label}… ${n} requests`);
@@ -205,9 +220,19 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
         retries: after.retries - before.retries,
         paymentsCreated: after.paymentsCreated - before.paymentsCreated,
       };
-      const result: PhaseResult = { name: phase.name, expectation: phase.expectation, ...counts, met: phase.check(counts, outcome.note), durationMs: performance.now() - started, ...(outcome.note ? { note: outcome.note } : {}) };
+      const failure = counts.failures > 0 ? firstFailure : undefined;
+      const result: PhaseResult = {
+        name: phase.name,
+        expectation: phase.expectation,
+        ...counts,
+        met: phase.check(counts, outcome.note),
+        durationMs: performance.now() - started,
+        ...(outcome.note ? { note: outcome.note } : {}),
+        ...(failure ? { firstFailure: failure } : {}),
+      };
       results.push(result);
       if (!json) io.out(`${result.met ? '✔' : '✘'} ${label}: ${result.requests} request${result.requests === 1 ? '' : 's'}, ${result.tokenCalls} token, ${result.refreshCalls} refresh, ${result.unauthorized} 401s, ${result.retries} retries${outcome.note ? `, ${outcome.note}` : ''}`);
+      if (!json && failure && !result.met) io.out(`  first failure: ${failure}`);
     }
   } finally {
     auth.detach();

@@ -14,6 +14,14 @@ export interface Io {
 /** The process's own streams, environment and signals. */
 export function processIo(): Io {
   const isTty = process.stdout.isTTY === true;
+  // `payment-auth demo | head`: once the reader has gone there is nobody to report to; end quietly
+  // (as other command-line tools do) instead of crashing with an unhandled EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   let statusShown = false;
   let lastStatusAt = 0;
   const clearStatus = (): void => {

@@ -1,5 +1,5 @@
 import { isStoredToken, type StoredToken, type TokenStore } from '../stores/token-store';
-import { withTimeout } from '../sleep';
+import { withTimeout } from '../timers';
 import { decrypt, encrypt, parseEncryptionKey } from './encryption';
 
 /**
@@ -7,7 +7,12 @@ import { decrypt, encrypt, parseEncryptionKey } from './encryption';
  */
 export interface RedisClientLike {
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
-  /** ioredis connection state; commands are refused at once unless it is `ready`. */
+  /**
+   * ioredis connection state. While the client first connects (`wait`, `connecting`, `connect`)
+   * commands are queued by ioredis and answered within the command deadline; once it has lost
+   * its connection (`reconnecting`, `close`, `end`) they are refused at once, so no lock request
+   * is queued to run long after its caller gave up.
+   */
   readonly status?: string;
 }
 
@@ -29,6 +34,9 @@ export interface RedisTokenStoreOptions {
    */
   commandTimeoutMs?: number;
 }
+
+/** ioredis states in which a command is sent now or as soon as the first connection is made. */
+const USABLE_STATUS = new Set(['ready', 'wait', 'connecting', 'connect']);
 
 /** Compare-and-delete: release the lock only if this owner still holds it. */
 const UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
@@ -87,10 +95,10 @@ export class RedisTokenStore implements TokenStore {
     await this.#call('EVAL', UNLOCK, 1, `${this.#prefix}${key}:lock`, owner);
   }
 
-  /** One command with its own deadline; refused at once while the client is not connected. */
+  /** One command with its own deadline; refused at once while the client has lost its connection. */
   #call(command: string, ...args: (string | number)[]): Promise<unknown> {
     const status = this.#client.status;
-    if (status !== undefined && status !== 'ready') return Promise.reject(new Error(`redis client is ${status}`));
+    if (status !== undefined && !USABLE_STATUS.has(status)) return Promise.reject(new Error(`redis client is ${status}`));
     return withTimeout(this.#client.call(command, ...args), this.#timeoutMs, () => new Error(`redis ${command} took over ${this.#timeoutMs} ms`));
   }
 }

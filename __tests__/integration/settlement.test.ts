@@ -1,0 +1,147 @@
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { startRecordingServer, type RecordingServer } from '../_helpers/servers';
+
+// A short script is the first thing a new user writes. When the token endpoint cannot be reached
+// or keeps failing, every awaited request must settle: the script prints the error and exits with
+// the code it chose, never silently with Node's "unsettled top-level await" (13) or 0. These run
+// the built package in child processes, where nothing of jest keeps the event loop alive.
+
+const root = join(__dirname, '..', '..');
+const dist = join(root, 'dist');
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string> = {}, input?: string): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** A port with nothing listening on it: connections are refused. */
+async function closedPort(): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const esm = (baseURL: string): string => `
+import axios from 'axios';
+import { attachPaymentAuth } from ${JSON.stringify(join(dist, 'index.mjs'))};
+const api = axios.create({ baseURL: ${JSON.stringify(baseURL)} });
+attachPaymentAuth(api, { clientId: 'c', clientSecret: 's3cret-value' }, { tokenTimeoutMs: 4000 });
+try { await api.get('/payments/1'); console.log('unexpected success'); }
+catch (e) { console.error('failed: ' + e.code); process.exitCode = 7; }
+`;
+
+const cjs = (baseURL: string): string => `
+const axios = require('axios');
+const { attachPaymentAuth } = require(${JSON.stringify(join(dist, 'index.js'))});
+const api = axios.create({ baseURL: ${JSON.stringify(baseURL)} });
+const auth = attachPaymentAuth(api, { clientId: 'c', clientSecret: 's3cret-value' }, { tokenTimeoutMs: 4000 });
+api.get('/payments/1').then(
+  () => console.log('unexpected success'),
+  (e) => { console.error('failed: ' + e.code); process.exitCode = 7; },
+);
+auth.getAccessToken().catch((e) => console.error('token: ' + e.code));
+`;
+
+describe('a script whose token endpoint cannot be reached', () => {
+  let base: string;
+  beforeAll(async () => {
+    base = `http://127.0.0.1:${await closedPort()}/api/v1`;
+  });
+
+  it('ESM with top-level await: prints the error and exits with its own code', async () => {
+    const result = await run(['--input-type=module', '-'], {}, esm(base));
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim()).toBe('failed: TOKEN_ENDPOINT_UNAVAILABLE');
+    expect(result.code).toBe(7);
+  });
+
+  it('CommonJS with then(ok, fail): calls the failure callback and exits with its own code', async () => {
+    const result = await run(['-'], {}, cjs(base));
+    expect(result.stderr).toContain('failed: TOKEN_ENDPOINT_UNAVAILABLE');
+    expect(result.stderr).toContain('token: TOKEN_ENDPOINT_UNAVAILABLE');
+    expect(result.code).toBe(7);
+  });
+
+  it('payment-auth token: one line on stderr, nothing on stdout, exit 1', async () => {
+    const result = await run([join(dist, 'cli', 'index.js'), 'token', '--base-url', base], { PAYMENT_CLIENT_ID: 'c', PAYMENT_CLIENT_SECRET: 's3cret-value' });
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^payment-auth token: TOKEN_ENDPOINT_UNAVAILABLE: /);
+    expect(result.code).toBe(1);
+  });
+
+  it('payment-auth demo: reports the failure and exits 1', async () => {
+    const result = await run([join(dist, 'cli', 'index.js'), 'demo', '--base-url', base, '--herd', '5', '--steady-seconds', '1'], { PAYMENT_CLIENT_ID: 'c', PAYMENT_CLIENT_SECRET: 's3cret-value' });
+    expect(result.stdout + result.stderr).toMatch(/TOKEN_ENDPOINT_UNAVAILABLE/);
+    expect(result.code).toBe(1);
+  });
+});
+
+describe('a script whose token endpoint keeps answering 503', () => {
+  let server: RecordingServer;
+  beforeAll(async () => {
+    server = await startRecordingServer('127.0.0.1', (_req, res) => {
+      res.writeHead(503, { 'Content-Type': 'application/json' });
+      res.end('{"error":"temporarily_unavailable"}');
+    });
+  });
+  afterAll(() => server.close());
+
+  it('ESM: prints the error after the retries and exits with its own code', async () => {
+    const result = await run(['--input-type=module', '-'], {}, esm(`${server.url}/api/v1`));
+    expect(result.stderr.trim()).toBe('failed: TOKEN_ENDPOINT_UNAVAILABLE');
+    expect(result.code).toBe(7);
+    expect(server.requests.filter((r) => r.url === '/api/v1/oauth2/token').length).toBeGreaterThan(1); // it did retry
+  });
+
+  it('CommonJS: calls the failure callback and exits with its own code', async () => {
+    const result = await run(['-'], {}, cjs(`${server.url}/api/v1`));
+    expect(result.stderr).toContain('failed: TOKEN_ENDPOINT_UNAVAILABLE');
+    expect(result.code).toBe(7);
+  });
+
+  it('payment-auth token: exit 1 with the error on stderr', async () => {
+    const result = await run([join(dist, 'cli', 'index.js'), 'token', '--base-url', server.url], { PAYMENT_CLIENT_ID: 'c', PAYMENT_CLIENT_SECRET: 's3cret-value' });
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^payment-auth token: TOKEN_ENDPOINT_UNAVAILABLE: .*503/);
+    expect(result.code).toBe(1);
+  });
+});
+
+describe('a script whose credentials provider never answers', () => {
+  it('fails at the acquisition deadline, prints and exits with its own code', async () => {
+    const script = `
+import axios from 'axios';
+import { attachPaymentAuth } from ${JSON.stringify(join(dist, 'index.mjs'))};
+const api = axios.create({ baseURL: 'http://127.0.0.1:9/api/v1' });
+attachPaymentAuth(api, () => new Promise(() => {}), { tokenTimeoutMs: 300 });
+const started = Date.now();
+try { await api.get('/payments/1'); } catch (e) { console.error(e.code + ' after ' + (Date.now() - started < 5000 ? 'the deadline' : 'too long')); process.exitCode = 4; }
+`;
+    const result = await run(['--input-type=module', '-'], {}, script);
+    expect(result.stderr.trim()).toBe('TOKEN_ENDPOINT_TIMEOUT after the deadline');
+    expect(result.code).toBe(4);
+  });
+});
