@@ -1,8 +1,12 @@
 import axios, { type AxiosInstance } from 'axios';
 import { attachPaymentAuth, type PaymentAuth, type PaymentAuthOptions } from '../../src';
 import { startPaymentSandbox, type PaymentSandbox, type PaymentSandboxOptions } from '../../src/testing';
+import { HOSTILE_SECRET } from './leaks';
 
-/** A sandbox plus an attached axios instance, on a shared clock the test can move. */
+/**
+ * A sandbox plus an attached axios instance, on a shared clock the test can move. The client secret
+ * is {@link HOSTILE_SECRET} (not URL-safe) unless `sandboxOptions.credentials` says otherwise.
+ */
 export interface Harness {
   sandbox: PaymentSandbox;
   api: AxiosInstance;
@@ -15,7 +19,7 @@ export interface Harness {
 export async function startHarness(options: PaymentAuthOptions = {}, sandboxOptions: PaymentSandboxOptions = {}): Promise<Harness> {
   let now = Date.parse('2026-11-28T12:00:00Z');
   const clock = () => now;
-  const sandbox = await startPaymentSandbox({ now: clock, ...sandboxOptions });
+  const sandbox = await startPaymentSandbox({ now: clock, credentials: { clientSecret: HOSTILE_SECRET }, ...sandboxOptions });
   const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });
   const auth = attachPaymentAuth(api, sandbox.credentials, { clock, ...options });
   return {

@@ -1,47 +1,58 @@
 import { Readable } from 'node:stream';
 import axios from 'axios';
 import { attachPaymentAuth, type PaymentAuthOptions } from '../../src';
-import { expectNoLeaks } from '../_helpers/leaks';
+import { basicPair, expectNoLeaks, findLeaks, forms, HOSTILE_SECRET } from '../_helpers/leaks';
 import { rejection } from '../_helpers/rejection';
 import { startRecordingServer, type Recorded, type RecordingServer } from '../_helpers/servers';
 import type { ServerResponse } from 'node:http';
 
-const SECRET = 'canary-secret-9d2f7c41';
+// Not URL-safe: its raw, URI-encoded, form-encoded and base64 forms all differ.
+const SECRET = HOSTILE_SECRET;
 const credentials = { clientId: 'canary-client', clientSecret: SECRET };
-let issued: string[] = [];
-const canaries = () => [SECRET, ...issued];
+/** Every token the server issued in this file, kept across tests: the file-wide scan needs them all. */
+const issued: string[] = [];
+/** The tokens issued in the current test: the live tokens of its attachments, which servers echo. */
+let issuedInTest: string[] = [];
+const canaries = () => [SECRET, basicPair(credentials.clientId, SECRET), ...issued];
 
 type Mode = 'ok' | 'invalid_client' | 'echo' | 'error500' | 'malformed' | 'redirect' | 'hang';
 let tokenMode: Mode = 'ok';
 let refreshMode: Mode = 'ok';
 let apiMode: 'ok' | '401' | '500' | 'drop' | 'hang' = 'ok';
 
-function tokenReply(mode: Mode, res: ServerResponse, refresh: boolean): void {
+/** What a careless server echoes: the secret in each of its forms, the request's own header and body, the live tokens. */
+function echo(req: Recorded): string {
+  return [...forms(SECRET), `authorization ${req.headers.authorization ?? ''}`, `body ${req.body}`, `tokens ${issuedInTest.join(',')}`].join(' | ');
+}
+
+function tokenReply(mode: Mode, req: Recorded, res: ServerResponse, refresh: boolean): void {
   const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   };
   if (mode === 'hang') return;
-  if (mode === 'invalid_client') return json(401, { error: 'invalid_client' }, { 'WWW-Authenticate': 'Basic' });
-  if (mode === 'echo') return json(400, { error: 'invalid_request', error_description: `secret ${SECRET} token ${issued.join(',')}` });
-  if (mode === 'error500') return json(500, { message: `internal ${SECRET}` });
+  if (mode === 'invalid_client') return json(401, { error: 'invalid_client', error_description: echo(req) }, { 'WWW-Authenticate': 'Basic' });
+  if (mode === 'echo') return json(400, { error: 'invalid_request', error_description: echo(req) });
+  if (mode === 'error500') return json(500, { message: `internal ${echo(req)}` });
   if (mode === 'malformed') {
     res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(`<html>${SECRET}</html>`);
+    res.end(`<html>${echo(req)}</html>`);
     return;
   }
   if (mode === 'redirect') return json(307, {}, { Location: '/elsewhere' });
   const accessToken = `at-canary-${issued.length}-${Math.random().toString(36).slice(2)}`;
   const refreshToken = `rt-canary-${issued.length}-${Math.random().toString(36).slice(2)}`;
-  issued.push(accessToken, ...(refresh ? [] : [refreshToken]));
+  const tokens = [accessToken, ...(refresh ? [] : [refreshToken])];
+  issued.push(...tokens);
+  issuedInTest.push(...tokens);
   json(200, { access_token: accessToken, token_type: 'Bearer', expires_in: 900, ...(refresh ? {} : { refresh_token: refreshToken }) });
 }
 
 let server: RecordingServer;
 beforeAll(async () => {
   server = await startRecordingServer('127.0.0.1', (req: Recorded, res) => {
-    if (req.url === '/api/v1/oauth2/token') return tokenReply(tokenMode, res, false);
-    if (req.url === '/api/v1/oauth2/refresh') return tokenReply(refreshMode, res, true);
+    if (req.url === '/api/v1/oauth2/token') return tokenReply(tokenMode, req, res, false);
+    if (req.url === '/api/v1/oauth2/refresh') return tokenReply(refreshMode, req, res, true);
     if (apiMode === 'hang') return;
     if (apiMode === 'drop') return void res.socket?.destroy();
     const status = apiMode === '401' ? 401 : apiMode === '500' ? 500 : 200;
@@ -70,12 +81,14 @@ beforeEach(() => {
   tokenMode = 'ok';
   refreshMode = 'ok';
   apiMode = 'ok';
-  issued = [];
+  issuedInTest = [];
   now = 0;
 });
 afterAll(() => {
-  // Every log line and hook payload of the whole file, scanned with every token ever issued.
+  // Every log line and hook payload of the whole file, scanned with every token ever issued in
+  // it (not only the last test's).
   expect(lines.length).toBeGreaterThan(10);
+  expect(issued.length).toBeGreaterThan(issuedInTest.length);
   for (const line of lines) expectNoLeaks(line, canaries());
 });
 
@@ -145,5 +158,12 @@ describe('the scanner itself', () => {
     apiMode = '500';
     const error = await rejection(plain.get('/payments'));
     expect(() => expectNoLeaks(error, ['at-canary-unclean'])).toThrow();
+  });
+
+  it('finds the secret in each of its forms, which all differ', () => {
+    const all = forms(SECRET);
+    expect(all).toHaveLength(6); // raw, base64, URI and form-encoded with upper- and lower-case escapes
+    for (const form of all) expect(findLeaks(new Error(`echo: ${form}`), [SECRET])).toEqual([SECRET]);
+    expect(findLeaks({ header: `Basic ${basicPair(credentials.clientId, SECRET)}` }, canaries())).toEqual([basicPair(credentials.clientId, SECRET)]);
   });
 });

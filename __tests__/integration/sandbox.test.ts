@@ -1,9 +1,11 @@
 import { startPaymentSandbox, type PaymentSandbox } from '../../src/testing';
+import { forms, HOSTILE_SECRET } from '../_helpers/leaks';
 
 let sandbox: PaymentSandbox;
 let now = Date.parse('2026-11-28T12:00:00Z');
 beforeEach(async () => {
-  sandbox = await startPaymentSandbox({ accessTokenTtlS: 900, refreshTokenTtlS: 3600, now: () => now });
+  // A secret that is not URL-safe: Basic and form encodings must round-trip it.
+  sandbox = await startPaymentSandbox({ accessTokenTtlS: 900, refreshTokenTtlS: 3600, now: () => now, credentials: { clientSecret: HOSTILE_SECRET } });
 });
 afterEach(() => sandbox.close());
 
@@ -154,7 +156,7 @@ describe('faults and the request log', () => {
     await post('/api/v1/oauth2/refresh', form({ refresh_token }));
     await api('GET', '/payments', access_token);
     const log = JSON.stringify(sandbox.requests);
-    for (const secret of [sandbox.credentials.clientSecret, access_token, refresh_token]) expect(log).not.toContain(secret);
+    for (const secret of [...forms(sandbox.credentials.clientSecret), access_token, refresh_token]) expect(log).not.toContain(secret);
     expect(sandbox.counters()).toEqual({ tokenCalls: 1, refreshCalls: 1, apiCalls: 1, unauthorized: 0, paymentsCreated: 0 });
     sandbox.reset();
     expect(sandbox.requests).toEqual([]);
