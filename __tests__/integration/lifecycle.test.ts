@@ -49,14 +49,16 @@ describe('when the token is cached', () => {
 });
 
 describe('when the token is inside the refresh window', () => {
+  // Whether a request started a renewal is read from acquisitionsStarted(), known as soon as the
+  // request has settled; a renewal that did start is awaited through the onTokenRefreshed hook.
   it('serves the cached token and refreshes once in the background, without making requests wait', async () => {
     const refreshed: TokenEvent[] = [];
-    h = await startHarness({ onTokenRefreshed: (e) => refreshed.push(e) });
+    h = await startHarness({ onTokenRefreshed: (e) => refreshed.push(e) }, {}, { countAcquisitions: true });
     await h.api.get('/payments');
     const first = tokensSent(h)[0];
     h.advance(839_000);
     await h.api.get('/payments');
-    expect(h.sandbox.counters().refreshCalls).toBe(0);
+    expect(h.acquisitionsStarted()).toBe(1); // 839 s of 900: not yet inside the 60 s window
 
     h.advance(2_000); // 841 s of 900: inside the 60 s window
     const gate = deferred();
@@ -64,27 +66,33 @@ describe('when the token is inside the refresh window', () => {
     const during = await Promise.all([h.api.get('/payments'), h.api.get('/payments'), h.api.get('/payments')]);
     expect(during.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(tokensSent(h).slice(-3)).toEqual([first, first, first]);
-    await waitFor(() => h.sandbox.counters().refreshCalls === 1); // the background refresh reaches the endpoint and is held there
+    expect(h.acquisitionsStarted()).toBe(2); // one background renewal for the three requests
+    await waitFor(() => h.sandbox.counters().refreshCalls === 1); // it reaches the endpoint and is held there
     gate.resolve();
     await waitFor(() => refreshed.length === 1);
     await h.api.get('/payments');
     expect(tokensSent(h).at(-1)).not.toBe(first);
+    expect(h.acquisitionsStarted()).toBe(2);
     expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 1, unauthorized: 0 });
   });
 
   it('caps the window at half the lifetime, so short-lived tokens are still reused', async () => {
-    h = await startHarness({}, { accessTokenTtlS: 10 });
+    const refreshed: TokenEvent[] = [];
+    h = await startHarness({ onTokenRefreshed: (e) => refreshed.push(e) }, { accessTokenTtlS: 10 }, { countAcquisitions: true });
     await h.api.get('/payments');
     h.advance(4_900);
     await h.api.get('/payments');
-    expect(h.sandbox.counters().refreshCalls).toBe(0);
+    expect(h.acquisitionsStarted()).toBe(1); // 4.9 s of 10: the 60 s window would have started a renewal
     h.advance(200);
     await h.api.get('/payments');
-    await waitFor(() => h.sandbox.counters().refreshCalls === 1);
+    expect(h.acquisitionsStarted()).toBe(2); // 5.1 s of 10: past half the lifetime
+    await waitFor(() => refreshed.length === 1);
+    expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 1 });
   });
 
   it('counts the lifetime from when the token request was sent', async () => {
-    h = await startHarness();
+    const refreshed: TokenEvent[] = [];
+    h = await startHarness({ onTokenRefreshed: (e) => refreshed.push(e) }, {}, { countAcquisitions: true });
     const gate = deferred();
     h.sandbox.injectFault('token', { hold: gate.promise });
     const first = h.api.get('/payments');
@@ -92,9 +100,38 @@ describe('when the token is inside the refresh window', () => {
     h.advance(100_000); // the token endpoint took 100 s to answer
     gate.resolve();
     await first;
-    h.advance(745_000); // 845 s after sending: inside the window only if counted from the send
+    h.advance(735_000); // 835 s after sending: outside the window either way
     await h.api.get('/payments');
-    await waitFor(() => h.sandbox.counters().refreshCalls === 1);
+    expect(h.acquisitionsStarted()).toBe(1);
+    h.advance(10_000); // 845 s after sending: inside the window only if counted from the send
+    await h.api.get('/payments');
+    expect(h.acquisitionsStarted()).toBe(2);
+    await waitFor(() => refreshed.length === 1);
+  });
+
+  it('after a failed background renewal, tries again only after a back-off, serving the valid token meanwhile', async () => {
+    const errors: unknown[] = [];
+    const refreshed: TokenEvent[] = [];
+    h = await startHarness({ tokenRetries: 0, onAuthError: (e) => errors.push(e), onTokenRefreshed: (e) => refreshed.push(e) }, {}, { countAcquisitions: true });
+    await h.api.get('/payments');
+    const first = tokensSent(h)[0];
+    h.advance(841_000); // inside the window
+    h.sandbox.injectFault('refresh', { status: 503 });
+    h.sandbox.injectFault('token', { status: 503 });
+    await h.api.get('/payments'); // starts the background renewal, which fails (refresh, then the fallback)
+    expect(h.acquisitionsStarted()).toBe(2);
+    await waitFor(() => errors.length === 1);
+    await h.api.get('/payments'); // right after the failure
+    h.advance(4_999); // the back-off is min(5 s, half the window) from the failed attempt
+    await h.api.get('/payments');
+    expect(h.acquisitionsStarted()).toBe(2);
+    expect(tokensSent(h)).toEqual([first, first, first, first]);
+    h.advance(1);
+    await h.api.get('/payments');
+    expect(h.acquisitionsStarted()).toBe(3);
+    await waitFor(() => refreshed.length === 1);
+    expect(errors).toHaveLength(1);
+    expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 2, refreshCalls: 2, unauthorized: 0 });
   });
 });
 
