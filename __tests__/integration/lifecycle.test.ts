@@ -1,5 +1,7 @@
 import axios from 'axios';
 import { attachPaymentAuth, MemoryTokenStore, type TokenEvent } from '../../src';
+import { pendingTimers } from '../../src/timers';
+import { rejection } from '../_helpers/rejection';
 import { deferred, waitFor } from '../_helpers/servers';
 import { startHarness, type Harness } from '../_helpers/sandbox';
 
@@ -168,6 +170,33 @@ describe('when the token has expired', () => {
     await expect(h.api.get('/payments')).resolves.toMatchObject({ status: 200 });
     expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 2, refreshCalls: 1 });
     expect(errors).toEqual([]);
+  });
+});
+
+describe('the timers of an acquisition', () => {
+  // pendingTimers() counts the package's own timers, unref'd ones included (Node's resource list
+  // leaves those out): timers started and neither fired nor stopped.
+  it('are all stopped once it settles — after a success, a failure, and detach()', async () => {
+    h = await startHarness({ tokenRetries: 1, retry: false });
+    expect(pendingTimers()).toBe(0);
+    await h.api.get('/payments');
+    expect(pendingTimers()).toBe(0); // the deadline (10 s) is stopped, not left to fire
+
+    h.advance(901_000);
+    h.sandbox.injectFault('refresh', { status: 500 });
+    h.sandbox.injectFault('token', { status: 503 }, 2);
+    await expect(h.api.get('/payments')).rejects.toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE' });
+    expect(pendingTimers()).toBe(0); // deadline, refresh budget and retry wait
+
+    const gate = deferred();
+    h.sandbox.injectFault('refresh', { hold: gate.promise });
+    const waiting = rejection(h.api.get('/payments'));
+    await waitFor(() => h.sandbox.counters().refreshCalls === 2);
+    expect(pendingTimers()).toBeGreaterThan(0); // the deadline runs while the call is held
+    h.auth.detach();
+    expect(await waiting).toMatchObject({ code: 'DETACHED' });
+    await waitFor(() => pendingTimers() === 0, 1000); // the aborted refresh call unwinds
+    gate.resolve();
   });
 });
 
