@@ -1,5 +1,7 @@
-import axios from 'axios';
-import { isPaymentAuthError } from '../../src';
+import axios, { type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { attachPaymentAuth, isPaymentAuthError, type PaymentAuthTelemetry } from '../../src';
+import { startPaymentSandbox } from '../../src/testing';
+import { HOSTILE_SECRET } from '../_helpers/leaks';
 import { deferred, waitFor } from '../_helpers/servers';
 import { rejection } from '../_helpers/rejection';
 import { startHarness, type Harness } from '../_helpers/sandbox';
@@ -75,25 +77,73 @@ describe('when a request waiting for a token is aborted', () => {
 });
 
 describe('detach()', () => {
-  it('ejects exactly our interceptors: the caller\'s keep running, no token is added', async () => {
-    h = await startHarness();
-    const seen: string[] = [];
-    h.api.interceptors.request.use((config) => {
-      seen.push('request');
-      return config;
-    });
-    h.api.interceptors.response.use((response) => {
-      seen.push('response');
-      return response;
-    });
+  type Handlers = { handlers: ({ fulfilled?: unknown; rejected?: unknown } | null)[] };
+  /** The interceptors an axios interceptor manager would run now (ejected ones are nulled), by function. */
+  const installed = (manager: unknown) => (manager as Handlers).handlers.filter((x) => x !== null).map((x) => x.fulfilled ?? x.rejected);
+
+  it("ejects exactly the interceptors it installed, axios-retry's too: the caller's stay, in order, and keep running", async () => {
+    const sandbox = await startPaymentSandbox({ credentials: { clientSecret: HOSTILE_SECRET } });
+    try {
+      const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });
+      const seen: string[] = [];
+      const mark = <T>(name: string) => (value: T): T => {
+        seen.push(name);
+        return value;
+      };
+      const requestBefore = mark<InternalAxiosRequestConfig>('request before');
+      const responseBefore = mark<AxiosResponse>('response before');
+      api.interceptors.request.use(requestBefore);
+      api.interceptors.response.use(responseBefore);
+      const auth = attachPaymentAuth(api, sandbox.credentials, { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+      const requestAfter = mark<InternalAxiosRequestConfig>('request after');
+      const responseAfter = mark<AxiosResponse>('response after');
+      api.interceptors.request.use(requestAfter);
+      api.interceptors.response.use(responseAfter);
+      // Ours: one request interceptor; one response interceptor plus axios-retry's (its request
+      // interceptor is removed at install).
+      expect(installed(api.interceptors.request)).toEqual([requestBefore, expect.any(Function), requestAfter]);
+      expect(installed(api.interceptors.response)).toEqual([responseBefore, expect.any(Function), expect.any(Function), responseAfter]);
+      await api.get('/payments');
+
+      auth.detach();
+      auth.detach();
+      expect(installed(api.interceptors.request)).toEqual([requestBefore, requestAfter]);
+      expect(installed(api.interceptors.response)).toEqual([responseBefore, responseAfter]);
+      seen.length = 0;
+      sandbox.injectFault('api', { status: 503 });
+      const error = await rejection(api.get('/payments'));
+      expect((error as { response?: { status?: number } }).response?.status).toBe(503); // not retried
+      const error401 = await rejection(api.get('/payments'));
+      expect((error401 as { response?: { status?: number } }).response?.status).toBe(401); // no token added, not replayed
+      expect(sandbox.requests.slice(-2).map((r) => [r.status, r.errorCode])).toEqual([[503, undefined], [401, 'NO_TOKEN']]);
+      expect(seen).toEqual(['request after', 'request before', 'request after', 'request before']);
+      expect(sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 0, apiCalls: 3 });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it("stops the telemetry's expiry reader, once", async () => {
+    let stops = 0;
+    let reader: (() => number | undefined) | undefined;
+    const telemetry: PaymentAuthTelemetry = {
+      traceTokenCall: (_info, run) => run(),
+      recordTokenOutcome: () => undefined,
+      recordUnauthorized: () => undefined,
+      recordRetry: () => undefined,
+      recordIdempotencyKey: () => undefined,
+      observeExpiry(read) {
+        reader = read;
+        return () => void (stops += 1);
+      },
+    };
+    h = await startHarness({ telemetry });
     await h.api.get('/payments');
+    expect(reader?.()).toBe(900);
+    expect(stops).toBe(0);
     h.auth.detach();
     h.auth.detach();
-    const error = await rejection(h.api.get('/payments'));
-    expect((error as { response?: { status?: number } }).response?.status).toBe(401);
-    expect(h.sandbox.requests.at(-1)!.errorCode).toBe('NO_TOKEN');
-    expect(seen).toEqual(['request', 'response', 'request']);
-    expect(h.sandbox.counters().refreshCalls).toBe(0);
+    expect(stops).toBe(1);
   });
 
   it('rejects requests waiting for a token with DETACHED', async () => {
