@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import axios from 'axios';
 import { type RetryEvent } from '../../src';
-import { waitFor } from '../_helpers/servers';
+import { startRecordingServer, waitFor } from '../_helpers/servers';
 import { rejection } from '../_helpers/rejection';
 import { startHarness, type Harness } from '../_helpers/sandbox';
 
@@ -194,11 +194,21 @@ describe('retries of reads and updates', () => {
     expect(events.every((e) => e.delayMs >= 0 && e.delayMs <= 20)).toBe(true);
   });
 
-  it('leaves requests to other origins to the instance\'s own behaviour', async () => {
+  it('leaves requests to other origins to the instance\'s own behaviour: a 503 there is not retried', async () => {
     h = await startHarness({ retry: fast });
-    const error = await rejection(h.api.get('http://127.0.0.1:9/elsewhere'));
-    expect(axios.isAxiosError(error) && error.code).toBe('ECONNREFUSED');
-    expect(h.sandbox.requests).toHaveLength(0);
+    const other = await startRecordingServer('127.0.0.2', (_req, res) => {
+      res.writeHead(503, { 'Content-Type': 'application/json' });
+      res.end('{}');
+    });
+    try {
+      const error = await rejection(h.api.get(`${other.url}/elsewhere`));
+      expect(axios.isAxiosError(error) && error.response?.status).toBe(503);
+      expect(other.requests).toHaveLength(1);
+      expect(other.requests[0]!.headers.authorization).toBeUndefined();
+      expect(h.sandbox.requests).toHaveLength(0);
+    } finally {
+      await other.close();
+    }
   });
 });
 
