@@ -1,5 +1,6 @@
 import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { isSpanContextValid, metrics, ProxyTracer, trace, type Span } from '@opentelemetry/api';
 import { createOpenTelemetry } from 'axios-payment-auth/opentelemetry';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -124,9 +125,44 @@ describe('OpenTelemetry', () => {
     expect(spans.getFinishedSpans()[0]!.instrumentationScope).toEqual({ name: 'axios-payment-auth', version: pkg.version, schemaUrl: undefined });
   });
 
-  it('records nothing and costs nothing visible without an SDK', async () => {
-    h = await startHarness({ telemetry: createOpenTelemetry() });
-    await expect(h.api.get('/payments')).resolves.toMatchObject({ status: 200 });
+  it('records nothing without an SDK, through failures, 401s and retries, and the requests go as without it', async () => {
+    // No SDK is registered: the API hands out its no-op providers. Spy on what they are given.
+    expect(trace.getTracer('probe').startSpan('probe').isRecording()).toBe(false);
+    const startSpan = jest.spyOn(ProxyTracer.prototype, 'startSpan');
+    const noopCounter = metrics.getMeter('probe').createCounter('probe'); // one no-op instrument for all
+    const add = jest.spyOn(noopCounter, 'add');
+    try {
+      const logged: unknown[][] = [];
+      const log = (...args: unknown[]) => void logged.push(args);
+      h = await startHarness({ telemetry: createOpenTelemetry(), tokenRetries: 0, retry: { baseDelayMs: 1, maxDelayMs: 5 }, logger: { debug: log, info: log, warn: log, error: log } });
+      await expect(h.api.post('/payments', { amount: 1 })).resolves.toMatchObject({ status: 201 });
+      h.sandbox.revokeAccessTokens();
+      await expect(h.api.get('/payments')).resolves.toMatchObject({ status: 200 }); // 401, refresh, replay
+      h.sandbox.injectFault('api', { status: 503 });
+      await expect(h.api.get('/payments')).resolves.toMatchObject({ status: 200 }); // retried
+      h.auth.invalidate();
+      h.sandbox.injectFault('refresh', { status: 500 });
+      h.sandbox.injectFault('token', { status: 401, body: { error: 'invalid_client' } });
+      await expect(h.api.get('/payments')).rejects.toMatchObject({ code: 'CREDENTIALS_REJECTED' });
+      expect(h.auth.status().counts).toEqual({ tokensAcquired: 1, tokensRefreshed: 1, fallbacks: 0, failures: 1, unauthorized: 1, replays: 1, retries: 1, idempotencyKeys: 1 });
+
+      // Every event reached the telemetry, and went nowhere: no span records, no measurement is kept.
+      const spans = startSpan.mock.results.map((r) => r.value as Span);
+      expect(spans).toHaveLength(4); // token, refresh, the failed refresh and the rejected fallback
+      expect(spans.filter((s) => s.isRecording() || isSpanContextValid(s.spanContext()))).toEqual([]);
+      expect(add.mock.calls.map((c) => c[1] ?? 'idempotency key')).toEqual([
+        'idempotency key',
+        { 'payment_auth.outcome': 'acquired' },
+        { 'payment_auth.replayed': true },
+        { 'payment_auth.outcome': 'refreshed' },
+        { 'payment_auth.retry.reason': 'status 503' },
+        { 'payment_auth.outcome': 'failed' },
+      ]);
+      expect(logged.filter(([message]) => String(message).includes('telemetry'))).toEqual([]);
+    } finally {
+      startSpan.mockRestore();
+      add.mockRestore();
+    }
   });
 });
 
