@@ -99,6 +99,23 @@ describe('the payments API', () => {
     expect((await api('GET', '/payments', access_token)).body.error?.code).toBe('INVALID_TOKEN');
   });
 
+  it('logs what it knew of each bearer, and the request id it answered with', async () => {
+    const { access_token: revokedToken } = await token();
+    const ok = await api('GET', '/payments', revokedToken);
+    sandbox.revokeAccessTokens();
+    const revoked = await api('GET', '/payments', revokedToken);
+    const { access_token: expiringToken } = await token();
+    now += 900_000;
+    const expired = await api('GET', '/payments', expiringToken);
+    const unknown = await api('GET', '/payments', 'at_never_issued_by_this_sandbox');
+    expect(sandbox.requests.filter((r) => r.route === 'api').map((r) => [r.status, r.tokenState, r.requestId])).toEqual([
+      [200, 'valid', ok.headers.get('x-request-id')],
+      [401, 'revoked', revoked.body.error!.request_id],
+      [401, 'expired', expired.body.error!.request_id],
+      [401, 'unknown', unknown.headers.get('x-request-id')],
+    ]);
+  });
+
   it('creates, reads and lists payments per client', async () => {
     const { access_token } = await token();
     const created = await api('POST', '/payments', access_token, { amount: 1000, currency: 'EUR', description: 'x' });

@@ -1,5 +1,5 @@
 export { startPaymentSandbox } from './sandbox';
 export type { PaymentSandbox, PaymentSandboxOptions, SandboxRequest, SandboxCounters } from './sandbox';
-export type { SandboxClient, SandboxLifetimes } from './sandbox-auth';
+export type { SandboxClient, SandboxLifetimes, SandboxTokenState } from './sandbox-auth';
 export type { SandboxFault, SandboxRoute } from './sandbox-faults';
 export type { SandboxPayment } from './sandbox-payments';

@@ -11,6 +11,9 @@ interface IssuedToken {
   expiresAt: number;
 }
 
+/** What the sandbox knows of an access token: still valid, expired, revoked (after it was issued), or never issued by it. */
+export type SandboxTokenState = 'valid' | 'expired' | 'revoked' | 'unknown';
+
 /** Token lifetimes of the sandbox, in seconds. */
 export interface SandboxLifetimes {
   accessTokenTtlS: number;
@@ -32,6 +35,8 @@ export class SandboxAuthority {
   readonly #clients = new Map<string, string>();
   readonly #access = new Map<string, IssuedToken>();
   readonly #refresh = new Map<string, IssuedToken>();
+  /** Access tokens revoked so far, and when (epoch ms). */
+  readonly #revokedAccess = new Map<string, number>();
   /** Every token ever issued, for leak scanners. */
   readonly issued: string[] = [];
 
@@ -88,8 +93,18 @@ export class SandboxAuthority {
     return issued.clientId;
   }
 
+  /** The state of an access token now; read-only (an expired token stays in the map). */
+  accessTokenState(token: string): SandboxTokenState {
+    if (this.#revokedAccess.has(token)) return 'revoked';
+    const issued = this.#access.get(token);
+    if (!issued) return 'unknown';
+    return this.now() >= issued.expiresAt ? 'expired' : 'valid';
+  }
+
   revokeAccessTokens(): number {
     const n = this.#access.size;
+    const at = this.now();
+    for (const token of this.#access.keys()) this.#revokedAccess.set(token, at);
     this.#access.clear();
     return n;
   }

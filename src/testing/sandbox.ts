@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isLoopbackHost } from '../scope';
-import { SandboxAuthority, type SandboxClient, type SandboxLifetimes } from './sandbox-auth';
+import { SandboxAuthority, type SandboxClient, type SandboxLifetimes, type SandboxTokenState } from './sandbox-auth';
 import { describeFault, FaultQueue, type SandboxFault, type SandboxRoute } from './sandbox-faults';
 import { decodeBasic, envelope, mask, parseFields, readBody, requestId, sendJson } from './sandbox-http';
 import { SandboxLedger, type SandboxPayment } from './sandbox-payments';
@@ -35,6 +35,13 @@ export interface SandboxRequest {
   grantType?: string;
   /** The bearer token of an API call, masked. */
   token?: string;
+  /**
+   * What the sandbox knew of that token when the call arrived: `revoked` means it was revoked after
+   * it was issued (by `revokeAccessTokens()`), `unknown` that the sandbox never issued it.
+   */
+  tokenState?: SandboxTokenState;
+  /** The `X-Request-Id` (and envelope `request_id`) of the API's answer, to find the call an error came from. */
+  requestId?: string;
   /** `NO_TOKEN` or `INVALID_TOKEN` for an API 401. */
   errorCode?: string;
   idempotencyKey?: string;
@@ -149,6 +156,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
 
   function handleApi(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer, entry: SandboxRequest): void {
     const id = requestId();
+    entry.requestId = id;
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
       entry.status = status;
       send(res, status, payload, { 'X-Request-Id': id, ...headers });
@@ -158,6 +166,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
       entry.errorCode = 'NO_TOKEN';
       return reply(401, envelope('NO_TOKEN', 'No bearer token was sent', id), { 'WWW-Authenticate': 'Bearer realm="payment-api"' });
     }
+    entry.tokenState = authority.accessTokenState(bearer);
     const clientId = authority.verifyAccess(bearer);
     if (!clientId) {
       entry.errorCode = 'INVALID_TOKEN';
