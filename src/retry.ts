@@ -1,5 +1,6 @@
 import type { AxiosError, AxiosInstance } from 'axios';
 import axiosRetry from 'axios-retry';
+import { releaseResponse } from './redact';
 import type { Reporter } from './reporter';
 import { retryDelayMs, retryReason, shouldRetry, type RetryPolicy } from './retry-policy';
 import type { RequestScope } from './scope';
@@ -25,6 +26,8 @@ export function installRetries(instance: AxiosInstance, policy: RetryPolicy, sco
       return delay;
     },
     onRetry: (attempt, error, config) => {
+      // The failed attempt's response is dropped: free its connection (an unread stream pins it).
+      releaseResponse(error.response);
       const reason = retryReason(error, idempotencyHeader) ?? 'unknown';
       reporter.retry(reason);
       const method = (config.method ?? 'get').toUpperCase();

@@ -1,4 +1,3 @@
-import { untilAborted } from './signals';
 import { sleep, withTimeout, type TimerGroup } from './timers';
 import { isStoredToken, type StoredToken, type TokenStore } from './stores/token-store';
 
@@ -38,11 +37,11 @@ const MAX_STORE_TTL_MS = 400 * 24 * 3600 * 1000;
 const FIRST_POLL_MS = 20;
 
 /** A store call with its own deadline; any failure becomes a {@link StoreUnavailable}. */
-function bounded<T>(promise: Promise<T>, operation: string, ms: number, timers?: TimerGroup): Promise<T> {
+function bounded<T>(promise: Promise<T>, operation: string, ms: number, timers?: TimerGroup, signal?: AbortSignal): Promise<T> {
   const call = promise.catch((error: unknown) => {
     throw error instanceof StoreUnavailable ? error : new StoreUnavailable(operation, error instanceof Error ? error.message : String(error));
   });
-  return withTimeout(call, ms, () => new StoreUnavailable(operation, `no answer in ${ms} ms`), timers);
+  return withTimeout(call, ms, () => new StoreUnavailable(operation, `no answer in ${ms} ms`), timers, signal);
 }
 
 /**
@@ -56,7 +55,7 @@ export async function acquireShared(flight: SharedFlight): Promise<{ token: Stor
   const { store, key, owner, lockTtlMs, storeTimeoutMs, signal, timers } = flight;
   let latest: StoredToken | undefined;
   // Each store call has its own deadline, and the acquisition's deadline (or detach) ends it too.
-  const call = <T>(promise: Promise<T>, operation: string): Promise<T> => untilAborted(bounded(promise, operation, storeTimeoutMs, timers), signal);
+  const call = <T>(promise: Promise<T>, operation: string): Promise<T> => bounded(promise, operation, storeTimeoutMs, timers, signal);
   const read = async (): Promise<StoredToken | undefined> => {
     const value = await call(store.get(key), 'get');
     latest = isStoredToken(value) ? value : undefined;

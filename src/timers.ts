@@ -114,15 +114,24 @@ export function stopTimer(timer: Timer | undefined): void {
 }
 
 /**
- * `promise`, or a rejection with `onTimeout()` if it has not settled within `ms`. The timer is
- * stopped as soon as the promise settles.
+ * `promise`, or a rejection with `onTimeout()` if it has not settled within `ms`, or with the
+ * signal's reason as soon as it aborts. The timer and the listener go as soon as one happens.
  */
-export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error, group?: TimerGroup): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error, group?: TimerGroup, signal?: AbortSignal): Promise<T> {
   let timer: Timer | undefined;
+  let onAbort: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     timer = startTimer(() => reject(onTimeout()), ms, group);
+    if (signal) {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
   });
-  return Promise.race([promise, timeout]).finally(() => stopTimer(timer));
+  return Promise.race([promise, timeout]).finally(() => {
+    stopTimer(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  });
 }
 
 /**

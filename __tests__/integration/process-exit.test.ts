@@ -13,10 +13,13 @@ process.on('warning', (w) => { console.error('WARNING ' + w.name); process.exitC
 (async () => {
   const sandbox = await startPaymentSandbox({ accessTokenTtlS: 2 });
   const api = axios.create({ baseURL: sandbox.url, httpAgent: new (require('http').Agent)({ keepAlive: false }) });
-  attachPaymentAuth(api, sandbox.credentials, { maxTokenLifetimeMs: 1e15, tokenTimeoutMs: 2 ** 40 });
+  let refreshed;
+  const renewal = new Promise((r) => (refreshed = r));
+  attachPaymentAuth(api, sandbox.credentials, { maxTokenLifetimeMs: 1e15, tokenTimeoutMs: 2 ** 40, onTokenRefreshed: () => refreshed() });
   await Promise.all([api.get('/api/v1/payments'), api.get('/api/v1/payments')]);
   await new Promise((r) => setTimeout(r, 1100)); // inside the refresh window: a background refresh runs
   await api.get('/api/v1/payments');
+  await renewal; // revoked after it, not racing it (a token issued before a revocation is revoked too)
   sandbox.revokeAccessTokens();
   await api.get('/api/v1/payments');
   await sandbox.close();

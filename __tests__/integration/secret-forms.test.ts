@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import axios, { type AxiosError } from 'axios';
+import nock from 'nock';
+import { attachPaymentAuth, isPaymentAuthError, type PaymentAuthOptions } from '../../src';
+import { formUrlEncode } from '../../src/client-auth';
+import { expectNoLeaks } from '../_helpers/leaks';
+import { rejection } from '../_helpers/rejection';
+import { deferred, startRecordingServer, waitFor, type Recorded, type RecordingServer } from '../_helpers/servers';
+import type { ServerResponse } from 'node:http';
+
+// Every text a server sends back may echo what it was sent, in any field and any encoding. These
+// tests make the token endpoint and the API echo each form of the secret and of the tokens, and
+// scan every way a user may print what comes out (errors, toJSON, util.inspect at depth 10,
+// status(), the logger, hooks, the CLI).
+
+// Real sockets: the raw request behind a stream body is what leaked.
+beforeAll(() => nock.restore());
+
+const CLIENT_ID = 'shop:42 é';
+const SECRET = 'cAnary+/=&% :é-секрет-9d2f';
+const credentials = { clientId: CLIENT_ID, clientSecret: SECRET };
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+/** Every form of the secret a server could send back. */
+const ECHOES = [
+  SECRET,
+  encodeURIComponent(SECRET),
+  encodeURIComponent(SECRET).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+  formUrlEncode(SECRET),
+  b64(SECRET),
+  b64(`${formUrlEncode(CLIENT_ID)}:${formUrlEncode(SECRET)}`), // the Basic header as sent
+  b64(`${CLIENT_ID}:${SECRET}`), // a naive Basic encoding
+];
+
+const issued: string[] = [];
+const canaries = () => [SECRET, b64(`${formUrlEncode(CLIENT_ID)}:${formUrlEncode(SECRET)}`), b64(`${CLIENT_ID}:${SECRET}`), ...issued];
+
+type TokenMode = { status: number; body: unknown; contentType?: string } | 'ok';
+let tokenMode: TokenMode = 'ok';
+let apiMode: 'ok' | '401' | '500' = 'ok';
+let tokenHold: Promise<void> | undefined;
+
+function tokenReply(res: ServerResponse): void {
+  if (tokenHold) {
+    const hold = tokenHold;
+    tokenHold = undefined;
+    void hold.then(() => tokenReply(res));
+    return;
+  }
+  if (tokenMode === 'ok') {
+    const access = `at-${issued.length}-${Math.random().toString(36).slice(2)}`;
+    const refresh = `rt-${issued.length}-${Math.random().toString(36).slice(2)}`;
+    issued.push(access, refresh);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: 900 }));
+    return;
+  }
+  res.writeHead(tokenMode.status, { 'Content-Type': tokenMode.contentType ?? 'application/json' });
+  res.end(typeof tokenMode.body === 'string' ? tokenMode.body : JSON.stringify(tokenMode.body));
+}
+
+let server: RecordingServer;
+beforeAll(async () => {
+  server = await startRecordingServer('127.0.0.1', (req: Recorded, res) => {
+    if (req.url.startsWith('/api/v1/oauth2/')) return tokenReply(res);
+    const bearer = String(req.headers.authorization ?? '');
+    const reply = (status: number) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: status === 401 ? 'INVALID_TOKEN' : 'X', message: `you sent ${bearer}` } }));
+    };
+    reply(apiMode === '401' ? 401 : apiMode === '500' ? 500 : 200);
+  });
+});
+afterAll(() => server.close());
+
+const lines: unknown[] = [];
+const logger = { debug: (...a: unknown[]) => lines.push(a), info: (...a: unknown[]) => lines.push(a), warn: (...a: unknown[]) => lines.push(a), error: (...a: unknown[]) => lines.push(a) };
+
+function attach(options: PaymentAuthOptions = {}) {
+  const api = axios.create({ baseURL: `${server.url}/api/v1` });
+  const auth = attachPaymentAuth(api, credentials, { logger, onAuthError: (e) => lines.push(e), tokenRetries: 0, ...options });
+  return { api, auth };
+}
+
+beforeEach(() => {
+  tokenMode = 'ok';
+  apiMode = 'ok';
+});
+afterAll(() => {
+  // Every log line and hook payload of the file, against every token issued in it.
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) expectNoLeaks(line, canaries());
+});
+
+function scan(value: unknown): void {
+  expectNoLeaks(value, canaries());
+  // util.inspect at the depth a curious user goes to, hidden properties included.
+  const deep = inspect(value, { depth: 10, showHidden: true });
+  for (const secret of canaries()) expect(deep).not.toContain(secret);
+}
+
+describe('a token endpoint that echoes a form of the secret', () => {
+  it.each(ECHOES.map((echo, i) => [i, echo]))('in the OAuth error field (form %i): nowhere in the error, status() or the log', async (_i, echo) => {
+    tokenMode = { status: 400, body: { error: `invalid_client cid:${echo}`, error_description: `cannot verify Basic ${echo}` } };
+    const { api, auth } = attach();
+    const error = await rejection(api.get('/payments'));
+    expect(isPaymentAuthError(error) && error.code).toBe('TOKEN_REQUEST_REJECTED');
+    expect((error as { oauthError?: string }).oauthError).toBe('invalid_client cid:[REDACTED]');
+    scan(error);
+    scan(auth.status());
+    auth.detach();
+  });
+
+  it('in a huge error field full of control characters: bounded, one line', async () => {
+    tokenMode = { status: 400, body: { error: `invalid_request\n\u001b[31m${'x'.repeat(100_000)}${SECRET}`, error_description: `a\r\nforged: line ${'y'.repeat(100_000)}` } };
+    const { api, auth } = attach();
+    const error = (await rejection(api.get('/payments'))) as Error & { oauthError: string };
+    expect(error.message.length).toBeLessThan(400);
+    expect(error.oauthError.length).toBeLessThanOrEqual(65);
+    for (const control of ['\r', '\n', '\u001b']) expect(error.message).not.toContain(control);
+    scan(error);
+    auth.detach();
+  });
+
+  it('in a content type or a token_type: cleaned there too', async () => {
+    tokenMode = { status: 200, body: '<html>', contentType: `text/html; x=${formUrlEncode(SECRET)}` };
+    const { api, auth } = attach();
+    scan(await rejection(api.get('/payments')));
+    tokenMode = { status: 200, body: { access_token: 'at-x', token_type: SECRET } };
+    scan(await rejection(api.get('/payments')));
+    auth.detach();
+  });
+
+  it('prints no form of it from the CLI', async () => {
+    tokenMode = { status: 401, body: { error: `invalid_client ${ECHOES.join(' ')}` } };
+    const cli = join(__dirname, '..', '..', 'dist', 'cli', 'index.js');
+    const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [cli, 'token', '--base-url', server.url], { env: { PATH: process.env.PATH ?? '', PAYMENT_CLIENT_ID: CLIENT_ID, PAYMENT_CLIENT_SECRET: SECRET } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/CREDENTIALS_REJECTED/);
+    for (const echo of ECHOES) expect(result.out).not.toContain(echo);
+  });
+});
+
+describe('an API error with a stream body', () => {
+  it.each([
+    ['following redirects (the default)', {}],
+    ['with maxRedirects 0', { maxRedirects: 0 }],
+  ])('holds the bearer nowhere, %s, and the body can still be read', async (_name, config) => {
+    const { api, auth } = attach();
+    await api.get('/payments');
+    apiMode = '500';
+    const error = (await rejection(api.get('/payments', { responseType: 'stream', ...config }))) as AxiosError;
+    expect(error.response?.status).toBe(500);
+    scan(error);
+    let body = '';
+    for await (const chunk of error.response!.data as NodeJS.ReadableStream) body += String(chunk);
+    expect(body).toContain('you sent Bearer');
+    auth.detach();
+  });
+});
+
+describe('a request aborted while it waits for the renewal after a 401', () => {
+  it('rejects with a CanceledError whose config is cleaned, and no raw request', async () => {
+    const { api, auth } = attach();
+    await api.get('/payments');
+    const gate = deferred();
+    tokenHold = gate.promise; // the renewal waits: the aborted request is waiting for it
+    apiMode = '401';
+    const tokenCalls = () => server.requests.filter((r) => r.url.startsWith('/api/v1/oauth2/')).length;
+    const before = tokenCalls();
+    const controller = new AbortController();
+    const pending = api.get('/payments', { signal: controller.signal });
+    await waitFor(() => tokenCalls() > before);
+    controller.abort();
+    const error = (await rejection(pending)) as AxiosError;
+    gate.resolve();
+    expect(error.code).toBe('ERR_CANCELED');
+    expect(error.config?.url).toBe('/payments');
+    expect(error.config?.headers.Authorization).toBe('Bearer [REDACTED]');
+    expect(error.request).toBeUndefined();
+    scan(error);
+    auth.detach();
+  });
+});

@@ -1,0 +1,62 @@
+import { isPaymentAuthError } from '../../src/errors';
+import { MAX_REFRESH_TOKEN_LIFETIME_MS, TokenAcquisition } from '../../src/token-acquisition';
+import type { CredentialSource } from '../../src/credentials';
+import type { Reporter } from '../../src/reporter';
+import type { TokenEndpoint } from '../../src/token-endpoint';
+import { createTimerGroup } from '../../src/timers';
+import { MAX_TOKEN_LENGTH, toTokenGrant } from '../../src/wire';
+
+// Every number and string a server sends is bounded before it is kept: a token too long for a
+// header would be cached and then fail every call with 431; a lifetime of 1e306 ms is Infinity
+// once added to a date, which a token store refuses.
+
+describe('token length', () => {
+  it.each([
+    ['access_token', { access_token: 'a'.repeat(MAX_TOKEN_LENGTH + 1) }],
+    ['refresh_token', { access_token: 'at', refresh_token: 'r'.repeat(MAX_TOKEN_LENGTH + 1) }],
+  ])('refuses a %s over the bound with TOKEN_RESPONSE_INVALID', (field, body) => {
+    let error: unknown;
+    try {
+      toTokenGrant({ token_type: 'Bearer', ...body });
+    } catch (e) {
+      error = e;
+    }
+    expect(isPaymentAuthError(error) && error.code).toBe('TOKEN_RESPONSE_INVALID');
+    expect((error as Error).message).toContain(`${field} is longer than ${MAX_TOKEN_LENGTH}`);
+  });
+
+  it('accepts a token of exactly the bound (a large JWT)', () => {
+    expect(toTokenGrant({ access_token: 'a'.repeat(MAX_TOKEN_LENGTH), token_type: 'Bearer' }).accessToken).toHaveLength(MAX_TOKEN_LENGTH);
+  });
+});
+
+describe('lifetimes sent by the server', () => {
+  const acquisition = (grant: { refreshExpiresInS?: number; expiresInS?: number }) => {
+    const endpoint: TokenEndpoint = {
+      clientCredentials: async () => ({ accessToken: 'at', expiresInS: grant.expiresInS, refreshToken: 'rt', refreshExpiresInS: grant.refreshExpiresInS }),
+      refresh: async () => {
+        throw new Error('not used');
+      },
+    };
+    const reporter = { log: () => undefined } as unknown as Reporter;
+    const source = { dynamic: false, get: async () => ({ clientId: 'c', clientSecret: 's' }), knownSecrets: () => [] } as CredentialSource;
+    const options = { refreshUrl: undefined, refreshWindowMs: 60_000, refreshTokenLifetimeMs: 86_400_000, defaultTokenLifetimeMs: 900_000, maxTokenLifetimeMs: 86_400_000, clock: () => 1000 };
+    return new TokenAcquisition(options, source, endpoint, reporter).fetch({ clientId: 'c', clientSecret: 's' }, undefined, { signal: new AbortController().signal, timers: createTimerGroup(), remainingMs: () => 10_000 });
+  };
+
+  it.each([1e306, Number.MAX_VALUE, 1e20])('clamps refresh_expires_in %p to a finite bound', async (seconds) => {
+    const { token } = await acquisition({ refreshExpiresInS: seconds });
+    expect(Number.isFinite(token.refreshExpiresAt)).toBe(true);
+    expect(token.refreshExpiresAt).toBe(1000 + MAX_REFRESH_TOKEN_LIFETIME_MS);
+  });
+
+  it.each([-5, 0])('clamps refresh_expires_in %p to "already expired", not before it was issued', async (seconds) => {
+    const { token } = await acquisition({ refreshExpiresInS: seconds });
+    expect(token.refreshExpiresAt).toBe(1000);
+  });
+
+  it('clamps expires_in 1e306 to maxTokenLifetimeMs', async () => {
+    const { token } = await acquisition({ expiresInS: 1e306 });
+    expect(token.expiresAt).toBe(1000 + 86_400_000);
+  });
+});
