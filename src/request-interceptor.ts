@@ -48,11 +48,20 @@ function createRedirectGuard(scope: RequestScope): (config: InternalAxiosRequest
   };
 }
 
+/** Whether the caller decided the request's `Authorization` themselves: a value of theirs, or `false`. */
+function callerAuthorization(config: InternalAxiosRequestConfig): boolean {
+  const value = config.headers.get('Authorization');
+  return value === false || (typeof value === 'string' && value.trim() !== '');
+}
+
 /**
  * The request interceptor. For in-scope requests (API origin, not a token endpoint, not
  * `paymentAuth: false`) it adds an idempotency key to POST and PATCH, then
  * `Authorization: Bearer <token>` from the token manager's shared flight — unless the caller set
- * `Authorization` or `auth` themselves. Everything else goes out untouched. With a cached token it
+ * `Authorization` (a non-blank string) or `auth` themselves. `Authorization: false` is axios's
+ * "send no such header" and is respected; `null`, `undefined`, `''` and blanks count as not set
+ * (axios would send nothing for them, and the request would only meet a 401). Everything else
+ * goes out untouched. With a cached token it
  * returns synchronously: the hot path costs no extra promise.
  */
 export function createRequestInterceptor(manager: TokenManager, scope: RequestScope, idempotencyHeader: string | undefined, reporter: Pick<Reporter, 'idempotencyKey'>) {
@@ -67,7 +76,7 @@ export function createRequestInterceptor(manager: TokenManager, scope: RequestSc
     const state = config.paymentAuth;
     if (state === false || !scope.includes(config)) return config;
     if (idempotencyHeader && ensureIdempotencyKey(config, idempotencyHeader)) reporter.idempotencyKey();
-    if (state?.generation === undefined && (config.auth || config.headers.has('Authorization'))) return config;
+    if (state?.generation === undefined && (config.auth || callerAuthorization(config))) return config;
     const cached = manager.cachedToken();
     if (cached && !config.signal?.aborted && !config.cancelToken?.reason) return authorize(config, cached, state);
     return unlessCancelled(() => manager.token(), config).then((token) => authorize(config, token, state));

@@ -68,3 +68,49 @@ describe('a create call whose connection is reset after the server read it', () 
     expect(posts()).toHaveLength(1);
   });
 });
+
+describe('an Authorization header the caller passes', () => {
+  let api: RecordingServer;
+  beforeAll(async () => {
+    api = await startRecordingServer('127.0.0.1', (req, res) => {
+      if (req.url === '/api/v1/oauth2/token') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ access_token: 'at-ours', token_type: 'Bearer', expires_in: 900 }));
+        return;
+      }
+      res.writeHead(req.headers.authorization === 'Bearer at-ours' ? 200 : 401, { 'Content-Type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  afterAll(() => api.close());
+
+  const sent = () => api.requests.filter((r) => r.url === '/api/v1/payments').map((r) => r.headers.authorization);
+  const instance = () => {
+    const client = axios.create({ baseURL: `${api.url}/api/v1` });
+    attachPaymentAuth(client, { clientId: 'c', clientSecret: 'secret-1' });
+    return client;
+  };
+
+  it.each([
+    ['null', null],
+    ['undefined', undefined],
+    ["''", ''],
+    ['blanks', '  '],
+  ])('%s counts as not set: the request gets our token', async (_name, value) => {
+    api.requests.length = 0;
+    await expect(instance().get('/payments', { headers: { Authorization: value as string } })).resolves.toMatchObject({ status: 200 });
+    expect(sent()).toEqual(['Bearer at-ours']);
+  });
+
+  it('false sends none, as axios does, and the 401 goes back to the caller', async () => {
+    api.requests.length = 0;
+    await expect(instance().get('/payments', { headers: { Authorization: false as unknown as string } })).rejects.toMatchObject({ response: { status: 401 } });
+    expect(sent()).toEqual([undefined]);
+  });
+
+  it('a value of the caller is sent as it is, never replaced or replayed', async () => {
+    api.requests.length = 0;
+    await expect(instance().get('/payments', { headers: { Authorization: 'Bearer theirs' } })).rejects.toMatchObject({ response: { status: 401 } });
+    expect(sent()).toEqual(['Bearer theirs']);
+  });
+});
