@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPaymentSandbox, type PaymentSandbox } from '../../src/testing';
+import { demoCommand } from '../../src/cli/demo';
+import type { Io } from '../../src/cli/io';
+import { startPaymentSandbox, type PaymentSandbox, type SandboxCounters } from '../../src/testing';
+import { HOSTILE_SECRET } from '../_helpers/leaks';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli', 'index.js');
 
@@ -89,35 +92,136 @@ describe('payment-auth sandbox', () => {
 });
 
 describe('payment-auth demo', () => {
-  it('runs every phase against the sandbox and meets every expectation (--json)', async () => {
-    const result = await run(['demo', '--json', '--herd', '100', '--steady-seconds', '3']);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { ok: boolean; phases: { name: string; met: boolean; tokenCalls: number }[] };
-    expect(report.ok).toBe(true);
-    expect(report.phases.map((p) => [p.name, p.met])).toEqual([
-      ['cold-start herd', true],
-      ['steady traffic', true],
-      ['revoked access token', true],
-      ['revoked refresh token', true],
-      ['503 on a create call', true],
-      ['wrong secret', true],
-    ]);
-    expect(report.phases[0]!.tokenCalls).toBe(1);
+  /** An Io that keeps the printed lines (plain lines, not a terminal) and shows each to `onLine`. */
+  function lineIo(onLine: (line: string) => void = () => undefined): Io & { lines: string[] } {
+    const lines: string[] = [];
+    return {
+      lines,
+      out(line) {
+        lines.push(line);
+        onLine(line);
+      },
+      err: (line) => void lines.push(`stderr: ${line}`),
+      env: {},
+      isTty: false,
+      status: () => undefined,
+      untilSignal: () => new Promise<void>(() => undefined),
+    };
+  }
+
+  /** The result line of each phase: `✔ [1/6] cold-start herd: 100 requests, 1 token, 0 refresh, 0 401s, 0 retries…`. */
+  function printedPhases(lines: string[]) {
+    return lines.flatMap((line) => {
+      const m = /^([✔✘]) \[\d+\/\d+\] (.+?): (\d+) requests?, (\d+) token, (\d+) refresh, (\d+) 401s, (\d+) retries/.exec(line);
+      return m ? [{ met: m[1] === '✔', name: m[2]!, requests: Number(m[3]), tokenCalls: Number(m[4]), refreshCalls: Number(m[5]), unauthorized: Number(m[6]), retries: Number(m[7]) }] : [];
+    });
+  }
+
+  /**
+   * The sandbox's own counts per phase: a snapshot of its counters and log as each phase starts
+   * (the demo prints "[i/n] name…" then) and once the demo is done.
+   */
+  function phaseMeter(sandbox: () => PaymentSandbox | undefined) {
+    const marks: { name: string; counters: SandboxCounters; logged: number }[] = [];
+    const mark = (name: string) => marks.push({ name, counters: sandbox()!.counters(), logged: sandbox()!.requests.length });
+    return {
+      onLine(line: string) {
+        const start = /^\[\d+\/\d+\] (.+)…$/.exec(line);
+        if (start) mark(start[1]!);
+      },
+      phases() {
+        const end = { counters: sandbox()!.counters(), logged: sandbox()!.requests.length };
+        return marks.map((m, i) => {
+          const next = marks[i + 1] ?? end;
+          const delta = Object.fromEntries(Object.entries(m.counters).map(([k, v]) => [k, next.counters[k as keyof SandboxCounters] - v])) as unknown as SandboxCounters;
+          const statuses = sandbox()!.requests.slice(m.logged, next.logged).filter((r) => r.route === 'api').map((r) => r.status);
+          return { name: m.name, ...delta, statuses };
+        });
+      },
+    };
+  }
+
+  it("runs every phase against its sandbox: the sandbox's own counts meet each expectation and are what it prints (in process)", async () => {
+    let sandbox: PaymentSandbox | undefined;
+    const meter = phaseMeter(() => sandbox);
+    const io = lineIo((line) => meter.onLine(line));
+    const code = await demoCommand(['--herd', '100', '--steady-seconds', '3'], io, { startSandbox: async () => (sandbox = await startPaymentSandbox()) });
+    const seen = meter.phases();
+    const printed = printedPhases(io.lines);
+    expect(seen.map((p) => p.name)).toEqual(['cold-start herd', 'steady traffic', 'revoked access token', 'revoked refresh token', '503 on a create call', 'wrong secret']);
+    const [herd, steady, revokedAccess, revokedRefresh, create503, wrongSecret] = seen;
+    // What each phase must cost, read from the sandbox's log, not from the demo's own verdict.
+    expect(herd).toMatchObject({ tokenCalls: 1, refreshCalls: 0, apiCalls: 100, unauthorized: 0 });
+    expect(new Set(herd!.statuses)).toEqual(new Set([200]));
+    expect(steady).toMatchObject({ tokenCalls: 0, unauthorized: 0 });
+    expect(steady!.refreshCalls).toBeGreaterThanOrEqual(2); // several 2 s lifetimes, renewed ahead of expiry
+    expect(new Set(steady!.statuses)).toEqual(new Set([200]));
+    expect(revokedAccess).toMatchObject({ tokenCalls: 0, refreshCalls: 1, unauthorized: 50, apiCalls: 1 + 50 + 50 }); // one before the revocation, 50 401s, 50 replays
+    expect(revokedRefresh).toMatchObject({ tokenCalls: 1, refreshCalls: 1, unauthorized: 20, apiCalls: 40 });
+    expect(create503).toMatchObject({ paymentsCreated: 1, apiCalls: 2 });
+    expect(create503!.statuses).toEqual([503, 201]);
+    expect(wrongSecret).toMatchObject({ tokenCalls: 1, refreshCalls: 0, apiCalls: 0 });
+    // What it prints is what the sandbox saw.
+    expect(printed.map((p) => [p.name, p.tokenCalls, p.refreshCalls, p.unauthorized])).toEqual(seen.map((p) => [p.name, p.tokenCalls, p.refreshCalls, p.unauthorized]));
+    expect(printed[0]!.requests).toBe(herd!.apiCalls);
+    expect(printed[1]!.requests).toBe(steady!.apiCalls);
+    expect(printed[4]!.retries).toBe(1);
+    expect(printed.every((p) => p.met)).toBe(true);
+    expect(io.lines.at(-1)).toBe('Every expectation met.');
+    expect(code).toBe(0);
   });
 
-  it('runs the non-destructive phases against a real API with --base-url', async () => {
-    const sandbox = await startPaymentSandbox();
+  it('fails the steady-traffic phase, and exits 1, when a request of that phase meets a 401 (in process)', async () => {
+    const sandbox = await startPaymentSandbox({ accessTokenTtlS: 1, credentials: { clientSecret: HOSTILE_SECRET } });
+    const meter = phaseMeter(() => sandbox);
+    const io = lineIo((line) => {
+      meter.onLine(line);
+      // As the phase starts: its first API call gets a 401 (replayed, so no request fails).
+      if (line === '[2/2] steady traffic…') sandbox.injectFault('api', { status: 401, body: { error: { code: 'INVALID_TOKEN', message: 'revoked', request_id: 'req_demo' } } });
+    });
+    const env = { PAYMENT_CLIENT_ID: process.env.PAYMENT_CLIENT_ID, PAYMENT_CLIENT_SECRET: process.env.PAYMENT_CLIENT_SECRET };
+    Object.assign(process.env, { PAYMENT_CLIENT_ID: sandbox.credentials.clientId, PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret });
     try {
-      const result = await run(['demo', '--json', '--herd', '50', '--steady-seconds', '1', '--base-url', `${sandbox.url}/api/v1`], {
+      const code = await demoCommand(['--herd', '20', '--steady-seconds', '2', '--base-url', `${sandbox.url}/api/v1`], io);
+      const [, steady] = meter.phases();
+      // The 401 is the one thing wrong: no token call, no failed request, renewed ahead of expiry.
+      expect(steady).toMatchObject({ name: 'steady traffic', tokenCalls: 0, unauthorized: 1 });
+      expect(steady!.refreshCalls).toBeGreaterThanOrEqual(2);
+      expect(steady!.statuses.filter((s) => s !== 200)).toEqual([401]);
+      expect(printedPhases(io.lines).map((p) => [p.name, p.met, p.unauthorized])).toEqual([
+        ['cold-start herd', true, 0],
+        ['steady traffic', false, 1],
+      ]);
+      expect(io.lines.at(-1)).toBe('Some expectations were NOT met.');
+      expect(code).toBe(1);
+    } finally {
+      for (const [key, value] of Object.entries(env)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      await sandbox.close();
+    }
+  });
+
+  it('runs the non-destructive phases against a real API with --base-url, counting what that API counts (built CLI)', async () => {
+    const sandbox = await startPaymentSandbox({ accessTokenTtlS: 1, credentials: { clientSecret: HOSTILE_SECRET } });
+    try {
+      const result = await run(['demo', '--json', '--herd', '50', '--steady-seconds', '2', '--base-url', `${sandbox.url}/api/v1`], {
         PAYMENT_CLIENT_ID: sandbox.credentials.clientId,
         PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret,
       });
-      const report = JSON.parse(result.stdout) as { phases: { name: string; tokenCalls: number; unauthorized: number; failures: number }[] };
+      expect(result.stderr).toBe('');
+      const report = JSON.parse(result.stdout) as { ok: boolean; phases: { name: string; met: boolean; requests: number; tokenCalls: number; refreshCalls: number; unauthorized: number; failures: number }[] };
       expect(report.phases.map((p) => p.name)).toEqual(['cold-start herd', 'steady traffic']);
-      expect(report.phases[0]).toMatchObject({ tokenCalls: 1, failures: 0 });
-      expect(sandbox.counters().tokenCalls).toBe(1);
+      expect(report.phases[0]).toMatchObject({ requests: 50, tokenCalls: 1, failures: 0 });
+      // Counted by the client's hooks here; the API's own counts must agree.
+      const sum = (key: 'requests' | 'tokenCalls' | 'refreshCalls' | 'unauthorized') => report.phases.reduce((n, p) => n + p[key], 0);
+      const c = sandbox.counters();
+      expect([sum('tokenCalls'), sum('refreshCalls'), sum('unauthorized'), sum('requests')]).toEqual([c.tokenCalls, c.refreshCalls, c.unauthorized, c.apiCalls]);
+      expect(c).toMatchObject({ tokenCalls: 1, unauthorized: 0 });
+      expect(c.refreshCalls).toBeGreaterThanOrEqual(2);
       expect(sandbox.payments()).toEqual([]);
+      expect([report.ok, result.code]).toEqual([true, 0]);
     } finally {
       await sandbox.close();
     }

@@ -170,15 +170,21 @@ function clientMeter(api: AxiosInstance): { meter: Meter; options: PaymentAuthOp
   };
 }
 
+/** What `demoCommand` uses from outside besides its `Io`; tests pass their own. */
+export interface DemoDeps {
+  /** Starts the sandbox of a run without `--base-url`. @default startPaymentSandbox */
+  startSandbox?: () => Promise<PaymentSandbox>;
+}
+
 /** `payment-auth demo`. */
-export async function demoCommand(argv: string[], io: Io): Promise<number> {
+export async function demoCommand(argv: string[], io: Io, deps: DemoDeps = {}): Promise<number> {
   const flags = parseFlags(demoSpec, argv);
   if (flags.help) {
     io.out(usage(demoSpec));
     return 0;
   }
   const remoteUrl = flags['base-url'] as string | undefined;
-  const sandbox = remoteUrl ? undefined : await startPaymentSandbox();
+  const sandbox = remoteUrl ? undefined : await (deps.startSandbox ?? startPaymentSandbox)();
   const baseURL = remoteUrl ? new URL(remoteUrl).origin + new URL(remoteUrl).pathname.replace(/\/?(api\/v1\/?)?$/, '') : sandbox!.url;
   const api = axios.create({ baseURL });
   let retries = 0;
