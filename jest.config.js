@@ -27,5 +27,7 @@ module.exports = {
   // p-memoize 8 and mimic-function 5 are ESM only: compile them to CJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(p-memoize|mimic-function)/)'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/_helpers/setup.ts'],
+  // Some tests load dist/: rebuild it first when it is older than src/ (once per run).
+  globalSetup: '<rootDir>/__tests__/_helpers/global-setup.ts',
   testTimeout: 20000,
 };
