@@ -19,9 +19,18 @@ interface Refable {
   unref?: () => unknown;
 }
 
-const pending = new Set<Handle>();
+/**
+ * The package's pending timers, kept under a global symbol so that every copy of this module —
+ * the core and the `testing` entry are bundled separately — counts the same set.
+ */
+const REGISTRY = Symbol.for('axios-payment-auth.pending-timers');
+const pending: Set<Handle> = ((globalThis as Record<symbol, Set<Handle> | undefined>)[REGISTRY] ??= new Set<Handle>());
 
-/** How many timers of the package have started and neither fired nor been stopped. */
+/**
+ * How many timers of the package (in every copy of it loaded in this process) have started and
+ * neither fired nor been stopped — unref'd ones included, which Node's own resource list leaves
+ * out. For leak checks in tests; exported by `axios-payment-auth/testing`.
+ */
 export function pendingTimers(): number {
   return pending.size;
 }

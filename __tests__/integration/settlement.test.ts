@@ -145,3 +145,20 @@ try { await api.get('/payments/1'); } catch (e) { console.error(e.code + ' after
     expect(result.code).toBe(4);
   });
 });
+
+describe('pendingTimers() of the testing entry', () => {
+  it("counts the core's timers although the two entries are bundled apart, and sees them stop at detach()", async () => {
+    const script = `
+const axios = require('axios');
+const { attachPaymentAuth } = require(${JSON.stringify(join(dist, 'index.js'))});
+const { pendingTimers } = require(${JSON.stringify(join(dist, 'testing', 'index.js'))});
+const api = axios.create({ baseURL: 'http://127.0.0.1:9' });
+const auth = attachPaymentAuth(api, () => new Promise(() => {}), { tokenTimeoutMs: 100000 });
+api.get('/x').catch((e) => console.log(e.code + ' ' + pendingTimers()));
+setTimeout(() => { console.log('waiting ' + pendingTimers()); auth.detach(); }, 50);
+`;
+    const result = await run(['-'], {}, script);
+    expect(result.stdout.trim().split('\n')).toEqual(['waiting 1', 'DETACHED 0']);
+    expect(result.code).toBe(0);
+  });
+});
