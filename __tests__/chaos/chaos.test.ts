@@ -34,6 +34,8 @@ function prng(seed: number): () => number {
 
 interface Outcome {
   kind: 'read' | 'create';
+  /** Aborted by the caller after a few ms: while waiting for a token, a renewal, or a response. */
+  aborted?: boolean;
   description?: string;
   ok: boolean;
   paymentId?: string;
@@ -46,6 +48,12 @@ function leaksIn(text: string, canaries: Set<string>, secretForms: readonly stri
   if (secretForms.some((form) => text.includes(form))) found.push('client secret');
   if (basicForms.some((form) => text.includes(form))) found.push('basic credentials');
   return found;
+}
+
+/** Reads a response body to its end (a streamed one from its stream). */
+async function readBody(response: { data: unknown }, stream: boolean): Promise<void> {
+  if (!stream) return;
+  for await (const chunk of response.data as AsyncIterable<unknown>) void chunk;
 }
 
 /** One soak run: drives the requests and checks 1–4. */
@@ -68,7 +76,15 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
   try {
     const faults = { token: 0, refresh: 0, api: 0 };
     const revocations: { kind: 'access' | 'refresh' }[] = [];
-    const tokenFaults: SandboxFault[] = [{ status: 500 }, { status: 503 }, { status: 429, retryAfterS: 0 }, { delayMs: 150 }, { drop: true }, { malformed: true }];
+    // An error answer that echoes every form of the secret, and the Basic header it was sent, in
+    // both OAuth fields: what a careless gateway does. Not retried (a 400): it fails the requests
+    // that wait for that acquisition, with nothing of the secret in the error.
+    const basic = basicPair(sandbox.credentials.clientId, sandbox.credentials.clientSecret);
+    const echo: SandboxFault = {
+      status: 400,
+      body: { error: `invalid_request ${forms(sandbox.credentials.clientSecret).join(' ')}`, error_description: `cannot verify Basic ${forms(basic).join(' ')}` },
+    };
+    const tokenFaults: SandboxFault[] = [{ status: 500 }, { status: 503 }, { status: 429, retryAfterS: 0 }, { delayMs: 150 }, { drop: true }, { malformed: true }, echo];
     const apiFaults: SandboxFault[] = [{ status: 503 }, { status: 500 }, { status: 429, retryAfterS: 0 }, { status: 503, retryAfterS: 1 }, { drop: true }, { dropAfterHandling: true }, { delayMs: 200 }];
     // Faults come and go with time, as outages do: at most one pending fault on the token and
     // refresh routes (which are called seldom and would otherwise pile faults up), three on the API.
@@ -101,20 +117,34 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
         }
         const create = random() < 0.3;
         const outcome: Outcome = { kind: create ? 'create' : 'read', ok: false };
+        // 3 % of the requests are aborted a few ms in; 10 % of the reads are streamed.
+        const controller = new AbortController();
+        let abortTimer: ReturnType<typeof setTimeout> | undefined;
+        if (random() < 0.03) {
+          outcome.aborted = true;
+          abortTimer = setTimeout(() => controller.abort(), Math.floor(random() * 20));
+        }
+        const stream = !create && random() < 0.1;
+        const config = { signal: controller.signal, ...(stream ? { responseType: 'stream' as const } : {}) };
         try {
           if (create) {
             outcome.description = `soak-${SEED}-${i}`;
-            const { data } = await api.post('/payments', { amount: 100 + i, currency: 'EUR', description: outcome.description });
+            const { data } = await api.post('/payments', { amount: 100 + i, currency: 'EUR', description: outcome.description }, config);
             outcome.paymentId = data.id;
             knownIds.push(data.id);
           } else if (knownIds.length > 0 && random() < 0.5) {
-            await api.get(`/payments/${pick(knownIds)}`);
+            await readBody(await api.get(`/payments/${pick(knownIds)}`, config), stream);
           } else {
-            await api.get('/payments');
+            await readBody(await api.get('/payments', config), stream);
           }
           outcome.ok = true;
         } catch (error) {
           outcome.error = error;
+          // A streamed error body is the caller's to read or close: close it, as a caller should.
+          const data = (error as AxiosError).response?.data as { destroy?: () => void } | undefined;
+          if (stream) data?.destroy?.();
+        } finally {
+          clearTimeout(abortTimer);
         }
         outcomes.push(outcome);
       }
@@ -139,8 +169,13 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     };
     const expected = (o: Outcome): string | undefined => {
       const e = o.error;
-      if (isPaymentAuthError(e)) return ['TOKEN_ENDPOINT_UNAVAILABLE', 'TOKEN_ENDPOINT_TIMEOUT', 'TOKEN_RESPONSE_INVALID'].includes(e.code) ? `auth ${e.code}` : undefined;
+      if (isPaymentAuthError(e)) {
+        if (['TOKEN_ENDPOINT_UNAVAILABLE', 'TOKEN_ENDPOINT_TIMEOUT', 'TOKEN_RESPONSE_INVALID'].includes(e.code)) return `auth ${e.code}`;
+        // The echoing 400 fault: the acquisition it answered fails, and only that one.
+        return e.code === 'TOKEN_REQUEST_REJECTED' && e.status === 400 && e.oauthError?.startsWith('invalid_request') ? 'auth echoed 400' : undefined;
+      }
       if (!axios.isAxiosError(e)) return undefined;
+      if (o.aborted && e.code === 'ERR_CANCELED') return 'aborted by the caller';
       const status = e.response?.status;
       if (status === undefined) return ['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE'].includes(String(e.code)) ? `network ${e.code}` : undefined;
       if (status >= 500 || status === 429) return `status ${status}`;
@@ -156,7 +191,7 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     const bound = 2 + 2 * Math.ceil(LIFETIMES) + 2 * accessRevocations + 2 * refreshRevocations + faults.token + faults.refresh;
     console.log(JSON.stringify({ seed: SEED, durationMs, ok: outcomes.length - failures.length, failures: breakdown, faults, revocations: revocations.length, sandbox: c, tokenCallBound: bound }));
     expect(failures.filter((o) => expected(o) === undefined).map((o) => String((o.error as Error)?.message))).toEqual([]);
-    expect(failures.length).toBeLessThan(requests * 0.05);
+    expect(failures.filter((o) => !o.aborted).length).toBeLessThan(requests * 0.05);
 
     // 2. No payment created twice, none lost.
     const payments = sandbox.payments();
@@ -181,7 +216,7 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     const basicForms = forms(basicPair(sandbox.credentials.clientId, sandbox.credentials.clientSecret));
     const leaks = new Set<string>();
     const scan = (value: unknown) => {
-      for (const text of [JSON.stringify(value), inspect(value, { depth: 8 }), String(value), String((value as Error)?.stack)]) {
+      for (const text of [JSON.stringify(value), inspect(value, { depth: 10 }), String(value), String((value as Error)?.stack)]) {
         for (const leak of leaksIn(text ?? '', canaries, secretForms, basicForms)) leaks.add(leak);
       }
     };
