@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { createCredentialSource, type CredentialsInput } from './credentials';
+import { detachedError } from './errors';
 import { normalizeOptions } from './normalize-options';
 import type { PaymentAuthOptions } from './options';
 import { createReporter, type LastAuthError, type PaymentAuthCounts } from './reporter';
@@ -83,11 +84,13 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
   const source = createCredentialSource(credentials, processEnv());
   const reporter = createReporter(normalized);
   const defaults = instance.defaults;
+  // Server text that reaches an error (the token endpoint's, the API's) is cleaned of the secret
+  // and of the live and recent tokens.
+  const knownSecrets = (): string[] => [...source.knownSecrets(), ...manager.liveTokens()];
   const endpoint = createTokenEndpoint({
     ...normalized,
     transport: { httpAgent: defaults.httpAgent, httpsAgent: defaults.httpsAgent, proxy: defaults.proxy },
-    // Server text quoted in an error is cleaned of the secret and of the live tokens.
-    knownSecrets: () => [...source.knownSecrets(), ...manager.liveTokens()],
+    knownSecrets,
     traceTokenCall: reporter.traceTokenCall,
   });
   const manager = new TokenManager({ ...normalized, store: normalized.store ?? new MemoryTokenStore(normalized.clock) }, source, endpoint, reporter);
@@ -95,9 +98,11 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
 
   // axios-retry first: its response interceptor then sees a failure before ours, so a 5xx is
   // retried where it happens, and a 401 (never retried) reaches ours for the replay.
-  const ejectRetries = normalized.retry ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporter) : undefined;
+  // detach() ends the back-off of every retry in progress, as it ends every token wait.
+  const detached = new AbortController();
+  const ejectRetries = normalized.retry ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporter, detached.signal) : undefined;
   const requestId = instance.interceptors.request.use(createRequestInterceptor(manager, scope, normalized.idempotencyHeader, reporter));
-  const responseInterceptors = createResponseInterceptors(instance, manager, reporter);
+  const responseInterceptors = createResponseInterceptors(instance, manager, reporter, knownSecrets);
   const responseId = instance.interceptors.response.use(responseInterceptors.onResponse, responseInterceptors.onError);
   let attached = true;
   let stopObserving: (() => void) | undefined;
@@ -121,6 +126,7 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
       instance.interceptors.response.eject(responseId);
       ejectRetries?.();
       stopObserving?.();
+      detached.abort(detachedError());
       manager.detach();
     },
   };

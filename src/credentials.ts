@@ -29,8 +29,10 @@ export interface CredentialSource {
 
 function addSecrets(secrets: Set<string>, credentials: Credentials): void {
   secrets.add(credentials.clientSecret);
-  secrets.add(basicAuthorization(credentials).slice('Basic '.length));
-  secrets.add(base64Utf8(`${credentials.clientId}:${credentials.clientSecret}`));
+  for (const pair of [basicAuthorization(credentials).slice('Basic '.length), base64Utf8(`${credentials.clientId}:${credentials.clientSecret}`)]) {
+    secrets.add(pair);
+    secrets.add(pair.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')); // base64url
+  }
 }
 
 function problem(value: unknown, field: keyof Credentials): string | undefined {

@@ -15,17 +15,34 @@ function lowerHex(text: string): string {
   return text.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
 }
 
-/** Every form in which a secret can come back in server text: raw, URI, form, base64. */
-function secretForms(secret: string): Set<string> {
-  const uri = encodeURIComponent(secret);
-  const form = new URLSearchParams({ s: secret }).toString().slice(2);
-  return new Set([secret, uri, lowerHex(uri), form, lowerHex(form), base64Utf8(secret)]);
+/** RFC 3986 percent-encoding of everything but unreserved characters (`encodeURIComponent` keeps `!'()*`). */
+function strictUriEncode(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The text inside a JSON string literal, as `JSON.stringify` writes it, and with non-ASCII as `\uXXXX`. */
+function jsonForms(text: string): string[] {
+  const plain = JSON.stringify(text).slice(1, -1);
+  const ascii = plain.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return [plain, ascii];
 }
 
 /**
- * Replaces every occurrence of each secret in `text`: raw, URI-encoded, form-encoded (upper- or
- * lower-case escapes) and base64. The base64 of a whole `client_id:client_secret` pair (an echoed
- * Basic header) is among the secrets the credentials give (see `CredentialSource.knownSecrets`).
+ * Every form in which a secret can come back in server text: raw; URI-encoded the JavaScript
+ * way and the strict RFC 3986 way, and form-encoded, each with upper- or lower-case escapes;
+ * escaped inside a JSON string (the body of a JSON token request, echoed); base64 and base64url.
+ */
+export function secretForms(secret: string): Set<string> {
+  const encoded = [encodeURIComponent(secret), strictUriEncode(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+  const base64 = base64Utf8(secret);
+  const base64url = base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return new Set([secret, ...encoded, ...encoded.map(lowerHex), ...jsonForms(secret), base64, base64url]);
+}
+
+/**
+ * Replaces every occurrence of each secret in `text`, in every form of {@link secretForms}. The
+ * base64 of a whole `client_id:client_secret` pair (an echoed Basic header) is among the secrets
+ * the credentials give (see `CredentialSource.knownSecrets`).
  * Used on text that comes from a server (an `error_description` may echo what it was sent).
  */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
@@ -71,7 +88,11 @@ function redactAuthorization(headers: unknown): void {
   if (!headers || typeof headers !== 'object') return;
   const bag = headers as HeaderBag;
   if (typeof bag.has === 'function' && typeof bag.set === 'function') {
-    if (bag.has('Authorization')) bag.set('Authorization', `Bearer ${REDACTED}`);
+    try {
+      if (bag.has('Authorization')) bag.set('Authorization', `Bearer ${REDACTED}`);
+    } catch {
+      // Immutable headers (a fetch Response's): nothing to clean there, nothing to break either.
+    }
     return;
   }
   for (const key of Object.keys(bag)) {
@@ -117,6 +138,18 @@ function scrubSentRequest(request: unknown): void {
     if (Array.isArray(entry)) (map as Record<string, unknown>).authorization = [entry[0], `Bearer ${REDACTED}`];
   }
   redactAuthorization(req._redirectable?._options?.headers);
+  redactAttachedHeaders(req);
+}
+
+/**
+ * Interceptors of the http module (msw, and nock, which uses it) hang a fetch `Request` with the
+ * same headers on the request and on its socket: cleaned wherever an own property carries headers.
+ */
+function redactAttachedHeaders(owner: object): void {
+  for (const key of Object.keys(owner)) {
+    const value = (owner as Record<string, unknown>)[key] as { headers?: unknown } | null;
+    if (key !== '_redirectable' && value && typeof value === 'object' && value.headers && typeof value.headers === 'object') redactAuthorization(value.headers);
+  }
 }
 
 /**
@@ -129,7 +162,10 @@ function scrubStreamBody(data: unknown): void {
   const res = data as { req?: unknown; socket?: { _httpMessage?: unknown } | null };
   scrubSentRequest(res.req);
   // The socket may carry another request by now (keep-alive): only this response's own is touched.
-  if (res.socket && res.socket._httpMessage === res.req) scrubSentRequest(res.socket._httpMessage);
+  if (res.socket && res.socket._httpMessage === res.req) {
+    scrubSentRequest(res.socket._httpMessage);
+    redactAttachedHeaders(res.socket);
+  }
 }
 
 /**
@@ -143,12 +179,57 @@ export function releaseResponse(response: { data?: unknown } | undefined): void 
   else if (typeof data.getReader === 'function' && typeof data.cancel === 'function' && data.locked !== true) data.cancel().catch(() => undefined);
 }
 
+/** A plain object or array, as `JSON.parse` makes them. */
+function isPlain(value: unknown): value is Record<string, unknown> | unknown[] {
+  if (Array.isArray(value)) return true;
+  if (!value || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** How much of a parsed error body is walked for secrets: an error envelope is a few fields. */
+const MAX_BODY_NODES = 10_000;
+
+/**
+ * A parsed body with every string cleaned of `secrets`, in place where it is an object or array.
+ * Binary bodies and streams are left as they are; a very large body is walked only so far.
+ */
+function redactBody(data: unknown, secrets: readonly string[]): unknown {
+  if (typeof data === 'string') return redactSecrets(data, secrets);
+  if (!data || typeof data !== 'object' || ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data;
+  if (typeof (data as { pipe?: unknown }).pipe === 'function' || typeof (data as { getReader?: unknown }).getReader === 'function') return data;
+  let budget = MAX_BODY_NODES;
+  const walk = (node: Record<string, unknown> | unknown[], depth: number): void => {
+    for (const key of Object.keys(node)) {
+      if (--budget < 0) return;
+      const value = (node as Record<string, unknown>)[key];
+      if (typeof value === 'string') (node as Record<string, unknown>)[key] = redactSecrets(value, secrets);
+      else if (depth < 32 && isPlain(value)) walk(value, depth + 1);
+    }
+  };
+  if (isPlain(data)) walk(data, 0);
+  return data;
+}
+
+/** Response headers with every value cleaned of `secrets` (a `WWW-Authenticate` may quote the token). */
+function redactHeaders(headers: unknown, secrets: readonly string[]): void {
+  if (!headers || typeof headers !== 'object') return;
+  const bag = headers as Record<string, unknown>;
+  for (const key of Object.keys(bag)) {
+    const value = bag[key];
+    if (typeof value === 'string') bag[key] = redactSecrets(value, secrets);
+    else if (Array.isArray(value)) bag[key] = value.map((v) => (typeof v === 'string' ? redactSecrets(v, secrets) : v));
+  }
+}
+
 /**
  * Cleans an axios error of an API call that carried our bearer token, in place, so it can still
  * be rethrown as the same `AxiosError` (drop-in) but no longer holds the token in
- * `config.headers`, `request`, `response.request` or the request behind a stream body.
+ * `config.headers`, `request`, `response.request` or the request behind a stream body. With
+ * `secrets` (the live and recent tokens, the client secret), what the API sent back — headers
+ * and a parsed or text body — is cleaned of them too: an API may quote the token it refused.
  */
-export function cleanAxiosError<E extends AxiosError>(error: E): E {
+export function cleanAxiosError<E extends AxiosError>(error: E, secrets?: readonly string[]): E {
   redactAuthorization(error.config?.headers);
   // A stream body keeps references to what it was piped into: the request, with its headers.
   const data = error.config?.data as { pipe?: unknown; unpipe?: () => void } | undefined;
@@ -159,6 +240,10 @@ export function cleanAxiosError<E extends AxiosError>(error: E): E {
     redactAuthorization(response.config?.headers);
     if (response.request !== undefined) response.request = summarizeRequest(response.request);
     scrubStreamBody(response.data);
+    if (secrets && secrets.length > 0) {
+      redactHeaders(response.headers, secrets);
+      response.data = redactBody(response.data, secrets);
+    }
   }
   return error;
 }

@@ -19,10 +19,12 @@ function isAxiosError(value: unknown): value is AxiosError {
  *   many 401s arrive) or picks up a newer one, and replays the request exactly once; the 401
  *   response is released (a stream body is destroyed, so its socket is freed). A second 401, and
  *   every other error, goes back to the caller as the same `AxiosError`, cleaned of the bearer
- *   token. A 401 on a stream body renews the token for the next requests but rejects this one
+ *   token (and what the API sent back, of the tokens and the secret). A 401 on a stream body renews the token for the next requests but rejects this one
  *   with `BODY_NOT_REPLAYABLE`, never resending an empty body.
  */
-export function createResponseInterceptors(instance: AxiosInstance, manager: TokenManager, reporter: Reporter) {
+export function createResponseInterceptors(instance: AxiosInstance, manager: TokenManager, reporter: Reporter, secrets: () => readonly string[]) {
+  const clean = <E extends AxiosError>(error: E): E => cleanAxiosError(error, secrets());
+
   function onResponse(response: AxiosResponse): AxiosResponse {
     const generation = response.config?.paymentAuth ? response.config.paymentAuth.generation : undefined;
     if (generation !== undefined) manager.confirm(generation);
@@ -39,11 +41,11 @@ export function createResponseInterceptors(instance: AxiosInstance, manager: Tok
     if (status !== 401) {
       // Any other answer of the API means it took the token (a 5xx may come from before auth).
       if (status !== undefined && status < 500) manager.confirm(sent);
-      throw cleanAxiosError(error);
+      throw clean(error);
     }
     if (state.replayed) {
       reporter.unauthorized(false);
-      throw cleanAxiosError(error);
+      throw clean(error);
     }
     // The caller never sees this 401: free its connection now (an unread stream would pin it).
     releaseResponse(error.response);
@@ -57,7 +59,7 @@ export function createResponseInterceptors(instance: AxiosInstance, manager: Tok
         message: 'Request was rejected with 401 and its stream body cannot be sent again',
         hint: 'send a string, Buffer or object body to get automatic replays, or retry the call',
         status: 401,
-        cause: cleanAxiosError(error),
+        cause: clean(error),
       });
     }
     reporter.unauthorized(true);

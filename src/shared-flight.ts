@@ -55,9 +55,11 @@ export async function acquireShared(flight: SharedFlight): Promise<{ token: Stor
   const { store, key, owner, lockTtlMs, storeTimeoutMs, signal, timers } = flight;
   let latest: StoredToken | undefined;
   // Each store call has its own deadline, and the acquisition's deadline (or detach) ends it too.
-  const call = <T>(promise: Promise<T>, operation: string): Promise<T> => bounded(promise, operation, storeTimeoutMs, timers, signal);
+  // A store method that throws at once, or returns a plain value, is a failing store like any other.
+  const invoke = <T>(method: () => Promise<T>): Promise<T> => new Promise<T>((resolve) => resolve(method()));
+  const call = <T>(method: () => Promise<T>, operation: string): Promise<T> => bounded(invoke(method), operation, storeTimeoutMs, timers, signal);
   const read = async (): Promise<StoredToken | undefined> => {
-    const value = await call(store.get(key), 'get');
+    const value = await call(() => store.get(key), 'get');
     latest = isStoredToken(value) ? value : undefined;
     return latest && flight.isUsable(latest) ? latest : undefined;
   };
@@ -66,16 +68,16 @@ export async function acquireShared(flight: SharedFlight): Promise<{ token: Stor
     const ready = await read();
     if (ready) return { token: ready, fetched: false };
     for (let poll = FIRST_POLL_MS; ; poll = Math.min(poll * 2, 200)) {
-      if (await call(store.tryLock(key, owner, lockTtlMs), 'lock')) {
+      if (await call(() => store.tryLock(key, owner, lockTtlMs), 'lock')) {
         try {
           const raced = await read(); // another process may have written just before we locked
           if (raced) return { token: raced, fetched: false };
           const token = await flight.fetch(latest);
           const ttl = Math.min(MAX_STORE_TTL_MS, Math.max(1000, Math.max(token.expiresAt, token.refreshExpiresAt ?? 0) - flight.clock()));
-          await bounded(store.set(key, token, ttl), 'set', storeTimeoutMs, timers).catch((error: StoreUnavailable) => flight.onStoreError(error));
+          await bounded(invoke(() => store.set(key, token, ttl)), 'set', storeTimeoutMs, timers).catch((error: StoreUnavailable) => flight.onStoreError(error));
           return { token, fetched: true };
         } finally {
-          bounded(store.unlock(key, owner), 'unlock', storeTimeoutMs).catch((error: StoreUnavailable) => flight.onStoreError(error));
+          bounded(invoke(() => store.unlock(key, owner)), 'unlock', storeTimeoutMs).catch((error: StoreUnavailable) => flight.onStoreError(error));
         }
       }
       if (performance.now() - started > lockTtlMs + 1000) throw new StoreUnavailable('lock', `held by another process for over ${lockTtlMs} ms`);

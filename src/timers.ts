@@ -91,6 +91,10 @@ export function createTimerGroup(): TimerGroup {
   return group;
 }
 
+/** A group that is always held: for waits a caller always awaits (the back-off of an API retry). */
+export const awaitedTimers: TimerGroup = createTimerGroup();
+awaitedTimers.hold();
+
 /** A started timer; {@link stopTimer} clears it. */
 export interface Timer {
   readonly handle: Handle;

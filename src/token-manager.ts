@@ -1,6 +1,6 @@
 import pMemoize from 'p-memoize';
 import type { CredentialSource } from './credentials';
-import { isPaymentAuthError, PaymentAuthError } from './errors';
+import { detachedError, isPaymentAuthError, PaymentAuthError } from './errors';
 import type { NormalizedOptions } from './options';
 import { fingerprint } from './redact';
 import type { Reporter } from './reporter';
@@ -38,10 +38,6 @@ type ManagerOptions = Pick<
   | 'tokenUrl' | 'tokenParams' | 'refreshUrl' | 'refreshWindowMs' | 'refreshTokenLifetimeMs' | 'defaultTokenLifetimeMs'
   | 'maxTokenLifetimeMs' | 'tokenTimeoutMs' | 'clock' | 'storeLockTtlMs' | 'storeTimeoutMs'
 > & { store: TokenStore };
-
-function detachedError(): PaymentAuthError {
-  return new PaymentAuthError({ code: 'DETACHED', message: 'Payment auth was detached while a token was pending', hint: 'detach() ends every pending token wait' });
-}
 
 /**
  * Owns the token state of one attachment: the in-memory copy of the access token (the hot path

@@ -36,7 +36,10 @@ export const MAX_TOKEN_LENGTH = 8192;
 
 /** RFC 6750 §2.1 b64token characters, and nothing that could split a header (no space, CR, LF). */
 const TOKEN_SYNTAX = /^[\x21-\x7E]+$/;
-const NUMERIC = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?\s*$/i;
+/** A decimal number as text. Unambiguous (no two ways to match a digit), so it runs in linear time. */
+const NUMERIC = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+/** Longer numeric text than any real lifetime needs is refused before it is parsed. */
+const MAX_NUMERIC_LENGTH = 32;
 
 function invalid(detail: string): PaymentAuthError {
   return new PaymentAuthError({
@@ -85,7 +88,8 @@ export function readOAuthError(body: Record<string, unknown> | undefined): OAuth
  */
 export function parseExpiresIn(value: unknown, field = 'expires_in'): number | undefined {
   if (value === undefined || value === null) return undefined;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && NUMERIC.test(value) ? Number(value) : Number.NaN;
+  const text = typeof value === 'string' ? value.trim() : undefined;
+  const n = typeof value === 'number' ? value : text !== undefined && text.length <= MAX_NUMERIC_LENGTH && NUMERIC.test(text) ? Number(text) : Number.NaN;
   if (!Number.isFinite(n)) throw invalid(`${field} is not a finite number`);
   return n;
 }

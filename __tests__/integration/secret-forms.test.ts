@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import axios, { type AxiosError } from 'axios';
 import nock from 'nock';
-import { attachPaymentAuth, isPaymentAuthError, type PaymentAuthOptions } from '../../src';
+import { attachPaymentAuth, isPaymentAuthError, parsePaymentError, type PaymentAuthOptions } from '../../src';
 import { formUrlEncode } from '../../src/client-auth';
 import { expectNoLeaks } from '../_helpers/leaks';
 import { rejection } from '../_helpers/rejection';
@@ -19,7 +19,7 @@ import type { ServerResponse } from 'node:http';
 beforeAll(() => nock.restore());
 
 const CLIENT_ID = 'shop:42 é';
-const SECRET = 'cAnary+/=&% :é-секрет-9d2f';
+const SECRET = 'cAnary+/=&% :é-секрет-9d2f!\'()*"\\x';
 const credentials = { clientId: CLIENT_ID, clientSecret: SECRET };
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 /** Every form of the secret a server could send back. */
@@ -28,7 +28,11 @@ const ECHOES = [
   encodeURIComponent(SECRET),
   encodeURIComponent(SECRET).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
   formUrlEncode(SECRET),
+  encodeURIComponent(SECRET).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`), // RFC 3986, strictly
+  JSON.stringify(SECRET).slice(1, -1), // inside a JSON string
+  JSON.stringify(SECRET).slice(1, -1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), // \u-escaped
   b64(SECRET),
+  b64(SECRET).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), // base64url
   b64(`${formUrlEncode(CLIENT_ID)}:${formUrlEncode(SECRET)}`), // the Basic header as sent
   b64(`${CLIENT_ID}:${SECRET}`), // a naive Basic encoding
 ];
@@ -36,16 +40,21 @@ const ECHOES = [
 const issued: string[] = [];
 const canaries = () => [SECRET, b64(`${formUrlEncode(CLIENT_ID)}:${formUrlEncode(SECRET)}`), b64(`${CLIENT_ID}:${SECRET}`), ...issued];
 
-type TokenMode = { status: number; body: unknown; contentType?: string } | 'ok';
+type TokenMode = { status: number; body: unknown; contentType?: string } | 'ok' | 'echo-body';
 let tokenMode: TokenMode = 'ok';
 let apiMode: 'ok' | '401' | '500' = 'ok';
 let tokenHold: Promise<void> | undefined;
 
-function tokenReply(res: ServerResponse): void {
+function tokenReply(res: ServerResponse, req: Recorded): void {
   if (tokenHold) {
     const hold = tokenHold;
     tokenHold = undefined;
-    void hold.then(() => tokenReply(res));
+    void hold.then(() => tokenReply(res, req));
+    return;
+  }
+  if (tokenMode === 'echo-body') {
+    res.writeHead(400, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: 'invalid_request', error_description: `cannot parse ${req.body}` }));
     return;
   }
   if (tokenMode === 'ok') {
@@ -63,10 +72,11 @@ function tokenReply(res: ServerResponse): void {
 let server: RecordingServer;
 beforeAll(async () => {
   server = await startRecordingServer('127.0.0.1', (req: Recorded, res) => {
-    if (req.url.startsWith('/api/v1/oauth2/')) return tokenReply(res);
+    if (req.url.startsWith('/api/v1/oauth2/')) return tokenReply(res, req);
     const bearer = String(req.headers.authorization ?? '');
     const reply = (status: number) => {
-      res.writeHead(status, { 'Content-Type': 'application/json' });
+      const challenge = status === 401 ? { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${bearer} expired"` } : {};
+      res.writeHead(status, { 'Content-Type': 'application/json', ...challenge });
       res.end(JSON.stringify({ error: { code: status === 401 ? 'INVALID_TOKEN' : 'X', message: `you sent ${bearer}` } }));
     };
     reply(apiMode === '401' ? 401 : apiMode === '500' ? 500 : 200);
@@ -145,6 +155,32 @@ describe('a token endpoint that echoes a form of the secret', () => {
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/CREDENTIALS_REJECTED/);
     for (const echo of ECHOES) expect(result.out).not.toContain(echo);
+  });
+});
+
+describe('a token endpoint that quotes the JSON body it was sent (client_secret_post, JSON)', () => {
+  it('gets the secret in its JSON-escaped form redacted', async () => {
+    tokenMode = 'echo-body';
+    const { api, auth } = attach({ clientAuthMethod: 'client_secret_post', tokenRequestFormat: 'json' });
+    const error = await rejection(api.get('/payments'));
+    expect((error as Error).message).toContain('"client_secret":"[REDACTED]"');
+    scan(error);
+    scan(auth.status());
+    auth.detach();
+  });
+});
+
+describe('an API error that quotes the token it refused', () => {
+  it.each([['a 500', '500'], ['a 401 after the replay', '401']] as const)('%s: cleaned in the body, the headers and parsePaymentError()', async (_name, mode) => {
+    const { api, auth } = attach({ retry: false });
+    await api.get('/payments');
+    apiMode = mode;
+    const error = (await rejection(api.get('/payments'))) as AxiosError<{ error: { message: string } }>;
+    expect(error.response?.data.error.message).toBe('you sent Bearer [REDACTED]');
+    if (mode === '401') expect(error.response?.headers['www-authenticate']).toBe('Bearer error="invalid_token", error_description="Bearer [REDACTED] expired"');
+    expect(parsePaymentError(error).message).toBe('you sent Bearer [REDACTED]');
+    scan(error);
+    auth.detach();
   });
 });
 

@@ -4,7 +4,7 @@ import type { CredentialSource } from '../../src/credentials';
 import type { Reporter } from '../../src/reporter';
 import type { TokenEndpoint } from '../../src/token-endpoint';
 import { createTimerGroup } from '../../src/timers';
-import { MAX_TOKEN_LENGTH, toTokenGrant } from '../../src/wire';
+import { MAX_TOKEN_LENGTH, parseExpiresIn, toTokenGrant } from '../../src/wire';
 
 // Every number and string a server sends is bounded before it is kept: a token too long for a
 // header would be cached and then fail every call with 431; a lifetime of 1e306 ms is Infinity
@@ -58,5 +58,22 @@ describe('lifetimes sent by the server', () => {
   it('clamps expires_in 1e306 to maxTokenLifetimeMs', async () => {
     const { token } = await acquisition({ expiresInS: 1e306 });
     expect(token.expiresAt).toBe(1000 + 86_400_000);
+  });
+});
+
+describe('numeric text from the server', () => {
+  // The old pattern backtracked quadratically: 60,000 digits and a letter blocked the event loop
+  // for seconds, far past tokenTimeoutMs; 200,000 would block it for minutes.
+  it.each([
+    ['200,000 digits and a letter', `${'9'.repeat(200_000)}x`],
+    ['200,000 digits', '9'.repeat(200_000)],
+    ['a long decimal', `1.${'0'.repeat(200_000)}`],
+  ])('refuses %s at once', (_name, text) => {
+    expect(() => parseExpiresIn(text)).toThrow(/expires_in is not a finite number/);
+    expect(() => parseExpiresIn(text, 'refresh_expires_in')).toThrow(/refresh_expires_in/);
+  });
+
+  it.each([['900', 900], [' 900 ', 900], ['1e3', 1000], ['-5', -5], ['.5', 0.5], ['7.', 7]])('still reads %p', (text, value) => {
+    expect(parseExpiresIn(text)).toBe(value);
   });
 });
