@@ -63,3 +63,18 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<v
     await new Promise((r) => setTimeout(r, 2));
   }
 }
+
+/**
+ * A recording server that plays a token endpoint at `/api/v1/oauth2/token` (always issuing
+ * `accessToken`, Bearer, 900 s) and answers every other call with `api`.
+ */
+export function startTokenAndApiServer(
+  api: (req: Recorded, res: ServerResponse) => void,
+  accessToken = 'at-1',
+): Promise<RecordingServer> {
+  return startRecordingServer('127.0.0.1', (req, res) => {
+    if (req.url !== '/api/v1/oauth2/token') return api(req, res);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ access_token: accessToken, token_type: 'Bearer', expires_in: 900 }));
+  });
+}

@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { attachPaymentAuth } from '../../src';
-import { startRecordingServer, type RecordingServer } from '../_helpers/servers';
+import { startTokenAndApiServer, type RecordingServer } from '../_helpers/servers';
 
 // `headers: { 'Idempotency-Key': order.key ?? null }` is how real code passes an optional key.
 // axios sends no header for null or false, and `headers.has()` is true for both: a POST must
@@ -8,15 +8,8 @@ import { startRecordingServer, type RecordingServer } from '../_helpers/servers'
 
 let server: RecordingServer;
 beforeAll(async () => {
-  server = await startRecordingServer('127.0.0.1', (req, res) => {
-    if (req.url === '/api/v1/oauth2/token') {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ access_token: 'at-1', token_type: 'Bearer', expires_in: 900 }));
-      return;
-    }
-    // Reads the whole create call, then resets the connection: the client cannot know the outcome.
-    res.socket?.destroy();
-  });
+  // Reads the whole create call, then resets the connection: the client cannot know the outcome.
+  server = await startTokenAndApiServer((_req, res) => res.socket?.destroy());
 });
 afterAll(() => server.close());
 beforeEach(() => {
@@ -72,15 +65,10 @@ describe('a create call whose connection is reset after the server read it', () 
 describe('an Authorization header the caller passes', () => {
   let api: RecordingServer;
   beforeAll(async () => {
-    api = await startRecordingServer('127.0.0.1', (req, res) => {
-      if (req.url === '/api/v1/oauth2/token') {
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ access_token: 'at-ours', token_type: 'Bearer', expires_in: 900 }));
-        return;
-      }
+    api = await startTokenAndApiServer((req, res) => {
       res.writeHead(req.headers.authorization === 'Bearer at-ours' ? 200 : 401, { 'Content-Type': 'application/json' });
       res.end('{}');
-    });
+    }, 'at-ours');
   });
   afterAll(() => api.close());
 

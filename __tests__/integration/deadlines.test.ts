@@ -3,7 +3,7 @@ import { attachPaymentAuth, isPaymentAuthError } from '../../src';
 import type { TokenStore } from '../../src/stores/token-store';
 import { pendingTimers } from '../../src/timers';
 import { rejection } from '../_helpers/rejection';
-import { startRecordingServer, waitFor, type RecordingServer } from '../_helpers/servers';
+import { startTokenAndApiServer, waitFor, type RecordingServer } from '../_helpers/servers';
 
 // Every wait inside a token acquisition — the credentials provider, the token store, the token
 // endpoint, the back-off between attempts — is inside the acquisition deadline, and detach()
@@ -11,12 +11,7 @@ import { startRecordingServer, waitFor, type RecordingServer } from '../_helpers
 
 let server: RecordingServer;
 beforeAll(async () => {
-  server = await startRecordingServer('127.0.0.1', (req, res) => {
-    if (req.url === '/api/v1/oauth2/token') {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ access_token: 'at-1', token_type: 'Bearer', expires_in: 900 }));
-      return;
-    }
+  server = await startTokenAndApiServer((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end('{}');
   });
@@ -76,12 +71,7 @@ describe('the back-off before a retry of an API call', () => {
   let api: RecordingServer;
   let retryAfterS = 1;
   beforeAll(async () => {
-    api = await startRecordingServer('127.0.0.1', (req, res) => {
-      if (req.url === '/api/v1/oauth2/token') {
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ access_token: 'at-1', token_type: 'Bearer', expires_in: 900 }));
-        return;
-      }
+    api = await startTokenAndApiServer((_req, res) => {
       res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': String(retryAfterS) });
       res.end('{}');
     });
