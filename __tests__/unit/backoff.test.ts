@@ -36,6 +36,17 @@ describe('parseRetryAfterMs (RFC 9110 §10.2.3)', () => {
     expect(parseRetryAfterMs(header, now)).toBeUndefined();
   });
 
+  it('reads a number (an adapter that parsed the header) and a padded value', () => {
+    expect(parseRetryAfterMs(3, now)).toBe(3000);
+    expect(parseRetryAfterMs(' 3 ', now)).toBe(3000);
+    expect(parseRetryAfterMs(['2', '9'], now)).toBe(2000); // the first of repeated headers
+  });
+
+  it('ignores a value that is neither a string nor a number, even one that prints as a date', () => {
+    expect(parseRetryAfterMs(new Date(now + 30_000), now)).toBeUndefined();
+    expect(parseRetryAfterMs(true, now)).toBeUndefined();
+  });
+
   it('never returns a negative or non-integer delay', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.nat().map(String), fc.date({ noInvalidDate: true }).map((d) => d.toUTCString())), (header) => {
