@@ -9,6 +9,9 @@ const base = require('./jest.config.js');
 
 module.exports = {
   ...base,
+  // Stryker adds only the mutated file's folder to the roots for --findRelatedTests; with all of
+  // src/ in jest's module map, a file in src/stores/ or src/redis/ finds its tests through src/*.ts.
+  roots: [...base.roots, '<rootDir>/src'],
   testEnvironment: join(__dirname, 'scripts', 'mutate', 'jest-environment.cjs'),
   testSequencer: join(__dirname, 'scripts', 'mutate', 'test-sequencer.cjs'),
   // `npm run mutate` builds dist/ before Stryker copies the project; in the sandbox, src/ holds

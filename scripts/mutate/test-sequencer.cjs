@@ -2,8 +2,9 @@
 // jest with `--findRelatedTests <mutated file>` and a `--testNamePattern` of the tests that cover
 // the mutant; jest would still load every related test file (nearly all of them import the core)
 // only to skip its tests. This sequencer drops the files that hold no covering test, using the
-// names that jest-environment.cjs recorded in Stryker's initial run. A file it has no record of is
-// kept; outside a Stryker mutant run it changes nothing.
+// names that jest-environment.cjs recorded in Stryker's initial run (a file with no record ran no
+// test there, so it covers nothing). Without that record, or outside a Stryker mutant run, it
+// changes nothing.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const Sequencer = require('@jest/test-sequencer').default;
@@ -26,7 +27,7 @@ class MutationTestSequencer extends Sequencer {
       return sorted;
     }
     const regex = new RegExp(pattern, 'i'); // as jest-circus matches it
-    const kept = sorted.filter((test) => !names[test.path] || names[test.path].some((id) => regex.test(id)));
+    const kept = sorted.filter((test) => (names[test.path] ?? []).some((id) => regex.test(id)));
     return kept.length ? kept : sorted;
   }
 }
