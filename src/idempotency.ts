@@ -20,14 +20,15 @@ interface HeaderReader {
 
 /**
  * The idempotency key a request will really send: a non-blank string. `null`, `undefined`, `''`,
- * blanks and `false` are no key (axios sends no header for `null` and `false`, and an empty one
+ * blanks, `false` and an object (which axios sends as `[object Object]`) are no key (axios sends no header for `null` and `false`, and an empty one
  * identifies nothing), whatever `headers.has()` says.
  */
 export function idempotencyKeyOf(headers: unknown, headerName: string): string | undefined {
   const get = (headers as HeaderReader | undefined)?.get;
   if (typeof get !== 'function') return undefined;
   const value = get.call(headers, headerName);
-  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+  // axios turns an object into the text "[object Object]": the same for every object, no key.
+  return typeof value === 'string' && value.trim() !== '' && value !== '[object Object]' ? value : undefined;
 }
 
 /**

@@ -27,16 +27,75 @@ function jsonForms(text: string): string[] {
   return [plain, ascii];
 }
 
+/** HTML/XML character references as an HTML error page would write them. */
+function htmlForms(text: string): string[] {
+  const named = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return [named.replace(/'/g, '&#39;'), named.replace(/'/g, '&#x27;'), named.replace(/'/g, '&apos;')];
+}
+
+/** Hex of the UTF-8 bytes, and every byte percent-encoded, in both cases. */
+function byteForms(text: string): string[] {
+  const hex = [...new TextEncoder().encode(text)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const percent = hex.replace(/../g, (pair) => `%${pair}`);
+  return [hex, hex.toUpperCase(), percent, percent.toUpperCase()];
+}
+
 /**
- * Every form in which a secret can come back in server text: raw; URI-encoded the JavaScript
- * way and the strict RFC 3986 way, and form-encoded, each with upper- or lower-case escapes;
- * escaped inside a JSON string (the body of a JSON token request, echoed); base64 and base64url.
+ * The part of base64 that is the same wherever `text` sits in a longer message (one alignment of
+ * three): a server that base64-encodes what it received (a whole form body) carries the secret
+ * at any offset. A few bytes at each edge are not covered; the rest of the secret is.
  */
-export function secretForms(secret: string): Set<string> {
+function base64Cores(text: string): string[] {
+  const bytes = new TextEncoder().encode(text);
+  const cores: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const padded = new Uint8Array(shift + bytes.length);
+    padded.set(bytes, shift);
+    const first = Math.ceil(shift / 3) * 3; // the first group holding only bytes of `text`
+    const last = Math.floor(padded.length / 3) * 3; // the end of the last such group
+    if (last - first < 6) continue; // too short to say anything
+    let binary = '';
+    for (const byte of padded.subarray(first, last)) binary += String.fromCharCode(byte);
+    cores.push(btoa(binary));
+  }
+  return cores;
+}
+
+const FORMS_KEPT = 64;
+const formsCache = new Map<string, readonly string[]>();
+
+/**
+ * Every form in which a secret can come back in server text: raw; URI-encoded the JavaScript way
+ * and the strict RFC 3986 way, form-encoded, every byte percent-encoded, twice percent-encoded,
+ * and `escape()`d, with upper- or lower-case escapes; hex; escaped inside a JSON string (once or
+ * twice, with non-ASCII as `\uXXXX` or not); as HTML character references; base64 and base64url,
+ * and the offset-independent part of the base64 of each textual form. Longest first, so a longer
+ * form is replaced before a shorter one inside it. Cached per secret.
+ */
+export function secretForms(secret: string): readonly string[] {
+  const cached = formsCache.get(secret);
+  if (cached) return cached;
   const encoded = [encodeURIComponent(secret), strictUriEncode(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+  const json = jsonForms(secret);
+  const textual = [secret, ...encoded, ...json];
   const base64 = base64Utf8(secret);
   const base64url = base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  return new Set([secret, ...encoded, ...encoded.map(lowerHex), ...jsonForms(secret), base64, base64url]);
+  const all = new Set([
+    ...textual,
+    ...encoded.map(lowerHex),
+    encodeURIComponent(encodeURIComponent(secret)),
+    escape(secret),
+    ...jsonForms(json[0]!),
+    ...htmlForms(secret),
+    ...byteForms(secret),
+    base64,
+    base64url,
+    ...textual.flatMap(base64Cores),
+  ]);
+  const forms = [...all].filter((form) => form.length >= 4).sort((a, b) => b.length - a.length);
+  if (formsCache.size >= FORMS_KEPT) formsCache.clear();
+  formsCache.set(secret, forms);
+  return forms;
 }
 
 /**
@@ -179,36 +238,59 @@ export function releaseResponse(response: { data?: unknown } | undefined): void 
   else if (typeof data.getReader === 'function' && typeof data.cancel === 'function' && data.locked !== true) data.cancel().catch(() => undefined);
 }
 
-/** A plain object or array, as `JSON.parse` makes them. */
-function isPlain(value: unknown): value is Record<string, unknown> | unknown[] {
-  if (Array.isArray(value)) return true;
-  if (!value || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+/** Largest binary error body decoded to look for secrets (a token response is far smaller). */
+const MAX_BINARY_BODY_BYTES = 1024 * 1024;
+
+/** A binary body as text, if it is one of the kinds axios gives (Buffer, typed array, ArrayBuffer). */
+function binaryText(data: unknown): string | undefined {
+  if (data instanceof ArrayBuffer) return data.byteLength <= MAX_BINARY_BODY_BYTES ? new TextDecoder().decode(data) : undefined;
+  if (ArrayBuffer.isView(data)) {
+    return data.byteLength <= MAX_BINARY_BODY_BYTES ? new TextDecoder().decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) : undefined;
+  }
+  return undefined;
 }
 
-/** How much of a parsed error body is walked for secrets: an error envelope is a few fields. */
-const MAX_BODY_NODES = 10_000;
+/** `text` as bytes of the same kind as `like` (a Buffer stays a Buffer). */
+function sameKindOfBytes(like: ArrayBuffer | ArrayBufferView, text: string): unknown {
+  const bytes = new TextEncoder().encode(text);
+  if (like instanceof ArrayBuffer) return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const BufferClass = (globalThis as { Buffer?: { isBuffer(v: unknown): boolean; from(v: Uint8Array): unknown } }).Buffer;
+  if (BufferClass?.isBuffer(like)) return BufferClass.from(bytes);
+  return bytes;
+}
 
 /**
- * A parsed body with every string cleaned of `secrets`, in place where it is an object or array.
- * Binary bodies and streams are left as they are; a very large body is walked only so far.
+ * An error body cleaned of `secrets`. A body that quotes none is returned as it is, untouched
+ * (frozen or odd bodies of a `transformResponse` stay exactly as they were). One that quotes one
+ * is replaced by a cleaned copy: text stays text, bytes stay bytes of the same kind, and an
+ * object becomes the plain JSON copy of itself with every key and value cleaned — whatever its
+ * size, depth or class (getters and `toJSON` included, as a logger would print it). Streams are
+ * left as they are.
  */
 function redactBody(data: unknown, secrets: readonly string[]): unknown {
   if (typeof data === 'string') return redactSecrets(data, secrets);
-  if (!data || typeof data !== 'object' || ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data;
+  const binary = binaryText(data);
+  if (binary !== undefined) {
+    const clean = redactSecrets(binary, secrets);
+    return clean === binary ? data : sameKindOfBytes(data as ArrayBuffer | ArrayBufferView, clean);
+  }
+  if (!data || typeof data !== 'object') return data;
   if (typeof (data as { pipe?: unknown }).pipe === 'function' || typeof (data as { getReader?: unknown }).getReader === 'function') return data;
-  let budget = MAX_BODY_NODES;
-  const walk = (node: Record<string, unknown> | unknown[], depth: number): void => {
-    for (const key of Object.keys(node)) {
-      if (--budget < 0) return;
-      const value = (node as Record<string, unknown>)[key];
-      if (typeof value === 'string') (node as Record<string, unknown>)[key] = redactSecrets(value, secrets);
-      else if (depth < 32 && isPlain(value)) walk(value, depth + 1);
-    }
-  };
-  if (isPlain(data)) walk(data, 0);
-  return data;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(data);
+  } catch {
+    // A cycle or a BigInt: what a logger would print is util.inspect's text.
+    text = undefined;
+  }
+  if (text === undefined) return data;
+  const clean = redactSecrets(text, secrets);
+  if (clean === text) return data;
+  try {
+    return JSON.parse(clean) as unknown;
+  } catch {
+    return clean; // a secret that spanned JSON syntax: the cleaned text is still safe to keep
+  }
 }
 
 /** Response headers with every value cleaned of `secrets` (a `WWW-Authenticate` may quote the token). */
@@ -217,8 +299,8 @@ function redactHeaders(headers: unknown, secrets: readonly string[]): void {
   const bag = headers as Record<string, unknown>;
   for (const key of Object.keys(bag)) {
     const value = bag[key];
-    if (typeof value === 'string') bag[key] = redactSecrets(value, secrets);
-    else if (Array.isArray(value)) bag[key] = value.map((v) => (typeof v === 'string' ? redactSecrets(v, secrets) : v));
+    const clean = typeof value === 'string' ? redactSecrets(value, secrets) : Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? redactSecrets(v, secrets) : v)) : value;
+    if (typeof value === 'string' ? clean !== value : Array.isArray(value) && (clean as unknown[]).some((v, i) => v !== value[i])) bag[key] = clean;
   }
 }
 
@@ -241,8 +323,19 @@ export function cleanAxiosError<E extends AxiosError>(error: E, secrets?: readon
     if (response.request !== undefined) response.request = summarizeRequest(response.request);
     scrubStreamBody(response.data);
     if (secrets && secrets.length > 0) {
-      redactHeaders(response.headers, secrets);
-      response.data = redactBody(response.data, secrets);
+      // Best effort on what the API sent: a body or headers that refuse cleaning (a throwing
+      // getter, a Proxy) are left to the caller rather than turning the AxiosError into another.
+      try {
+        redactHeaders(response.headers, secrets);
+      } catch {
+        // left as they are
+      }
+      try {
+        const clean = redactBody(response.data, secrets);
+        if (clean !== response.data) response.data = clean;
+      } catch {
+        // left as it is
+      }
     }
   }
   return error;

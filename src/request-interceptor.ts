@@ -79,6 +79,6 @@ export function createRequestInterceptor(manager: TokenManager, scope: RequestSc
     if (state?.generation === undefined && (config.auth || callerAuthorization(config))) return config;
     const cached = manager.cachedToken();
     if (cached && !config.signal?.aborted && !config.cancelToken?.reason) return authorize(config, cached, state);
-    return unlessCancelled(() => manager.token(), config).then((token) => authorize(config, token, state));
+    return unlessCancelled(() => manager.tokenWaiter(), config).then((token) => authorize(config, token, state));
   };
 }

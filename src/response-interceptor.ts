@@ -63,7 +63,8 @@ export function createResponseInterceptors(instance: AxiosInstance, manager: Tok
       });
     }
     reporter.unauthorized(true);
-    await unlessCancelled(() => manager.tokenAfterUnauthorized(sent), config);
+    manager.noteUnauthorized(sent);
+    await unlessCancelled(() => manager.tokenWaiter(), config);
     config.paymentAuth = { ...state, replayed: true };
     // The body is already serialised: do not run the caller's transformRequest a second time.
     config.transformRequest = [(data: unknown) => data];

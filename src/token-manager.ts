@@ -78,14 +78,23 @@ export class TokenManager {
 
   /** The token to send now: cached when valid, otherwise from the shared acquisition. */
   token(): Promise<AccessToken> {
-    if (this.#detached.signal.aborted) return Promise.reject(detachedError());
+    return this.tokenWaiter().promise;
+  }
+
+  /**
+   * {@link token}, for a caller that may stop waiting (an aborted request): `release()` ends its
+   * hold on the acquisition, whose timers then stop keeping the process alive once nobody waits.
+   */
+  tokenWaiter(): { promise: Promise<AccessToken>; release: () => void } {
+    const none = (): void => undefined;
+    if (this.#detached.signal.aborted) return { promise: Promise.reject(detachedError()), release: none };
     const cached = this.cachedToken();
-    if (cached) return Promise.resolve(cached);
+    if (cached) return { promise: Promise.resolve(cached), release: none };
     // Held before the flight starts, so its first timers are already created keeping Node alive.
     const release = this.#timers.hold();
-    const pending = this.#renew();
-    pending.then(release, release);
-    return pending;
+    const promise = this.#renew();
+    promise.then(release, release);
+    return { promise, release };
   }
 
   /**
@@ -109,6 +118,12 @@ export class TokenManager {
    * without renewing.
    */
   tokenAfterUnauthorized(sent: number): Promise<AccessToken> {
+    this.noteUnauthorized(sent);
+    return this.token();
+  }
+
+  /** The first half of {@link tokenAfterUnauthorized}: drops the rejected token, waits for nothing. */
+  noteUnauthorized(sent: number): void {
     const access = this.#access;
     if (access?.generation === sent) {
       this.reporter.log('debug', 'access token rejected with 401, renewing', { generation: sent });
@@ -121,7 +136,6 @@ export class TokenManager {
       }
       this.invalidate();
     }
-    return this.token();
   }
 
   /** The API answered a request sent with token generation `sent` with something other than 401. */

@@ -30,6 +30,7 @@ describe('a create call whose connection is reset after the server read it', () 
     ['undefined', undefined],
     ["''", ''],
     ['blanks', '   '],
+    ['an object', { id: 'order-42' }],
   ])('with Idempotency-Key %s: gets a generated key, and every attempt carries it', async (_name, value) => {
     const api = attach();
     await expect(api.post('/payments', { amount: 1 }, { headers: { 'Idempotency-Key': value as string } })).rejects.toMatchObject({ code: 'ECONNRESET' });

@@ -7,7 +7,7 @@ import { attachPaymentAuth, isPaymentAuthError, parsePaymentError, type PaymentA
 import { formUrlEncode } from '../../src/client-auth';
 import { expectNoLeaks } from '../_helpers/leaks';
 import { rejection } from '../_helpers/rejection';
-import { deferred, startRecordingServer, waitFor, type Recorded, type RecordingServer } from '../_helpers/servers';
+import { deferred, startRecordingServer, startTokenAndApiServer, waitFor, type Recorded, type RecordingServer } from '../_helpers/servers';
 import type { ServerResponse } from 'node:http';
 
 // Every text a server sends back may echo what it was sent, in any field and any encoding. These
@@ -33,6 +33,11 @@ const ECHOES = [
   JSON.stringify(SECRET).slice(1, -1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), // \u-escaped
   b64(SECRET),
   b64(SECRET).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), // base64url
+  SECRET.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'), // in an HTML page
+  Buffer.from(SECRET).toString('hex'), // hex
+  Buffer.from(SECRET).toString('hex').replace(/../g, (b) => `%${b}`), // every byte percent-encoded
+  encodeURIComponent(encodeURIComponent(SECRET)), // twice
+  b64(`grant_type=client_credentials&client_secret=${formUrlEncode(SECRET)}`), // base64 of a form body
   b64(`${formUrlEncode(CLIENT_ID)}:${formUrlEncode(SECRET)}`), // the Basic header as sent
   b64(`${CLIENT_ID}:${SECRET}`), // a naive Basic encoding
 ];
@@ -116,7 +121,11 @@ describe('a token endpoint that echoes a form of the secret', () => {
     const { api, auth } = attach();
     const error = await rejection(api.get('/payments'));
     expect(isPaymentAuthError(error) && error.code).toBe('TOKEN_REQUEST_REJECTED');
-    expect((error as { oauthError?: string }).oauthError).toBe('invalid_client cid:[REDACTED]');
+    // Cut to 64 characters, the error field shows the echo's start at most, never the echo.
+    expect((error as { oauthError?: string }).oauthError).toMatch(/^invalid_client cid:/);
+    expect((error as Error).message).toContain('cannot verify Basic ');
+    expect((error as Error).message).toContain('[REDACTED]');
+    for (const text of [inspect(error, { depth: 10 }), JSON.stringify(error), JSON.stringify(auth.status())]) expect(text).not.toContain(echo);
     scan(error);
     scan(auth.status());
     auth.detach();
@@ -222,6 +231,74 @@ describe('a request aborted while it waits for the renewal after a 401', () => {
     expect(error.config?.headers.Authorization).toBe('Bearer [REDACTED]');
     expect(error.request).toBeUndefined();
     scan(error);
+    auth.detach();
+  });
+});
+
+describe('API error bodies of every shape', () => {
+  let shape: (bearer: string) => unknown = (bearer) => ({ error: { message: bearer } });
+  let api: RecordingServer;
+  beforeAll(async () => {
+    api = await startTokenAndApiServer((req, res) => {
+      const bearer = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(shape(bearer)));
+    }, 'at-shapes-0123456789');
+  });
+  afterAll(() => api.close());
+  const TOKEN = 'at-shapes-0123456789';
+
+  const deep = (bearer: string) => {
+    let node: unknown = { message: `token ${bearer}` };
+    for (let i = 0; i < 40; i++) node = { next: node };
+    return node;
+  };
+  it.each([
+    ['10,000 values before the message', (bearer: string) => ({ rejected: Array.from({ length: 10_000 }, (_, i) => i), error: { message: `token ${bearer} lacks scope` } })],
+    ['40 levels deep', deep],
+    ['the token as a key', (bearer: string) => ({ tokens: { [bearer]: 'rejected' } })],
+  ])('cleans a body with %s', async (_name, make) => {
+    shape = make;
+    const instance = axios.create({ baseURL: `${api.url}/api/v1` });
+    const auth = attachPaymentAuth(instance, credentials, { retry: false });
+    const error = (await rejection(instance.get('/payments'))) as AxiosError;
+    expect(error.response?.status).toBe(400);
+    expect(inspect(error.response, { depth: Infinity })).not.toContain(TOKEN);
+    expect(JSON.stringify(error.response?.data)).toContain('[REDACTED]');
+    auth.detach();
+  });
+
+  it('cleans a binary body, so parsePaymentError() quotes no token', async () => {
+    shape = (bearer) => ({ error: { code: 'INVALID_TOKEN', message: `token ${bearer} is not valid` } });
+    const instance = axios.create({ baseURL: `${api.url}/api/v1` });
+    const auth = attachPaymentAuth(instance, credentials, { retry: false });
+    for (const responseType of ['arraybuffer', 'json', 'text'] as const) {
+      const error = (await rejection(instance.get('/payments', { responseType }))) as AxiosError;
+      expect(parsePaymentError(error).message).toBe('token [REDACTED] is not valid');
+      if (responseType === 'arraybuffer') expect(Buffer.isBuffer(error.response?.data)).toBe(true);
+    }
+    auth.detach();
+  });
+
+  it('leaves a frozen body that quotes nothing as it is, and replaces one that quotes the token', async () => {
+    const freeze = (data: unknown): unknown => {
+      if (data && typeof data === 'object') {
+        Object.values(data).forEach(freeze);
+        Object.freeze(data);
+      }
+      return data;
+    };
+    const instance = axios.create({ baseURL: `${api.url}/api/v1`, transformResponse: [...(axios.defaults.transformResponse as []), freeze] });
+    const auth = attachPaymentAuth(instance, credentials, { retry: false });
+    shape = () => ({ error: { code: 'NOT_FOUND', message: 'no such payment' } });
+    const plain = (await rejection(instance.get('/payments'))) as AxiosError<{ error: { code: string } }>;
+    expect(axios.isAxiosError(plain)).toBe(true);
+    expect(Object.isFrozen(plain.response?.data)).toBe(true);
+    expect(plain.response?.data.error.code).toBe('NOT_FOUND');
+    shape = (bearer) => ({ error: { code: 'INVALID', message: bearer } });
+    const quoting = (await rejection(instance.get('/payments'))) as AxiosError<{ error: { message: string } }>;
+    expect(axios.isAxiosError(quoting)).toBe(true);
+    expect(quoting.response?.data.error.message).toBe('[REDACTED]');
     auth.detach();
   });
 });

@@ -162,3 +162,29 @@ setTimeout(() => { console.log('waiting ' + pendingTimers()); auth.detach(); }, 
     expect(result.code).toBe(0);
   });
 });
+
+describe('a script whose only request is aborted while the token endpoint keeps failing', () => {
+  let server: RecordingServer;
+  beforeAll(async () => {
+    server = await startRecordingServer('127.0.0.1', (_req, res) => {
+      res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+      res.end('{}');
+    });
+  });
+  afterAll(() => server.close());
+
+  it('exits right after the abort: nobody waits for the acquisition any more', async () => {
+    const script = `
+import axios from 'axios';
+import { attachPaymentAuth } from ${JSON.stringify(join(dist, 'index.mjs'))};
+const api = axios.create({ baseURL: ${JSON.stringify(`${server.url}/api/v1`)} });
+attachPaymentAuth(api, { clientId: 'c', clientSecret: 's3cret-value' }, { tokenRetries: 5 });
+try { await api.get('/payments', { signal: AbortSignal.timeout(300) }); } catch (e) { console.log(e.code); }
+// Printed only if something of the package still holds the process 3 s later.
+setTimeout(() => console.log('still alive'), 3000).unref();
+`;
+    const result = await run(['--input-type=module', '-'], {}, script);
+    expect(result.stdout.trim()).toBe('ERR_CANCELED');
+    expect(result.code).toBe(0);
+  });
+});
