@@ -20,8 +20,9 @@ interface HeaderReader {
 
 /**
  * The idempotency key a request will really send: a non-blank string. `null`, `undefined`, `''`,
- * blanks, `false` and an object (which axios sends as `[object Object]`) are no key (axios sends no header for `null` and `false`, and an empty one
- * identifies nothing), whatever `headers.has()` says.
+ * blanks, `false` and an object (which axios sends as `[object Object]`) are no key — axios sends
+ * no header for `null` and `false`, and an empty or shared one identifies nothing — whatever
+ * `headers.has()` says.
  */
 export function idempotencyKeyOf(headers: unknown, headerName: string): string | undefined {
   const get = (headers as HeaderReader | undefined)?.get;
@@ -35,9 +36,9 @@ export function idempotencyKeyOf(headers: unknown, headerName: string): string |
  * Gives a POST or PATCH an idempotency key unless it has a usable one. The key is set on the
  * request's own headers, so the 401 replay and every retry — which resend this same config —
  * carry the same key, and the provider runs the operation at most once. A key the caller set is
- * kept as is; `null`, `undefined`, `''` or blanks get a generated key. `false` is axios's way of
- * saying "send no such header": it is respected, and the request then counts as unkeyed (a POST
- * is not retried).
+ * kept as is; `null`, `undefined`, `''`, blanks or an object get a generated key. `false` is
+ * axios's way of saying "send no such header": it is respected, and the request then counts as
+ * unkeyed (a POST is not retried).
  */
 export function ensureIdempotencyKey(config: InternalAxiosRequestConfig, headerName: string): boolean {
   if (!KEYED_METHODS.has((config.method ?? 'get').toLowerCase())) return false;

@@ -9,13 +9,6 @@ import { linkSignals } from './signals';
 import { awaitedTimers, sleep, timerDelay } from './timers';
 
 /**
- * Installs axios-retry on the instance with the Payment API policy, for in-scope requests only:
- * requests to other origins keep the instance's own behaviour. Returns the ejector.
- *
- * Each retry goes through the instance again, so the request interceptor gives it the current
- * token (renewed first if it expired during the backoff) and keeps its idempotency key.
- */
-/**
  * The back-off before a retry, owned here rather than left to axios-retry (whose timer only
  * follows `signal`): it ends at once with axios's `CanceledError` when the request is aborted by
  * its `signal` or its `CancelToken` (NestJS cancels through one), and with `DETACHED` at
@@ -33,6 +26,13 @@ async function backOff(delayMs: number, config: InternalAxiosRequestConfig, deta
   }
 }
 
+/**
+ * Installs axios-retry on the instance with the Payment API policy, for in-scope requests only:
+ * requests to other origins keep the instance's own behaviour. Returns the ejector.
+ *
+ * Each retry goes through the instance again, so the request interceptor gives it the current
+ * token (renewed first if it expired during the backoff) and keeps its idempotency key.
+ */
 export function installRetries(
   instance: AxiosInstance,
   policy: RetryPolicy,
