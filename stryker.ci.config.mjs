@@ -15,7 +15,9 @@ export default {
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: 'reports/mutation-ci/mutation.json' },
   concurrency: 2,
-  // Measured: 68.20 (241 mutants: 153 killed, 10 timeouts, 49 survived, 27 without coverage by
-  // these unit tests, 2 errors). Raise `break` when tests improve the score.
-  thresholds: { high: 80, low: 60, break: 65 },
+  // Measured: 91.39 (246 mutants: 211 killed, 12 timeouts, 19 survived, 2 without coverage by these
+  // unit tests, 2 errors); the survivors are the decision cache's bound and key spelling (no
+  // decision changes), two regex variants and three strings in error messages. Raise `break` as
+  // tests improve.
+  thresholds: { high: 80, low: 60, break: 85 },
 };

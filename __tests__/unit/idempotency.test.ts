@@ -1,5 +1,5 @@
 import { AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
-import { ensureIdempotencyKey, newIdempotencyKey, normalizeIdempotency } from '../../src/idempotency';
+import { ensureIdempotencyKey, idempotencyKeyOf, newIdempotencyKey, normalizeIdempotency } from '../../src/idempotency';
 
 const config = (method: string, headers: Record<string, string> = {}) => ({ method, headers: new AxiosHeaders(headers) }) as InternalAxiosRequestConfig;
 
@@ -29,5 +29,89 @@ describe('idempotency keys', () => {
     expect(() => normalizeIdempotency({ headerName: 'bad header' })).toThrow(TypeError);
     expect(() => normalizeIdempotency({ header: 'X' })).toThrow(/unknown idempotency option header/);
     expect(() => normalizeIdempotency('yes')).toThrow(TypeError);
+  });
+});
+
+describe('idempotencyKeyOf: what counts as a key the server can de-duplicate on', () => {
+  const raw = (value: unknown) => ({ get: () => value });
+  it.each([
+    ['a string', 'order-42', 'order-42'],
+    ['a string with blanks around, kept as sent', ' k ', ' k '],
+  ])('%s is a key', (_name, value, key) => {
+    expect(idempotencyKeyOf(raw(value), 'Idempotency-Key')).toBe(key);
+  });
+
+  it.each([
+    ['null', null],
+    ['undefined', undefined],
+    ['false', false],
+    ["''", ''],
+    ['blanks', '   '],
+    ['an object as axios prints it', '[object Object]'],
+    ['a number not yet made a string', 5],
+  ])('%s is no key', (_name, value) => {
+    expect(idempotencyKeyOf(raw(value), 'Idempotency-Key')).toBeUndefined();
+  });
+
+  it('reads through the headers object and its name, and needs a get()', () => {
+    expect(idempotencyKeyOf(new AxiosHeaders({ 'x-key': 'a' }), 'X-Key')).toBe('a');
+    expect(idempotencyKeyOf(new AxiosHeaders({ 'x-key': 'a' }), 'Idempotency-Key')).toBeUndefined();
+    expect(idempotencyKeyOf(undefined, 'X-Key')).toBeUndefined();
+    expect(idempotencyKeyOf({ 'X-Key': 'a' }, 'X-Key')).toBeUndefined();
+  });
+});
+
+describe('ensureIdempotencyKey', () => {
+  it.each(['post', 'POST', 'patch', 'Patch'])('keys a %s without one, once', (method) => {
+    const c = config(method);
+    expect(ensureIdempotencyKey(c, 'Idempotency-Key')).toBe(true);
+    const key = c.headers.get('Idempotency-Key');
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ensureIdempotencyKey(c, 'Idempotency-Key')).toBe(false);
+    expect(c.headers.get('Idempotency-Key')).toBe(key);
+  });
+
+  it.each(['get', 'put', 'delete', 'head', 'options'])('leaves a %s alone', (method) => {
+    const c = config(method);
+    expect(ensureIdempotencyKey(c, 'Idempotency-Key')).toBe(false);
+    expect(c.headers.has('Idempotency-Key')).toBe(false);
+  });
+
+  it('treats a request without a method as a GET', () => {
+    const c = { headers: new AxiosHeaders() } as InternalAxiosRequestConfig;
+    expect(ensureIdempotencyKey(c, 'Idempotency-Key')).toBe(false);
+  });
+
+  it('keeps the caller\'s key and respects false', () => {
+    const own = config('post', { 'idempotency-key': 'mine' });
+    expect(ensureIdempotencyKey(own, 'Idempotency-Key')).toBe(false);
+    expect(own.headers.get('Idempotency-Key')).toBe('mine');
+    const none = { method: 'post', headers: new AxiosHeaders({ 'Idempotency-Key': false as unknown as string }) } as InternalAxiosRequestConfig;
+    expect(ensureIdempotencyKey(none, 'Idempotency-Key')).toBe(false);
+    expect(none.headers.get('Idempotency-Key')).toBe(false);
+  });
+});
+
+describe('normalizeIdempotency', () => {
+  it.each([
+    [undefined, 'Idempotency-Key'],
+    [true, 'Idempotency-Key'],
+    [false, undefined],
+    [{}, 'Idempotency-Key'],
+    [{ headerName: 'X-Request-Key' }, 'X-Request-Key'],
+  ])('%p gives %p', (value, header) => {
+    expect(normalizeIdempotency(value)).toBe(header);
+  });
+
+  it.each([
+    [null, /idempotency must be false or \{ headerName \}/],
+    ['Idempotency-Key', /idempotency must be false or \{ headerName \}/],
+    [{ header: 'x' }, /unknown idempotency option header/],
+    [{ headerName: 'bad name' }, /idempotency.headerName must be a valid header name/],
+    [{ headerName: '' }, /idempotency.headerName must be a valid header name/],
+    [{ headerName: 5 }, /idempotency.headerName must be a valid header name/],
+  ])('refuses %p with a TypeError', (value, message) => {
+    expect(() => normalizeIdempotency(value)).toThrow(TypeError);
+    expect(() => normalizeIdempotency(value)).toThrow(message);
   });
 });

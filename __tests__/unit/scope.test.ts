@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { InternalAxiosRequestConfig } from 'axios';
-import { createScope, resolveRequestUrl } from '../../src/scope';
+import { createScope, isLoopbackHost, resolveRequestUrl } from '../../src/scope';
 
 const API = 'https://api.example-pay.com';
 const scope = createScope(new Set([API]), [`${API}/api/v1/oauth2/token`, `${API}/api/v1/oauth2/refresh`]);
@@ -61,5 +61,61 @@ describe('the bearer scope', () => {
       ),
       { numRuns: 300, seed: 42 },
     );
+  });
+});
+
+describe('isLoopbackHost (where http: is allowed without allowInsecureHttp)', () => {
+  it.each(['localhost', '[::1]', '127.0.0.1', '127.1.2.3', '127.255.255.255'])('%s is loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
+  it.each(['127.0.0.1.evil.example', '1127.0.0.1', '127.0.0', '127.a.b.c', '127.0.0.1234', 'localhost.evil.example', '::1', '10.0.0.1', ''])('%s is not', (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+  });
+});
+
+describe('resolveRequestUrl', () => {
+  it('joins baseURL and url as axios does, whatever slashes stand between', () => {
+    expect(resolveRequestUrl({ baseURL: 'https://a.example/api///', url: '/payments' })?.href).toBe('https://a.example/api/payments');
+    expect(resolveRequestUrl({ baseURL: 'https://a.example/api', url: '//payments' })).toBeUndefined(); // protocol-relative: absolute
+    expect(resolveRequestUrl({ baseURL: 'https://a.example/api/', url: '/payments' })?.href).toBe('https://a.example/api/payments');
+    expect(resolveRequestUrl({ baseURL: 'https://a.example/api', url: 'payments' })?.href).toBe('https://a.example/api/payments');
+  });
+
+  it('keeps only http: and https: URLs', () => {
+    expect(resolveRequestUrl({ url: 'http://a.example/x' })?.protocol).toBe('http:');
+    expect(resolveRequestUrl({ url: 'https://a.example/x' })?.protocol).toBe('https:');
+    for (const url of ['ftp://a.example/x', 'file:///etc/passwd', 'mailto:a@example.com', 'not a url']) expect(resolveRequestUrl({ url })).toBeUndefined();
+  });
+
+  it('uses the base for an absolute url only when allowAbsoluteUrls is false', () => {
+    expect(resolveRequestUrl({ baseURL: 'https://a.example', url: 'https://b.example/x' })?.origin).toBe('https://b.example');
+    expect(resolveRequestUrl({ baseURL: 'https://a.example', url: 'https://b.example/x', allowAbsoluteUrls: false })?.origin).toBe('https://a.example');
+    expect(resolveRequestUrl({ baseURL: 'https://a.example', url: 'https://b.example/x', allowAbsoluteUrls: true })?.origin).toBe('https://b.example');
+  });
+});
+
+describe('the decision cache', () => {
+  it('stays right past its bound: 3,000 distinct URLs, each asked twice', () => {
+    const s = createScope(new Set([API]), []);
+    for (let i = 0; i < 3000; i++) {
+      const url = i % 2 === 0 ? `/p/${i}` : `https://other-${i}.example/p`;
+      expect(s.includes(config(url))).toBe(i % 2 === 0);
+      expect(s.includes(config(url))).toBe(i % 2 === 0);
+    }
+  });
+
+  it('keeps allowAbsoluteUrls apart for the same baseURL and url', () => {
+    const s = createScope(new Set([API]), []);
+    expect(s.includes(config('https://other.example/x', `${API}/api/v1`, { allowAbsoluteUrls: false }))).toBe(true);
+    expect(s.includes(config('https://other.example/x', `${API}/api/v1`))).toBe(false);
+    expect(s.includes(config('https://other.example/x', `${API}/api/v1`, { allowAbsoluteUrls: false }))).toBe(true);
+  });
+
+  it('names an API origin, and refuses what does not parse', () => {
+    const s = createScope(new Set([API]), []);
+    expect(s.hasApiOrigin(`${API}/anything`)).toBe(true);
+    expect(s.hasApiOrigin(new URL(`${API}/x`))).toBe(true);
+    expect(s.hasApiOrigin('https://other.example')).toBe(false);
+    expect(s.hasApiOrigin('::not a url')).toBe(false);
   });
 });
