@@ -1,6 +1,5 @@
 import type { AxiosInstance } from 'axios';
 import { createCredentialSource, type CredentialsInput } from './credentials';
-import { detachedError } from './errors';
 import { normalizeOptions } from './normalize-options';
 import type { PaymentAuthOptions } from './options';
 import { createReporter, type LastAuthError, type PaymentAuthCounts } from './reporter';
@@ -99,8 +98,7 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
   // axios-retry first: its response interceptor then sees a failure before ours, so a 5xx is
   // retried where it happens, and a 401 (never retried) reaches ours for the replay.
   // detach() ends the back-off of every retry in progress, as it ends every token wait.
-  const detached = new AbortController();
-  const ejectRetries = normalized.retry ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporter, detached.signal) : undefined;
+  const ejectRetries = normalized.retry ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporter, manager.detachedSignal) : undefined;
   const requestId = instance.interceptors.request.use(createRequestInterceptor(manager, scope, normalized.idempotencyHeader, reporter));
   const responseInterceptors = createResponseInterceptors(instance, manager, reporter, knownSecrets);
   const responseId = instance.interceptors.response.use(responseInterceptors.onResponse, responseInterceptors.onError);
@@ -126,7 +124,6 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
       instance.interceptors.response.eject(responseId);
       ejectRetries?.();
       stopObserving?.();
-      detached.abort(detachedError());
       manager.detach();
     },
   };

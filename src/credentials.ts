@@ -1,5 +1,5 @@
 import { basicAuthorization, type Credentials } from './client-auth';
-import { base64Utf8 } from './redact';
+import { base64Utf8, toBase64url } from './redact';
 import { PaymentAuthError } from './errors';
 
 /**
@@ -31,7 +31,7 @@ function addSecrets(secrets: Set<string>, credentials: Credentials): void {
   secrets.add(credentials.clientSecret);
   for (const pair of [basicAuthorization(credentials).slice('Basic '.length), base64Utf8(`${credentials.clientId}:${credentials.clientSecret}`)]) {
     secrets.add(pair);
-    secrets.add(pair.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')); // base64url
+    secrets.add(toBase64url(pair));
   }
 }
 

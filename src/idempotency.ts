@@ -26,8 +26,11 @@ interface HeaderReader {
  */
 export function idempotencyKeyOf(headers: unknown, headerName: string): string | undefined {
   const get = (headers as HeaderReader | undefined)?.get;
-  if (typeof get !== 'function') return undefined;
-  const value = get.call(headers, headerName);
+  return typeof get === 'function' ? usableKey(get.call(headers, headerName)) : undefined;
+}
+
+/** A header value as a key, if it is one. */
+function usableKey(value: unknown): string | undefined {
   // axios turns an object into the text "[object Object]": the same for every object, no key.
   return typeof value === 'string' && value.trim() !== '' && value !== '[object Object]' ? value : undefined;
 }
@@ -42,8 +45,8 @@ export function idempotencyKeyOf(headers: unknown, headerName: string): string |
  */
 export function ensureIdempotencyKey(config: InternalAxiosRequestConfig, headerName: string): boolean {
   if (!KEYED_METHODS.has((config.method ?? 'get').toLowerCase())) return false;
-  if (idempotencyKeyOf(config.headers, headerName) !== undefined) return false;
-  if (config.headers.get(headerName) === false) return false;
+  const value = config.headers.get(headerName);
+  if (value === false || usableKey(value) !== undefined) return false;
   config.headers.set(headerName, newIdempotencyKey());
   return true;
 }

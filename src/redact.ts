@@ -10,6 +10,11 @@ export function base64Utf8(text: string): string {
   return btoa(binary);
 }
 
+/** base64 rewritten with the URL-safe alphabet and no padding (RFC 4648 §5). */
+export function toBase64url(base64: string): string {
+  return base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 /** The same percent-encoded text with lower-case hex digits, which a server may send back. */
 function lowerHex(text: string): string {
   return text.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
@@ -79,7 +84,7 @@ export function secretForms(secret: string): readonly string[] {
   const json = jsonForms(secret);
   const textual = [secret, ...encoded, ...json];
   const base64 = base64Utf8(secret);
-  const base64url = base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const base64url = toBase64url(base64);
   const all = new Set([
     ...textual,
     ...encoded.map(lowerHex),

@@ -10,6 +10,8 @@
  *   unref'd ones), so tests can prove that nothing is left running.
  */
 
+import { untilAborted } from './signals';
+
 /** Largest delay a Node timer takes; a larger one fires at once with a TimeoutOverflowWarning. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -128,23 +130,15 @@ export function stopTimer(timer: Timer | undefined): void {
 
 /**
  * `promise`, or a rejection with `onTimeout()` if it has not settled within `ms`, or with the
- * signal's reason as soon as it aborts. The timer and the listener go as soon as one happens.
+ * signal's reason as soon as it aborts. The timer goes as soon as one of them happens.
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error, group?: TimerGroup, signal?: AbortSignal): Promise<T> {
   let timer: Timer | undefined;
-  let onAbort: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
     timer = startTimer(() => reject(onTimeout()), ms, group);
-    if (signal) {
-      onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
   });
-  return Promise.race([promise, timeout]).finally(() => {
-    stopTimer(timer);
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
-  });
+  const raced = Promise.race([promise, timeout]);
+  return (signal ? untilAborted(raced, signal) : raced).finally(() => stopTimer(timer));
 }
 
 /**

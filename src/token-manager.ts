@@ -161,6 +161,11 @@ export class TokenManager {
     this.#access = undefined;
   }
 
+  /** Aborts (with `DETACHED`) at {@link detach}: for waits outside the manager, such as retry back-offs. */
+  get detachedSignal(): AbortSignal {
+    return this.#detached.signal;
+  }
+
   /** Ends every pending wait with `DETACHED` and forgets all tokens. */
   detach(): void {
     if (this.#detached.signal.aborted) return;
