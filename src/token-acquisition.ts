@@ -3,10 +3,9 @@ import type { CredentialSource } from './credentials';
 import { isPaymentAuthError } from './errors';
 import type { NormalizedOptions } from './options';
 import type { Reporter } from './reporter';
-import { linkSignals, untilAborted } from './signals';
-import { startTimer, stopTimer } from './timers';
+import { untilAborted } from './signals';
 import type { StoredToken } from './stores/token-store';
-import type { Deadline, TokenEndpoint } from './token-endpoint';
+import { startDeadline, type Deadline, type TokenEndpoint } from './token-endpoint';
 import type { TokenGrant } from './wire';
 
 /** Shortest lifetime a token is given, whatever `expires_in` says (0, negative, 5e-324...). */
@@ -61,17 +60,9 @@ export class TokenAcquisition {
 
   async #tryRefresh(credentials: Credentials, refresh: RefreshToken | undefined, deadline: Deadline): Promise<TokenGrant | undefined> {
     if (!this.#usable(refresh)) return undefined;
-    const half = Math.max(1, Math.floor(deadline.remainingMs() / 2));
-    const budget = new AbortController();
-    const timer = startTimer(() => budget.abort(), half, deadline.timers);
-    const linked = linkSignals([deadline.signal, budget.signal]);
-    const endAt = performance.now() + half;
+    const half = startDeadline(Math.max(1, Math.floor(deadline.remainingMs() / 2)), deadline.timers, deadline);
     try {
-      return await this.endpoint.refresh(credentials, refresh.value, {
-        signal: linked.signal,
-        timers: deadline.timers,
-        remainingMs: () => Math.min(endAt - performance.now(), deadline.remainingMs()),
-      });
+      return await this.endpoint.refresh(credentials, refresh.value, half);
     } catch (error) {
       if (deadline.signal.aborted) throw error;
       this.reporter.log('warn', 'refresh failed, falling back to client_credentials', {
@@ -80,8 +71,7 @@ export class TokenAcquisition {
       });
       return undefined;
     } finally {
-      stopTimer(timer);
-      linked.dispose();
+      half.end();
     }
   }
 

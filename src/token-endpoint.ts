@@ -4,7 +4,8 @@ import { buildGrantRequest, type ClientAuthMethod, type Credentials, type TokenR
 import { isPaymentAuthError, PaymentAuthError } from './errors';
 import { quoteServerText } from './redact';
 import type { Reporter } from './reporter';
-import { sleep, type TimerGroup } from './timers';
+import { linkSignals } from './signals';
+import { sleep, startTimer, stopTimer, type TimerGroup } from './timers';
 import { decodeTokenBody, readOAuthError, toTokenGrant, type OAuthErrorWire, type TokenGrant } from './wire';
 
 /** A token response body above this size is rejected (a real one is well under 10 KiB). */
@@ -35,6 +36,28 @@ export interface Deadline {
   timers: TimerGroup;
   /** Milliseconds left before the signal aborts. */
   remainingMs(): number;
+}
+
+/**
+ * Starts a deadline of `ms` inside `within` (the detach signal, or an outer deadline): its signal
+ * aborts with `reason()` when `ms` pass, or with the outer signal's reason. Its timer belongs to
+ * `timers`. `end()` stops the timer and the listening; call it when the work is done.
+ */
+export function startDeadline(ms: number, timers: TimerGroup, within: AbortSignal | Deadline, reason?: () => unknown): Deadline & { end(): void } {
+  const outer = within instanceof AbortSignal ? undefined : within;
+  const endAt = performance.now() + ms;
+  const own = new AbortController();
+  const timer = startTimer(() => own.abort(reason?.()), ms, timers);
+  const linked = linkSignals([outer ? outer.signal : (within as AbortSignal), own.signal]);
+  return {
+    signal: linked.signal,
+    timers,
+    remainingMs: () => Math.min(endAt - performance.now(), outer ? outer.remainingMs() : Infinity),
+    end() {
+      stopTimer(timer);
+      linked.dispose();
+    },
+  };
 }
 
 /** The token and refresh calls (RFC 6749 §4.4, §6). */

@@ -5,11 +5,11 @@ import type { NormalizedOptions } from './options';
 import { fingerprint } from './redact';
 import type { Reporter } from './reporter';
 import { acquireShared } from './shared-flight';
-import { linkSignals, untilAborted } from './signals';
-import { createTimerGroup, startTimer, stopTimer } from './timers';
+import { untilAborted } from './signals';
+import { createTimerGroup } from './timers';
 import { tokenStoreKey, type StoredToken, type TokenStore } from './stores/token-store';
 import { TokenAcquisition, type RefreshToken } from './token-acquisition';
-import { tokenTimeoutError, type Deadline, type TokenEndpoint } from './token-endpoint';
+import { startDeadline, tokenTimeoutError, type TokenEndpoint } from './token-endpoint';
 
 /** A cached access token. Times are epoch ms on the manager's clock. */
 export interface AccessToken {
@@ -208,11 +208,7 @@ export class TokenManager {
 
   async #acquire(): Promise<AccessToken> {
     const { clock, tokenTimeoutMs } = this.options;
-    const endAt = performance.now() + tokenTimeoutMs;
-    const timeout = new AbortController();
-    const timer = startTimer(() => timeout.abort(tokenTimeoutError()), tokenTimeoutMs, this.#timers);
-    const linked = linkSignals([this.#detached.signal, timeout.signal]);
-    const deadline: Deadline = { signal: linked.signal, timers: this.#timers, remainingMs: () => endAt - performance.now() };
+    const deadline = startDeadline(tokenTimeoutMs, this.#timers, this.#detached.signal, tokenTimeoutError);
     const started = clock();
     try {
       if (deadline.signal.aborted) throw deadline.signal.reason;
@@ -251,8 +247,7 @@ export class TokenManager {
       if (failure.code !== 'DETACHED') this.reporter.authError(failure);
       throw failure;
     } finally {
-      stopTimer(timer);
-      linked.dispose();
+      deadline.end();
     }
   }
 
