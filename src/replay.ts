@@ -5,8 +5,7 @@
  * the first attempt: a replay would send an empty body, which the server may well accept.
  */
 export function isReplayableBody(data: unknown): boolean {
-  if (data === null || typeof data !== 'object') return true;
-  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data) || data instanceof URLSearchParams) return true;
-  const body = data as { pipe?: unknown; getReader?: unknown; [Symbol.asyncIterator]?: unknown };
+  // Object() boxes a primitive and turns null and undefined into {}: none of them has these methods.
+  const body = Object(data) as { pipe?: unknown; getReader?: unknown; [Symbol.asyncIterator]?: unknown };
   return typeof body.pipe !== 'function' && typeof body.getReader !== 'function' && typeof body[Symbol.asyncIterator] !== 'function';
 }

@@ -2,11 +2,20 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 
-/** Reads a 32-byte AES-256 key from bytes, or from a base64 / hex string. */
+const HEX_KEY = /^[0-9a-f]{64}$/i;
+
+/**
+ * Reads a 32-byte AES-256 key from bytes, or from a hex or base64 string. Surrounding whitespace
+ * (the newline of a key file) is ignored.
+ */
 export function parseEncryptionKey(value: string | Uint8Array): Buffer {
-  const key = typeof value === 'string' ? (/^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64')) : Buffer.from(value);
+  const key = typeof value === 'string' ? decodeKeyText(value.trim()) : Buffer.from(value);
   if (key.length !== 32) throw new TypeError('RedisTokenStore: encryptionKey must be 32 bytes (a Buffer, 64 hex characters or base64 of 32 bytes)');
   return key;
+}
+
+function decodeKeyText(text: string): Buffer {
+  return HEX_KEY.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
 }
 
 /**
