@@ -10,7 +10,7 @@ const base = require('./jest.config.js');
 module.exports = {
   ...base,
   // Stryker adds only the mutated file's folder to the roots for --findRelatedTests; with all of
-  // src/ in jest's module map, a file in src/stores/ or src/redis/ finds its tests through src/*.ts.
+  // src/ in jest's module map, a file in any folder of src/ finds its tests.
   roots: [...base.roots, '<rootDir>/src'],
   testEnvironment: join(__dirname, 'scripts', 'mutate', 'jest-environment.cjs'),
   testSequencer: join(__dirname, 'scripts', 'mutate', 'test-sequencer.cjs'),

@@ -9,7 +9,7 @@ import base from './stryker.config.mjs';
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   ...base,
-  mutate: ['src/backoff.ts', 'src/client-auth.ts', 'src/idempotency.ts', 'src/scope.ts'],
+  mutate: ['src/retry/backoff.ts', 'src/token/client-auth.ts', 'src/request/idempotency.ts', 'src/request/scope.ts'],
   testFiles: ['__tests__/unit/backoff.test.ts', '__tests__/unit/client-auth.test.ts', '__tests__/unit/idempotency.test.ts', '__tests__/unit/scope.test.ts'],
   incremental: false,
   reporters: ['clear-text', 'progress', 'json'],

@@ -13,14 +13,17 @@ export default {
   // Each mutant runs only the tests that cover it.
   coverageAnalysis: 'perTest',
   mutate: [
-    'src/*.ts',
-    'src/stores/**/*.ts',
-    'src/redis/**/*.ts',
-    // The package entry and pure type/barrel files: nothing to mutate.
+    'src/**/*.ts',
+    // Not the core: the command line, the sandbox, and the NestJS and OpenTelemetry adapters.
+    '!src/cli/**',
+    '!src/testing/**',
+    '!src/nestjs/**',
+    '!src/opentelemetry/**',
+    // The package entries and pure type files: nothing to mutate.
     '!src/index.ts',
     '!src/redis/index.ts',
-    '!src/request-state.ts',
-    '!src/telemetry.ts',
+    '!src/request/request-state.ts',
+    '!src/observability/telemetry.ts',
   ],
   // A rerun tests only the mutants of changed code (or whose covering tests changed).
   incremental: true,

@@ -1,16 +1,16 @@
 import type { AxiosInstance } from 'axios';
-import { createCredentialSource, type CredentialsInput } from './credentials';
-import { normalizeOptions } from './normalize-options';
-import type { PaymentAuthOptions } from './options';
-import { createReporter, type LastAuthError, type PaymentAuthCounts } from './reporter';
-import { createRequestInterceptor } from './request-interceptor';
-import { createResponseInterceptors } from './response-interceptor';
-import { installRetries } from './retry';
-import { isBrowserLike } from './runtime';
-import { createScope } from './scope';
-import { createTokenEndpoint } from './token-endpoint';
-import { MemoryTokenStore } from './stores/memory-store';
-import { TokenManager } from './token-manager';
+import { createCredentialSource, type CredentialsInput } from './token/credentials';
+import { normalizeOptions } from './options/normalize';
+import type { PaymentAuthOptions } from './options/options';
+import { createReporter, type LastAuthError, type PaymentAuthCounts } from './observability/reporter';
+import { createRequestInterceptor } from './interceptors/request';
+import { createResponseInterceptors } from './interceptors/response';
+import { installRetries } from './retry/install';
+import { isBrowserLike } from './util/runtime';
+import { createScope } from './request/scope';
+import { createTokenEndpoint } from './token/endpoint';
+import { MemoryTokenStore } from './store/memory-store';
+import { TokenManager } from './token/manager';
 
 /** What {@link PaymentAuth.status} returns. */
 export interface PaymentAuthStatus {

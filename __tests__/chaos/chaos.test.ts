@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import axios, { type AxiosError } from 'axios';
 import { attachPaymentAuth, isPaymentAuthError } from '../../src';
-import { pendingTimers } from '../../src/timers';
+import { pendingTimers } from '../../src/util/timers';
 import { startPaymentSandbox, type SandboxFault, type SandboxRequest, type SandboxRoute } from '../../src/testing';
 import { basicPair, forms, HOSTILE_SECRET } from '../_helpers/leaks';
 import { waitFor } from '../_helpers/servers';

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import { attachPaymentAuth, isPaymentAuthError } from '../../src';
-import type { TokenStore } from '../../src/stores/token-store';
-import { pendingTimers } from '../../src/timers';
+import type { TokenStore } from '../../src/store/token-store';
+import { pendingTimers } from '../../src/util/timers';
 import { rejection } from '../_helpers/rejection';
 import { startTokenAndApiServer, waitFor, type RecordingServer } from '../_helpers/servers';
 

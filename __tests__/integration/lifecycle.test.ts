@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { attachPaymentAuth, MemoryTokenStore, type TokenEvent } from '../../src';
-import { pendingTimers } from '../../src/timers';
+import { pendingTimers } from '../../src/util/timers';
 import { rejection } from '../_helpers/rejection';
 import { deferred, waitFor } from '../_helpers/servers';
 import { startHarness, type Harness } from '../_helpers/sandbox';

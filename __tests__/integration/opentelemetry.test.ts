@@ -4,7 +4,7 @@ import { isSpanContextValid, metrics, ProxyTracer, trace, type Span } from '@ope
 import { createOpenTelemetry } from 'axios-payment-auth/opentelemetry';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VERSION } from '../../src/version';
+import { VERSION } from '../../src/util/version';
 import { expectNoLeaks } from '../_helpers/leaks';
 import { startHarness, type Harness } from '../_helpers/sandbox';
 import { deferred, waitFor } from '../_helpers/servers';

@@ -2,7 +2,7 @@ import axios from 'axios';
 import Redis from 'ioredis';
 import { attachPaymentAuth } from '../../src';
 import { RedisTokenStore } from '../../src/redis';
-import type { StoredToken } from '../../src/stores/token-store';
+import type { StoredToken } from '../../src/store/token-store';
 import { startPaymentSandbox, type PaymentSandbox } from '../../src/testing';
 import { startRedis, type RedisServer } from '../_helpers/redis';
 import { waitFor } from '../_helpers/servers';

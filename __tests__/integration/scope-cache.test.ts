@@ -1,7 +1,7 @@
 import axios from 'axios';
 import fc from 'fast-check';
 import { attachPaymentAuth } from '../../src';
-import { createScope } from '../../src/scope';
+import { createScope } from '../../src/request/scope';
 import { startRecordingServer, type RecordingServer } from '../_helpers/servers';
 import type { InternalAxiosRequestConfig } from 'axios';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { backoffDelayMs, parseRetryAfterMs } from '../../src/backoff';
+import { backoffDelayMs, parseRetryAfterMs } from '../../src/retry/backoff';
 
 describe('backoffDelayMs', () => {
   it('stays within [0, min(max, base·2^(n-1))] for every attempt and random value', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { basicAuthorization, buildGrantRequest, formUrlEncode } from '../../src/client-auth';
+import { basicAuthorization, buildGrantRequest, formUrlEncode } from '../../src/token/client-auth';
 
 function decodeBasic(header: string): [string, string] {
   const decoded = atob(header.replace(/^Basic /, ''));

@@ -1,5 +1,5 @@
 import { AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
-import { ensureIdempotencyKey, idempotencyKeyOf, newIdempotencyKey, normalizeIdempotency } from '../../src/idempotency';
+import { ensureIdempotencyKey, idempotencyKeyOf, newIdempotencyKey, normalizeIdempotency } from '../../src/request/idempotency';
 
 const config = (method: string, headers: Record<string, string> = {}) => ({ method, headers: new AxiosHeaders(headers) }) as InternalAxiosRequestConfig;
 

@@ -1,4 +1,4 @@
-import { MemoryTokenStore } from '../../src/stores/memory-store';
+import { MemoryTokenStore } from '../../src/store/memory-store';
 
 const token = { accessToken: 'at', issuedAt: 0, expiresAt: 1_000, refreshToken: 'rt', refreshExpiresAt: 5_000 };
 

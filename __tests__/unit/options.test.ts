@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { attachPaymentAuth } from '../../src';
-import { resolveEndpoint } from '../../src/normalize-options';
+import { resolveEndpoint } from '../../src/options/normalize';
 
 const creds = { clientId: 'id', clientSecret: 'secret-value-123' };
 const api = (baseURL?: string) => axios.create({ baseURL });

@@ -1,7 +1,7 @@
 import axios, { type InternalAxiosRequestConfig } from 'axios';
-import { createRequestInterceptor } from '../../src/request-interceptor';
-import { createScope } from '../../src/scope';
-import type { TokenManager } from '../../src/token-manager';
+import { createRequestInterceptor } from '../../src/interceptors/request';
+import { createScope } from '../../src/request/scope';
+import type { TokenManager } from '../../src/token/manager';
 
 const tok = { value: 'tok', generation: 1, issuedAt: 0, expiresAt: Infinity, refreshAt: Infinity };
 const manager = { token: async () => tok, cachedToken: () => tok } as unknown as TokenManager;

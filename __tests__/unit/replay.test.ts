@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { isReplayableBody } from '../../src/replay';
+import { isReplayableBody } from '../../src/request/replayable-body';
 
 // A 401 replay or a retry sends the same body again: only bodies that can be read twice qualify.
 describe('isReplayableBody', () => {

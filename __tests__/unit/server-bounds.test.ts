@@ -1,10 +1,10 @@
-import { isPaymentAuthError } from '../../src/errors';
-import { MAX_REFRESH_TOKEN_LIFETIME_MS, TokenAcquisition } from '../../src/token-acquisition';
-import type { CredentialSource } from '../../src/credentials';
-import type { Reporter } from '../../src/reporter';
-import type { TokenEndpoint } from '../../src/token-endpoint';
-import { createTimerGroup } from '../../src/timers';
-import { MAX_TOKEN_LENGTH, parseExpiresIn, toTokenGrant } from '../../src/wire';
+import { isPaymentAuthError } from '../../src/errors/payment-auth-error';
+import { MAX_REFRESH_TOKEN_LIFETIME_MS, TokenAcquisition } from '../../src/token/acquisition';
+import type { CredentialSource } from '../../src/token/credentials';
+import type { Reporter } from '../../src/observability/reporter';
+import type { TokenEndpoint } from '../../src/token/endpoint';
+import { createTimerGroup } from '../../src/util/timers';
+import { MAX_TOKEN_LENGTH, parseExpiresIn, toTokenGrant } from '../../src/token/token-response';
 
 // Every number and string a server sends is bounded before it is kept: a token too long for a
 // header would be cached and then fail every call with 431; a lifetime of 1e306 ms is Infinity

@@ -1,8 +1,8 @@
-import type { StoreUnavailable} from '../../src/shared-flight';
-import { acquireShared, type SharedFlight } from '../../src/shared-flight';
-import { MemoryTokenStore } from '../../src/stores/memory-store';
-import { createTimerGroup } from '../../src/timers';
-import type { StoredToken, TokenStore } from '../../src/stores/token-store';
+import type { StoreUnavailable} from '../../src/store/shared-flight';
+import { acquireShared, type SharedFlight } from '../../src/store/shared-flight';
+import { MemoryTokenStore } from '../../src/store/memory-store';
+import { createTimerGroup } from '../../src/util/timers';
+import type { StoredToken, TokenStore } from '../../src/store/token-store';
 
 const token = (n: number): StoredToken => ({ accessToken: `at-${n}`, issuedAt: 0, expiresAt: 900_000, refreshToken: `rt-${n}`, refreshExpiresAt: 86_400_000 });
 

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import nock from 'nock';
 import { attachPaymentAuth, isPaymentAuthError, type PaymentAuthError, type PaymentAuthOptions } from '../../src';
-import type { CredentialsInput } from '../../src/credentials';
+import type { CredentialsInput } from '../../src/token/credentials';
 
 const BASE = 'https://pay.test';
 const TOKEN = '/api/v1/oauth2/token';

@@ -1,4 +1,4 @@
-import { isStoredToken, tokenStoreKey } from '../../src/stores/token-store';
+import { isStoredToken, tokenStoreKey } from '../../src/store/token-store';
 
 // What a store hands back is read as a token only if every field has its type: a value written by
 // another version, another program or a corrupted cache counts as "no token".

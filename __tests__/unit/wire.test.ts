@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { isPaymentAuthError } from '../../src/errors';
-import { decodeTokenBody, parseExpiresIn, readOAuthError, toTokenGrant } from '../../src/wire';
+import { isPaymentAuthError } from '../../src/errors/payment-auth-error';
+import { decodeTokenBody, parseExpiresIn, readOAuthError, toTokenGrant } from '../../src/token/token-response';
 
 function rejects(fn: () => unknown): string {
   try {

@@ -1,4 +1,4 @@
-import { isPaymentAuthError } from '../errors';
+import { isPaymentAuthError } from '../errors/payment-auth-error';
 import { UsageError } from './args';
 import { demoCommand, demoSpec } from './demo';
 import { processIo, type Io } from './io';

@@ -3,7 +3,7 @@ import { HttpService } from '@nestjs/axios';
 import axios, { type AxiosInstance } from 'axios';
 import { attachPaymentAuth, type PaymentAuth } from 'axios-payment-auth';
 import { splitModuleOptions, type PaymentAuthModuleAsyncOptions, type PaymentAuthModuleOptions, type PaymentAuthOptionsFactory } from './module-options';
-import { PAYMENT_AUTH, PAYMENT_AUTH_AXIOS_INSTANCE, PAYMENT_AUTH_MODULE_OPTIONS } from './tokens';
+import { PAYMENT_AUTH, PAYMENT_AUTH_AXIOS_INSTANCE, PAYMENT_AUTH_MODULE_OPTIONS } from './payment-auth.constants';
 
 /** Detaches the interceptors when the application shuts down. */
 @Injectable()

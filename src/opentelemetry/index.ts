@@ -1,6 +1,6 @@
 import { context, metrics, SpanKind, SpanStatusCode, trace, type Attributes, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
 import type { PaymentAuthTelemetry } from 'axios-payment-auth';
-import { VERSION } from '../version';
+import { VERSION } from '../util/version';
 
 /** Options of {@link createOpenTelemetry}. */
 export interface OpenTelemetryOptions {

@@ -1,5 +1,5 @@
-import { isStoredToken, type StoredToken, type TokenStore } from '../stores/token-store';
-import { withTimeout } from '../timers';
+import { isStoredToken, type StoredToken, type TokenStore } from '../store/token-store';
+import { withTimeout } from '../util/timers';
 import { decrypt, encrypt, parseEncryptionKey } from './encryption';
 
 /**

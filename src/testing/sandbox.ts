@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isLoopbackHost } from '../scope';
+import { isLoopbackHost } from '../request/scope';
 import { SandboxAuthority, type SandboxClient, type SandboxLifetimes, type SandboxTokenState } from './sandbox-auth';
 import { describeFault, FaultQueue, type SandboxFault, type SandboxRoute } from './sandbox-faults';
 import { decodeBasic, envelope, mask, parseFields, readBody, requestId, sendJson } from './sandbox-http';

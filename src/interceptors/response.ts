@@ -1,11 +1,11 @@
 import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
-import { unlessCancelled } from './cancellation';
-import { PaymentAuthError } from './errors';
-import { cleanAxiosError, releaseResponse } from './redact';
-import { isReplayableBody } from './replay';
-import type { Reporter } from './reporter';
-import type { TokenManager } from './token-manager';
-import './request-state';
+import { unlessCancelled } from '../request/cancellation';
+import { PaymentAuthError } from '../errors/payment-auth-error';
+import { cleanAxiosError, releaseResponse } from '../errors/redact';
+import { isReplayableBody } from '../request/replayable-body';
+import type { Reporter } from '../observability/reporter';
+import type { TokenManager } from '../token/manager';
+import '../request/request-state';
 
 function isAxiosError(value: unknown): value is AxiosError {
   return typeof value === 'object' && value !== null && (value as { isAxiosError?: unknown }).isAxiosError === true;

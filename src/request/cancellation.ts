@@ -1,5 +1,5 @@
 import { CanceledError, type InternalAxiosRequestConfig } from 'axios';
-import { cleanAxiosError } from './redact';
+import { cleanAxiosError } from '../errors/redact';
 
 type CancelListener = (reason: unknown) => void;
 interface CancelTokenLike {

@@ -1,15 +1,15 @@
 import pMemoize from 'p-memoize';
 import type { CredentialSource } from './credentials';
-import { detachedError, isPaymentAuthError, PaymentAuthError } from './errors';
-import type { NormalizedOptions } from './options';
-import { fingerprint } from './redact';
-import type { Reporter } from './reporter';
-import { acquireShared } from './shared-flight';
-import { untilAborted } from './signals';
-import { createTimerGroup } from './timers';
-import { tokenStoreKey, type StoredToken, type TokenStore } from './stores/token-store';
-import { TokenAcquisition, type RefreshToken } from './token-acquisition';
-import { startDeadline, tokenTimeoutError, type TokenEndpoint } from './token-endpoint';
+import { detachedError, isPaymentAuthError, PaymentAuthError } from '../errors/payment-auth-error';
+import type { NormalizedOptions } from '../options/options';
+import { fingerprint } from '../errors/redact';
+import type { Reporter } from '../observability/reporter';
+import { acquireShared } from '../store/shared-flight';
+import { untilAborted } from '../util/signals';
+import { createTimerGroup } from '../util/timers';
+import { tokenStoreKey, type StoredToken, type TokenStore } from '../store/token-store';
+import { TokenAcquisition, type RefreshToken } from './acquisition';
+import { startDeadline, tokenTimeoutError, type TokenEndpoint } from './endpoint';
 
 /** A cached access token. Times are epoch ms on the manager's clock. */
 export interface AccessToken {

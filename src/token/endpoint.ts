@@ -1,12 +1,12 @@
 import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { backoffDelayMs, parseRetryAfterMs } from './backoff';
+import { backoffDelayMs, parseRetryAfterMs } from '../retry/backoff';
 import { buildGrantRequest, type ClientAuthMethod, type Credentials, type TokenRequestFormat } from './client-auth';
-import { isPaymentAuthError, PaymentAuthError } from './errors';
-import { quoteServerText } from './redact';
-import type { Reporter } from './reporter';
-import { linkSignals } from './signals';
-import { sleep, startTimer, stopTimer, type TimerGroup } from './timers';
-import { decodeTokenBody, readOAuthError, toTokenGrant, type OAuthErrorWire, type TokenGrant } from './wire';
+import { isPaymentAuthError, PaymentAuthError } from '../errors/payment-auth-error';
+import { quoteServerText } from '../errors/redact';
+import type { Reporter } from '../observability/reporter';
+import { linkSignals } from '../util/signals';
+import { sleep, startTimer, stopTimer, type TimerGroup } from '../util/timers';
+import { decodeTokenBody, readOAuthError, toTokenGrant, type OAuthErrorWire, type TokenGrant } from './token-response';
 
 /** A token response body above this size is rejected (a real one is well under 10 KiB). */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;

@@ -1,5 +1,5 @@
-import { sleep, withTimeout, type TimerGroup } from './timers';
-import { isStoredToken, type StoredToken, type TokenStore } from './stores/token-store';
+import { sleep, withTimeout, type TimerGroup } from '../util/timers';
+import { isStoredToken, type StoredToken, type TokenStore } from './token-store';
 
 /** A failure of the token store (an error or a timeout); never of the token endpoint. */
 export class StoreUnavailable extends Error {

@@ -1,6 +1,6 @@
 import { basicAuthorization, type Credentials } from './client-auth';
-import { base64Utf8, toBase64url } from './redact';
-import { PaymentAuthError } from './errors';
+import { base64Utf8, toBase64url } from '../errors/redact';
+import { PaymentAuthError } from '../errors/payment-auth-error';
 
 /**
  * Where the client credentials come from:

@@ -1,6 +1,6 @@
 import type { AxiosError, AxiosResponse } from 'axios';
-import { isPaymentAuthError } from './errors';
-import { isTransientStatus } from './retry-policy';
+import { isPaymentAuthError } from './payment-auth-error';
+import { isTransientStatus } from '../retry/policy';
 
 /** What {@link parsePaymentError} makes of any error of a Payment API call. */
 export interface PaymentErrorInfo {

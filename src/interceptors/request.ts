@@ -1,11 +1,11 @@
 import type { InternalAxiosRequestConfig } from 'axios';
-import { unlessCancelled } from './cancellation';
-import { ensureIdempotencyKey } from './idempotency';
-import type { Reporter } from './reporter';
-import type { RequestScope } from './scope';
-import type { PaymentAuthRequestState } from './request-state';
-import type { AccessToken, TokenManager } from './token-manager';
-import './request-state';
+import { unlessCancelled } from '../request/cancellation';
+import { ensureIdempotencyKey } from '../request/idempotency';
+import type { Reporter } from '../observability/reporter';
+import type { RequestScope } from '../request/scope';
+import type { PaymentAuthRequestState } from '../request/request-state';
+import type { AccessToken, TokenManager } from '../token/manager';
+import '../request/request-state';
 
 type RedirectHook = (options: Record<string, unknown>, responseDetails: unknown, requestDetails?: unknown) => void;
 

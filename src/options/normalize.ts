@@ -1,10 +1,10 @@
-import { monotonicNow } from './clock';
+import { monotonicNow } from '../util/clock';
 import { DEFAULTS, REFRESH_PATH, TOKEN_PATH, type NormalizedOptions, type PaymentAuthOptions } from './options';
-import { normalizeIdempotency } from './idempotency';
-import { normalizeRetry } from './retry-policy';
-import { isLoopbackHost } from './scope';
-import type { TokenStore } from './stores/token-store';
-import type { PaymentAuthTelemetry } from './telemetry';
+import { normalizeIdempotency } from '../request/idempotency';
+import { normalizeRetry } from '../retry/policy';
+import { isLoopbackHost } from '../request/scope';
+import type { TokenStore } from '../store/token-store';
+import type { PaymentAuthTelemetry } from '../observability/telemetry';
 
 const KNOWN_KEYS = new Set<string>([
   'tokenUrl', 'refreshUrl', 'clientAuthMethod', 'tokenRequestFormat', 'scope', 'tokenParams',

@@ -1,12 +1,12 @@
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import axiosRetry from 'axios-retry';
-import { releaseResponse } from './redact';
-import type { Reporter } from './reporter';
-import { retryDelayMs, retryReason, shouldRetry, type RetryPolicy } from './retry-policy';
-import type { RequestScope } from './scope';
-import { unlessCancelled } from './cancellation';
-import { linkSignals } from './signals';
-import { awaitedTimers, sleep, timerDelay } from './timers';
+import { releaseResponse } from '../errors/redact';
+import type { Reporter } from '../observability/reporter';
+import { retryDelayMs, retryReason, shouldRetry, type RetryPolicy } from './policy';
+import type { RequestScope } from '../request/scope';
+import { unlessCancelled } from '../request/cancellation';
+import { linkSignals } from '../util/signals';
+import { awaitedTimers, sleep, timerDelay } from '../util/timers';
 
 /**
  * The back-off before a retry, owned here rather than left to axios-retry (whose timer only

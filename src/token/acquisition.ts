@@ -1,12 +1,12 @@
 import type { Credentials } from './client-auth';
 import type { CredentialSource } from './credentials';
-import { isPaymentAuthError } from './errors';
-import type { NormalizedOptions } from './options';
-import type { Reporter } from './reporter';
-import { untilAborted } from './signals';
-import type { StoredToken } from './stores/token-store';
-import { startDeadline, type Deadline, type TokenEndpoint } from './token-endpoint';
-import type { TokenGrant } from './wire';
+import { isPaymentAuthError } from '../errors/payment-auth-error';
+import type { NormalizedOptions } from '../options/options';
+import type { Reporter } from '../observability/reporter';
+import { untilAborted } from '../util/signals';
+import type { StoredToken } from '../store/token-store';
+import { startDeadline, type Deadline, type TokenEndpoint } from './endpoint';
+import type { TokenGrant } from './token-response';
 
 /** Shortest lifetime a token is given, whatever `expires_in` says (0, negative, 5e-324...). */
 const MIN_TOKEN_LIFETIME_MS = 1000;

@@ -1,4 +1,4 @@
-import { PaymentAuthError } from './errors';
+import { PaymentAuthError } from '../errors/payment-auth-error';
 
 /**
  * Wire shapes of the token endpoint (RFC 6749 §5.1, §5.2), snake_case as they travel. They never

@@ -1,9 +1,9 @@
-import type { ClientAuthMethod, TokenRequestFormat } from './client-auth';
-import type { PaymentAuthError } from './errors';
-import type { IdempotencyOptions } from './idempotency';
-import type { RetryOptions, RetryPolicy } from './retry-policy';
-import type { TokenStore } from './stores/token-store';
-import type { PaymentAuthTelemetry } from './telemetry';
+import type { ClientAuthMethod, TokenRequestFormat } from '../token/client-auth';
+import type { PaymentAuthError } from '../errors/payment-auth-error';
+import type { IdempotencyOptions } from '../request/idempotency';
+import type { RetryOptions, RetryPolicy } from '../retry/policy';
+import type { TokenStore } from '../store/token-store';
+import type { PaymentAuthTelemetry } from '../observability/telemetry';
 
 /** Any logger with these four methods: pino, winston, `console`, NestJS `Logger`. */
 export interface PaymentAuthLogger {

@@ -1,7 +1,7 @@
 import type { AxiosError } from 'axios';
 import { backoffDelayMs, parseRetryAfterMs, type BackoffPolicy } from './backoff';
-import { idempotencyKeyOf } from './idempotency';
-import { isReplayableBody } from './replay';
+import { idempotencyKeyOf } from '../request/idempotency';
+import { isReplayableBody } from '../request/replayable-body';
 
 /** What {@link RetryOptions.onRetry} receives. */
 export interface RetryEvent {
