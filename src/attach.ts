@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
-import { createCredentialSource, type CredentialsInput } from './token/credentials';
+import { createCredentialSource } from './token/credential-source';
+import type { CredentialsInput } from './token/credentials';
 import { normalizeOptions } from './options/normalize';
 import type { PaymentAuthOptions } from './options/options';
 import { createReporter, type LastAuthError, type PaymentAuthCounts } from './observability/reporter';
@@ -82,17 +83,13 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
   const normalized = normalizeOptions(options, instance.defaults.baseURL);
   const source = createCredentialSource(credentials, processEnv());
   const reporter = createReporter(normalized);
-  const defaults = instance.defaults;
-  // Server text that reaches an error (the token endpoint's, the API's) is cleaned of the secret
-  // and of the live and recent tokens.
-  const knownSecrets = (): string[] => [...source.knownSecrets(), ...manager.liveTokens()];
-  const endpoint = createTokenEndpoint({
-    ...normalized,
-    transport: { httpAgent: defaults.httpAgent, httpsAgent: defaults.httpsAgent, proxy: defaults.proxy },
-    knownSecrets,
-    traceTokenCall: reporter.traceTokenCall,
-  });
-  const manager = new TokenManager({ ...normalized, store: normalized.store ?? new MemoryTokenStore(normalized.clock) }, source, endpoint, reporter);
+  const { httpAgent, httpsAgent, proxy } = instance.defaults;
+  // Token requests go through the caller's agents and proxy; server text that reaches an error
+  // (the token endpoint's, the API's) is cleaned of the secret and of the live and recent tokens.
+  const manager = new TokenManager({ ...normalized, store: normalized.store ?? new MemoryTokenStore(normalized.clock) }, source, (knownSecrets) =>
+    createTokenEndpoint({ ...normalized, transport: { httpAgent, httpsAgent, proxy }, knownSecrets, traceTokenCall: reporter.traceTokenCall }),
+    reporter,
+  );
   const scope = createScope(normalized.apiOrigins, [normalized.tokenUrl, ...(normalized.refreshUrl ? [normalized.refreshUrl] : [])]);
 
   // axios-retry first: its response interceptor then sees a failure before ours, so a 5xx is
@@ -100,7 +97,7 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
   // detach() ends the back-off of every retry in progress, as it ends every token wait.
   const ejectRetries = normalized.retry ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporter, manager.detachedSignal) : undefined;
   const requestId = instance.interceptors.request.use(createRequestInterceptor(manager, scope, normalized.idempotencyHeader, reporter));
-  const responseInterceptors = createResponseInterceptors(instance, manager, reporter, knownSecrets);
+  const responseInterceptors = createResponseInterceptors(instance, manager, reporter, () => manager.knownSecrets());
   const responseId = instance.interceptors.response.use(responseInterceptors.onResponse, responseInterceptors.onError);
   let attached = true;
   let stopObserving: (() => void) | undefined;

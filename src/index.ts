@@ -5,12 +5,12 @@ export type { PaymentAuthTelemetry, TokenCallInfo, TokenCallResult, TokenOutcome
 export { PaymentAuthError, isPaymentAuthError } from './errors/payment-auth-error';
 export type { PaymentAuthErrorCode, PaymentAuthErrorInit } from './errors/payment-auth-error';
 export type { PaymentAuthOptions, PaymentAuthLogger, TokenEvent } from './options/options';
-export type { CredentialsInput } from './token/credentials';
-export type { Credentials, ClientAuthMethod, TokenRequestFormat } from './token/client-auth';
+export type { Credentials, CredentialsInput } from './token/credentials';
+export type { ClientAuthMethod, TokenRequestFormat } from './token/client-auth';
 export type { PaymentAuthRequestState } from './request/request-state';
 export { parsePaymentError, isPaymentApiError } from './errors/payment-api-error';
 export type { PaymentErrorInfo, PaymentApiError } from './errors/payment-api-error';
-export type { RetryOptions, RetryEvent } from './retry/policy';
-export type { IdempotencyOptions } from './request/idempotency';
+export type { RetryOptions, RetryEvent } from './options/retry-options';
+export type { IdempotencyOptions } from './options/idempotency-options';
 export { MemoryTokenStore } from './store/memory-store';
 export type { TokenStore, StoredToken } from './store/token-store';

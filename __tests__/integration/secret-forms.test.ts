@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import axios, { type AxiosError } from 'axios';
 import nock from 'nock';
 import { attachPaymentAuth, isPaymentAuthError, parsePaymentError, type PaymentAuthOptions } from '../../src';
-import { formUrlEncode } from '../../src/token/client-auth';
+import { formUrlEncode } from '../../src/util/encoding';
 import { expectNoLeaks } from '../_helpers/leaks';
 import { rejection } from '../_helpers/rejection';
 import { deferred, startRecordingServer, startTokenAndApiServer, waitFor, type Recorded, type RecordingServer } from '../_helpers/servers';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { basicAuthorization, buildGrantRequest, formUrlEncode } from '../../src/token/client-auth';
+import { basicAuthorization, buildGrantRequest } from '../../src/token/client-auth';
+import { formUrlEncode } from '../../src/util/encoding';
 
 function decodeBasic(header: string): [string, string] {
   const decoded = atob(header.replace(/^Basic /, ''));

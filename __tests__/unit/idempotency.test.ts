@@ -1,5 +1,6 @@
 import { AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
-import { ensureIdempotencyKey, idempotencyKeyOf, newIdempotencyKey, normalizeIdempotency } from '../../src/request/idempotency';
+import { ensureIdempotencyKey, idempotencyKeyOf, newIdempotencyKey } from '../../src/request/idempotency';
+import { normalizeIdempotency } from '../../src/options/idempotency-options';
 
 const config = (method: string, headers: Record<string, string> = {}) => ({ method, headers: new AxiosHeaders(headers) }) as InternalAxiosRequestConfig;
 

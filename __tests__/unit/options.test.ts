@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { attachPaymentAuth } from '../../src';
-import { resolveEndpoint } from '../../src/options/normalize';
+import { resolveEndpoint } from '../../src/util/urls';
 
 const creds = { clientId: 'id', clientSecret: 'secret-value-123' };
 const api = (baseURL?: string) => axios.create({ baseURL });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
-import { normalizeRetry, retryDelayMs, shouldRetry, type RetryPolicy } from '../../src/retry/policy';
+import { retryDelayMs, shouldRetry } from '../../src/retry/policy';
+import { normalizeRetry, type RetryPolicy } from '../../src/options/retry-options';
 
 const policy: RetryPolicy = { retries: 2, baseDelayMs: 500, maxDelayMs: 5000, maxRetryAfterMs: 30_000, onRetry: undefined };
 

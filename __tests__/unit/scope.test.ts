@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { InternalAxiosRequestConfig } from 'axios';
-import { createScope, isLoopbackHost, resolveRequestUrl } from '../../src/request/scope';
+import { createScope, resolveRequestUrl } from '../../src/request/scope';
+import { isLoopbackHost } from '../../src/util/urls';
 
 const API = 'https://api.example-pay.com';
 const scope = createScope(new Set([API]), [`${API}/api/v1/oauth2/token`, `${API}/api/v1/oauth2/refresh`]);

@@ -1,6 +1,6 @@
 import { isPaymentAuthError } from '../../src/errors/payment-auth-error';
 import { MAX_REFRESH_TOKEN_LIFETIME_MS, TokenAcquisition } from '../../src/token/acquisition';
-import type { CredentialSource } from '../../src/token/credentials';
+import type { CredentialSource } from '../../src/token/credential-source';
 import type { Reporter } from '../../src/observability/reporter';
 import type { TokenEndpoint } from '../../src/token/endpoint';
 import { createTimerGroup } from '../../src/util/timers';

@@ -1,4 +1,4 @@
-import type { StoreUnavailable} from '../../src/store/shared-flight';
+import type { StoreUnavailable } from '../../src/store/store-unavailable';
 import { acquireShared, type SharedFlight } from '../../src/store/shared-flight';
 import { MemoryTokenStore } from '../../src/store/memory-store';
 import { createTimerGroup } from '../../src/util/timers';
@@ -35,7 +35,7 @@ describe('acquireShared', () => {
     const store = new MemoryTokenStore(() => 0);
     await store.set('k', token(7), 60_000);
     const f = flight(store);
-    await expect(acquireShared(f)).resolves.toEqual({ token: token(7), fetched: false });
+    await expect(acquireShared(f)).resolves.toEqual(token(7));
     expect(f.fetches).toBe(0);
   });
 
@@ -44,15 +44,14 @@ describe('acquireShared', () => {
     const flights = Array.from({ length: 8 }, () => flight(store));
     const results = await Promise.all(flights.map(acquireShared));
     expect(flights.reduce((n, f) => n + f.fetches, 0)).toBe(1);
-    expect(new Set(results.map((r) => r.token.accessToken))).toEqual(new Set(['at-1']));
-    expect(results.filter((r) => r.fetched)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.accessToken))).toEqual(new Set(['at-1']));
   });
 
   it('fetches over a rejected stored token', async () => {
     const store = new MemoryTokenStore(() => 0);
     await store.set('k', { ...token(0), accessToken: 'at-rejected' }, 60_000);
     const f = flight(store);
-    expect((await acquireShared(f)).token.accessToken).toBe('at-1');
+    expect((await acquireShared(f)).accessToken).toBe('at-1');
     expect((await store.get('k'))?.accessToken).toBe('at-1');
   });
 
@@ -69,7 +68,7 @@ describe('acquireShared', () => {
     await store.tryLock('k', 'dead-process', 200);
     const f = flight(store);
     const started = Date.now();
-    await expect(acquireShared(f)).resolves.toMatchObject({ fetched: true });
+    await expect(acquireShared(f)).resolves.toEqual(token(1));
     expect(f.fetches).toBe(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     expect(f.errors).toEqual([]);
@@ -90,14 +89,14 @@ describe('acquireShared', () => {
   ])('fetches in process and reports when the store %s', async (_name, broken) => {
     const store = Object.assign(new MemoryTokenStore(), broken) as TokenStore;
     const f = flight(store);
-    await expect(acquireShared(f)).resolves.toEqual({ token: token(1), fetched: true });
+    await expect(acquireShared(f)).resolves.toEqual(token(1));
     expect(f.errors.map((e) => e.operation)).toEqual(['get']);
   });
 
   it('keeps the fetched token when only the write fails', async () => {
     const store = Object.assign(new MemoryTokenStore(), { set: async () => { throw new Error('READONLY'); } }) as TokenStore;
     const f = flight(store);
-    await expect(acquireShared(f)).resolves.toEqual({ token: token(1), fetched: true });
+    await expect(acquireShared(f)).resolves.toEqual(token(1));
     expect(f.errors.map((e) => e.message)).toEqual(['token store set failed: READONLY']);
   });
 

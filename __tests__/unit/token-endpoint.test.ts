@@ -167,6 +167,11 @@ describe('token endpoint failures', () => {
     expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', status: 502 });
   });
 
+  it.each([501, 505])('does not retry a %i (not transient, like the API retries)', async (status) => {
+    nock(BASE).post(TOKEN).once().reply(status);
+    expect(await failure(attach().getAccessToken())).toMatchObject({ code: 'TOKEN_REQUEST_REJECTED', status });
+  });
+
   it('retries network errors', async () => {
     nock(BASE).post(TOKEN).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     nock(BASE).post(TOKEN).reply(200, ok);

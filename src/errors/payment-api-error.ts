@@ -1,6 +1,6 @@
-import type { AxiosError, AxiosResponse } from 'axios';
+import { isAxiosError, type AxiosError, type AxiosResponse } from 'axios';
 import { isPaymentAuthError } from './payment-auth-error';
-import { isTransientStatus } from '../retry/policy';
+import { isTransientStatus, isTransientTransportCode } from './transient';
 
 /** What {@link parsePaymentError} makes of any error of a Payment API call. */
 export interface PaymentErrorInfo {
@@ -30,13 +30,10 @@ export type PaymentApiError = AxiosError & { response: AxiosResponse };
  * (works across copies of axios, like `axios.isAxiosError`).
  */
 export function isPaymentApiError(error: unknown): error is PaymentApiError {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { isAxiosError?: unknown; response?: { status?: unknown } };
-  return e.isAxiosError === true && typeof e.response?.status === 'number';
+  return isAxiosError(error) && typeof error.response?.status === 'number';
 }
 
 const RETRYABLE_AUTH_CODES = new Set(['TOKEN_ENDPOINT_UNAVAILABLE', 'TOKEN_ENDPOINT_TIMEOUT']);
-const RETRYABLE_TRANSPORT = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ERR_NETWORK']);
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
@@ -98,5 +95,5 @@ export function parsePaymentError(error: unknown): PaymentErrorInfo {
   }
   const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
   const code = text(e.code) ?? 'UNKNOWN';
-  return { status: undefined, code, message: text(e.message) ?? describe(error), requestId: undefined, retryable: RETRYABLE_TRANSPORT.has(code), unauthorized: false };
+  return { status: undefined, code, message: text(e.message) ?? describe(error), requestId: undefined, retryable: isTransientTransportCode(code), unauthorized: false };
 }

@@ -92,8 +92,3 @@ export class PaymentAuthError extends Error {
 export function isPaymentAuthError(value: unknown): value is PaymentAuthError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
-
-/** The error of every wait that `detach()` ends: token waits, retry back-offs. */
-export function detachedError(): PaymentAuthError {
-  return new PaymentAuthError({ code: 'DETACHED', message: 'Payment auth was detached while a request was waiting', hint: 'detach() ends every pending wait' });
-}

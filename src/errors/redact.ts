@@ -1,19 +1,8 @@
 import type { AxiosError } from 'axios';
+import { base64Utf8, formUrlEncode, toBase64url } from '../util/encoding';
 
 /** What replaces a secret or a token everywhere it could leave the package. */
 export const REDACTED = '[REDACTED]';
-
-/** Base64 of the UTF-8 bytes of `text` (`btoa` alone takes Latin-1 only). */
-export function base64Utf8(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-/** base64 rewritten with the URL-safe alphabet and no padding (RFC 4648 §5). */
-export function toBase64url(base64: string): string {
-  return base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
 
 /** The same percent-encoded text with lower-case hex digits, which a server may send back. */
 function lowerHex(text: string): string {
@@ -80,7 +69,7 @@ const formsCache = new Map<string, readonly string[]>();
 export function secretForms(secret: string): readonly string[] {
   const cached = formsCache.get(secret);
   if (cached) return cached;
-  const encoded = [encodeURIComponent(secret), strictUriEncode(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+  const encoded = [encodeURIComponent(secret), strictUriEncode(secret), formUrlEncode(secret)];
   const json = jsonForms(secret);
   const textual = [secret, ...encoded, ...json];
   const base64 = base64Utf8(secret);

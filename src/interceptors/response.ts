@@ -1,4 +1,4 @@
-import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
+import { isAxiosError, type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { unlessCancelled } from '../request/cancellation';
 import { PaymentAuthError } from '../errors/payment-auth-error';
 import { cleanAxiosError, releaseResponse } from '../errors/redact';
@@ -6,10 +6,6 @@ import { isReplayableBody } from '../request/replayable-body';
 import type { Reporter } from '../observability/reporter';
 import type { TokenManager } from '../token/manager';
 import '../request/request-state';
-
-function isAxiosError(value: unknown): value is AxiosError {
-  return typeof value === 'object' && value !== null && (value as { isAxiosError?: unknown }).isAxiosError === true;
-}
 
 /**
  * The response interceptors, for requests that carried our token:

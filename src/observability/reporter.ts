@@ -1,6 +1,6 @@
 import type { PaymentAuthError } from '../errors/payment-auth-error';
 import type { NormalizedOptions, PaymentAuthLogger, TokenEvent } from '../options/options';
-import type { StoreUnavailable } from '../store/shared-flight';
+import type { StoreUnavailable } from '../store/store-unavailable';
 import type { PaymentAuthTelemetry, TokenCallInfo, TokenCallResult, TokenOutcome } from './telemetry';
 
 type Level = keyof PaymentAuthLogger;

@@ -1,6 +1,8 @@
+import type { GrantType } from '../token/token-response';
+
 /** One HTTP call to the token endpoint, as telemetry sees it. Never a token or a secret. */
 export interface TokenCallInfo {
-  grantType: 'client_credentials' | 'refresh_token';
+  grantType: GrantType;
   /** The endpoint URL (no query string, no user info). */
   url: string;
   /** 0 for the first attempt, 1 for the first retry, … */

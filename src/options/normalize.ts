@@ -1,17 +1,43 @@
 import { monotonicNow } from '../util/clock';
 import { DEFAULTS, REFRESH_PATH, TOKEN_PATH, type NormalizedOptions, type PaymentAuthOptions } from './options';
-import { normalizeIdempotency } from '../request/idempotency';
-import { normalizeRetry } from '../retry/policy';
-import { isLoopbackHost } from '../request/scope';
+import { normalizeIdempotency } from './idempotency-options';
+import { normalizeRetry } from './retry-options';
+import { hasMethods, keysOf, unknownKeys } from '../util/objects';
+import { isLoopbackHost, resolveEndpoint } from '../util/urls';
 import type { TokenStore } from '../store/token-store';
 import type { PaymentAuthTelemetry } from '../observability/telemetry';
 
-const KNOWN_KEYS = new Set<string>([
-  'tokenUrl', 'refreshUrl', 'clientAuthMethod', 'tokenRequestFormat', 'scope', 'tokenParams',
-  'refreshWindowMs', 'refreshTokenLifetimeMs', 'defaultTokenLifetimeMs', 'maxTokenLifetimeMs',
-  'tokenTimeoutMs', 'tokenRetries', 'maxRetryAfterMs', 'apiOrigins', 'allowInsecureHttp',
-  'dangerouslyAllowBrowser', 'retry', 'idempotency', 'store', 'storeTimeoutMs', 'storeLockTtlMs', 'onStoreError', 'telemetry', 'logger', 'onTokenAcquired', 'onTokenRefreshed', 'onAuthError', 'clock',
-]);
+/** Every option name, kept complete by the compiler. */
+const OPTION_KEYS = keysOf<PaymentAuthOptions>({
+  tokenUrl: true,
+  refreshUrl: true,
+  clientAuthMethod: true,
+  tokenRequestFormat: true,
+  scope: true,
+  tokenParams: true,
+  refreshWindowMs: true,
+  refreshTokenLifetimeMs: true,
+  defaultTokenLifetimeMs: true,
+  maxTokenLifetimeMs: true,
+  tokenTimeoutMs: true,
+  tokenRetries: true,
+  maxRetryAfterMs: true,
+  apiOrigins: true,
+  allowInsecureHttp: true,
+  dangerouslyAllowBrowser: true,
+  retry: true,
+  idempotency: true,
+  store: true,
+  storeTimeoutMs: true,
+  storeLockTtlMs: true,
+  onStoreError: true,
+  telemetry: true,
+  logger: true,
+  onTokenAcquired: true,
+  onTokenRefreshed: true,
+  onAuthError: true,
+  clock: true,
+});
 
 function fail(message: string): never {
   throw new TypeError(`attachPaymentAuth: ${message}`);
@@ -33,13 +59,6 @@ function parseHttpUrl(value: unknown, name: string, allowInsecureHttp: boolean):
   return url;
 }
 
-/** Resolves a Payment API path against `baseURL`; both `https://host` and `https://host/api/v1` work. */
-export function resolveEndpoint(baseURL: URL, path: string): string {
-  const base = baseURL.pathname.replace(/\/+$/, '');
-  const prefix = base.endsWith('/api/v1') ? base.slice(0, -'/api/v1'.length) : base;
-  return `${baseURL.origin}${prefix}${path}`;
-}
-
 function number(options: PaymentAuthOptions, key: keyof typeof DEFAULTS & keyof PaymentAuthOptions, min: number, integer = false): number {
   const value = options[key] ?? DEFAULTS[key];
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
@@ -57,7 +76,7 @@ function optionalFunction<T>(options: PaymentAuthOptions, key: keyof PaymentAuth
 function normalizeTelemetry(telemetry: unknown): PaymentAuthTelemetry | undefined {
   if (telemetry === undefined) return undefined;
   const methods = ['traceTokenCall', 'recordTokenOutcome', 'recordUnauthorized', 'recordRetry', 'recordIdempotencyKey', 'observeExpiry'];
-  if (typeof telemetry !== 'object' || telemetry === null || !methods.every((m) => typeof (telemetry as Record<string, unknown>)[m] === 'function')) {
+  if (!hasMethods(telemetry, methods)) {
     fail('telemetry must implement PaymentAuthTelemetry (use createOpenTelemetry() from axios-payment-auth/opentelemetry)');
   }
   return telemetry as PaymentAuthTelemetry;
@@ -66,7 +85,7 @@ function normalizeTelemetry(telemetry: unknown): PaymentAuthTelemetry | undefine
 function normalizeStore(store: unknown): TokenStore | undefined {
   if (store === undefined) return undefined;
   const methods = ['get', 'set', 'tryLock', 'unlock'];
-  if (typeof store !== 'object' || store === null || !methods.every((m) => typeof (store as Record<string, unknown>)[m] === 'function')) {
+  if (!hasMethods(store, methods)) {
     fail(`store must implement TokenStore (${methods.join(', ')})`);
   }
   return store as TokenStore;
@@ -79,7 +98,7 @@ function normalizeStore(store: unknown): TokenStore | undefined {
 export function normalizeOptions(options: PaymentAuthOptions | undefined, baseURL: string | undefined): NormalizedOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) fail('options must be an object');
   const opts: PaymentAuthOptions = options ?? {};
-  const unknown = Object.keys(opts).filter((k) => !KNOWN_KEYS.has(k));
+  const unknown = unknownKeys(opts, OPTION_KEYS);
   if (unknown.length > 0) fail(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
   const insecure = opts.allowInsecureHttp === true;
 
@@ -122,7 +141,7 @@ export function normalizeOptions(options: PaymentAuthOptions | undefined, baseUR
   }
 
   const logger = opts.logger;
-  if (logger !== undefined && (typeof logger !== 'object' || logger === null || !['debug', 'info', 'warn', 'error'].every((m) => typeof (logger as unknown as Record<string, unknown>)[m] === 'function'))) {
+  if (logger !== undefined && !hasMethods(logger, ['debug', 'info', 'warn', 'error'])) {
     fail('logger must have debug, info, warn and error methods');
   }
 

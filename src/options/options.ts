@@ -1,8 +1,9 @@
 import type { ClientAuthMethod, TokenRequestFormat } from '../token/client-auth';
 import type { PaymentAuthError } from '../errors/payment-auth-error';
-import type { IdempotencyOptions } from '../request/idempotency';
-import type { RetryOptions, RetryPolicy } from '../retry/policy';
+import type { IdempotencyOptions } from './idempotency-options';
+import type { RetryOptions, RetryPolicy } from './retry-options';
 import type { TokenStore } from '../store/token-store';
+import type { GrantType } from '../token/token-response';
 import type { PaymentAuthTelemetry } from '../observability/telemetry';
 
 /** Any logger with these four methods: pino, winston, `console`, NestJS `Logger`. */
@@ -16,7 +17,7 @@ export interface PaymentAuthLogger {
 /** What the token hooks receive. Never a token or a secret: a fingerprint at most. */
 export interface TokenEvent {
   /** How the token was obtained. */
-  grant: 'client_credentials' | 'refresh_token';
+  grant: GrantType;
   /** Short non-reversible fingerprint of the access token, to tell tokens apart in logs. */
   fingerprint: string;
   /** Increases by one with every new access token of this attachment. */

@@ -1,10 +1,5 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 
-/** Options of automatic idempotency keys (`idempotency` option). */
-export interface IdempotencyOptions {
-  /** Header that carries the key. @default 'Idempotency-Key' */
-  headerName?: string;
-}
 
 /** Methods that create or change something and get a key. GET, PUT, DELETE are idempotent already. */
 const KEYED_METHODS = new Set(['post', 'patch']);
@@ -49,16 +44,4 @@ export function ensureIdempotencyKey(config: InternalAxiosRequestConfig, headerN
   if (value === false || usableKey(value) !== undefined) return false;
   config.headers.set(headerName, newIdempotencyKey());
   return true;
-}
-
-/** Validates the `idempotency` option; `undefined` means keys are off. */
-export function normalizeIdempotency(value: unknown): string | undefined {
-  if (value === false) return undefined;
-  if (value === undefined || value === true) return 'Idempotency-Key';
-  if (typeof value !== 'object' || value === null) throw new TypeError('attachPaymentAuth: idempotency must be false or { headerName }');
-  const unknown = Object.keys(value).filter((k) => k !== 'headerName');
-  if (unknown.length) throw new TypeError(`attachPaymentAuth: unknown idempotency option ${unknown.join(', ')}`);
-  const name = (value as IdempotencyOptions).headerName ?? 'Idempotency-Key';
-  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw new TypeError('attachPaymentAuth: idempotency.headerName must be a valid header name');
-  return name;
 }

@@ -2,11 +2,6 @@ import type { InternalAxiosRequestConfig } from 'axios';
 
 const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
-/** Whether a hostname (as `URL.hostname` gives it) is a loopback address. */
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
-}
-
 /**
  * The URL a request will really go to, as axios builds it: an absolute `url` overrides `baseURL`
  * unless `allowAbsoluteUrls` is false. Returns undefined when it cannot be parsed; callers treat

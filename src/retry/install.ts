@@ -2,7 +2,8 @@ import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axio
 import axiosRetry from 'axios-retry';
 import { releaseResponse } from '../errors/redact';
 import type { Reporter } from '../observability/reporter';
-import { retryDelayMs, retryReason, shouldRetry, type RetryPolicy } from './policy';
+import type { RetryPolicy } from '../options/retry-options';
+import { retryDelayMs, retryReason, shouldRetry } from './policy';
 import type { RequestScope } from '../request/scope';
 import { unlessCancelled } from '../request/cancellation';
 import { linkSignals } from '../util/signals';
@@ -72,9 +73,8 @@ export function installRetries(
       await backOff(delayMs, config as InternalAxiosRequestConfig, detached);
     },
   });
-  // axios-retry's request interceptor only stamps the attempt time, which matters when the timeout
-  // is not reset between retries; ours is (shouldResetTimeout), and its response interceptor sets up
-  // the retry state itself. Without it every request skips an object merge and a promise hop.
-  instance.interceptors.request.eject(ids.requestInterceptorId);
-  return () => instance.interceptors.response.eject(ids.responseInterceptorId);
+  return () => {
+    instance.interceptors.request.eject(ids.requestInterceptorId);
+    instance.interceptors.response.eject(ids.responseInterceptorId);
+  };
 }

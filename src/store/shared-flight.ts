@@ -1,16 +1,6 @@
 import { sleep, withTimeout, type TimerGroup } from '../util/timers';
+import { StoreUnavailable } from './store-unavailable';
 import { isStoredToken, type StoredToken, type TokenStore } from './token-store';
-
-/** A failure of the token store (an error or a timeout); never of the token endpoint. */
-export class StoreUnavailable extends Error {
-  override readonly name = 'StoreUnavailable';
-  constructor(
-    readonly operation: string,
-    detail: string,
-  ) {
-    super(`token store ${operation} failed: ${detail}`);
-  }
-}
 
 export interface SharedFlight {
   store: TokenStore;
@@ -51,7 +41,7 @@ function bounded<T>(promise: Promise<T>, operation: string, ms: number, timers?:
  * lock's TTL, after which one of them takes the lock. Any store failure — an error or no answer
  * within `storeTimeoutMs` — is reported and the token is fetched in process instead.
  */
-export async function acquireShared(flight: SharedFlight): Promise<{ token: StoredToken; fetched: boolean }> {
+export async function acquireShared(flight: SharedFlight): Promise<StoredToken> {
   const { store, key, owner, lockTtlMs, storeTimeoutMs, signal, timers } = flight;
   let latest: StoredToken | undefined;
   // Each store call has its own deadline, and the acquisition's deadline (or detach) ends it too.
@@ -66,16 +56,16 @@ export async function acquireShared(flight: SharedFlight): Promise<{ token: Stor
   const started = performance.now();
   try {
     const ready = await read();
-    if (ready) return { token: ready, fetched: false };
+    if (ready) return ready;
     for (let poll = FIRST_POLL_MS; ; poll = Math.min(poll * 2, 200)) {
       if (await call(() => store.tryLock(key, owner, lockTtlMs), 'lock')) {
         try {
           const raced = await read(); // another process may have written just before we locked
-          if (raced) return { token: raced, fetched: false };
+          if (raced) return raced;
           const token = await flight.fetch(latest);
           const ttl = Math.min(MAX_STORE_TTL_MS, Math.max(1000, Math.max(token.expiresAt, token.refreshExpiresAt ?? 0) - flight.clock()));
           await bounded(invoke(() => store.set(key, token, ttl)), 'set', storeTimeoutMs, timers).catch((error: StoreUnavailable) => flight.onStoreError(error));
-          return { token, fetched: true };
+          return token;
         } finally {
           bounded(invoke(() => store.unlock(key, owner)), 'unlock', storeTimeoutMs).catch((error: StoreUnavailable) => flight.onStoreError(error));
         }
@@ -83,11 +73,11 @@ export async function acquireShared(flight: SharedFlight): Promise<{ token: Stor
       if (performance.now() - started > lockTtlMs + 1000) throw new StoreUnavailable('lock', `held by another process for over ${lockTtlMs} ms`);
       await sleep(poll, signal, timers);
       const shared = await read();
-      if (shared) return { token: shared, fetched: false };
+      if (shared) return shared;
     }
   } catch (error) {
     if (!(error instanceof StoreUnavailable)) throw error;
     flight.onStoreError(error);
-    return { token: await flight.fetch(latest), fetched: true };
+    return flight.fetch(latest);
   }
 }

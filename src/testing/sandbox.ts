@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isLoopbackHost } from '../request/scope';
+import { REFRESH_PATH, TOKEN_PATH } from '../options/options';
+import { isLoopbackHost } from '../util/urls';
 import { SandboxAuthority, type SandboxClient, type SandboxLifetimes, type SandboxTokenState } from './sandbox-auth';
 import { describeFault, FaultQueue, type SandboxFault, type SandboxRoute } from './sandbox-faults';
 import { decodeBasic, envelope, mask, parseFields, readBody, requestId, sendJson } from './sandbox-http';
@@ -92,9 +93,6 @@ export interface PaymentSandbox {
   /** Stops listening and closes open connections. */
   close(): Promise<void>;
 }
-
-const TOKEN = '/api/v1/oauth2/token';
-const REFRESH = '/api/v1/oauth2/refresh';
 
 /**
  * Starts a loopback simulator of the Payment API: the token and refresh endpoints, the payments
@@ -223,7 +221,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
   const server = createServer((req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
-      const route: SandboxRequest['route'] = path === TOKEN ? 'token' : path === REFRESH ? 'refresh' : path.startsWith('/api/v1/') ? 'api' : 'other';
+      const route: SandboxRequest['route'] = path === TOKEN_PATH ? 'token' : path === REFRESH_PATH ? 'refresh' : path.startsWith('/api/v1/') ? 'api' : 'other';
       const body = await readBody(req);
       const entry: SandboxRequest = { route, method: req.method ?? 'GET', path, status: 0, bodyBytes: body?.length ?? 0, at: now() };
       const key = req.headers['idempotency-key'];

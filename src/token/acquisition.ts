@@ -1,12 +1,13 @@
-import type { Credentials } from './client-auth';
-import type { CredentialSource } from './credentials';
+import type { Credentials } from './credentials';
+import type { CredentialSource } from './credential-source';
 import { isPaymentAuthError } from '../errors/payment-auth-error';
 import type { NormalizedOptions } from '../options/options';
 import type { Reporter } from '../observability/reporter';
 import { untilAborted } from '../util/signals';
 import type { StoredToken } from '../store/token-store';
-import { startDeadline, type Deadline, type TokenEndpoint } from './endpoint';
-import type { TokenGrant } from './token-response';
+import { startDeadline, type Deadline } from './deadline';
+import type { TokenEndpoint } from './endpoint';
+import type { GrantType, TokenGrant } from './token-response';
 
 /** Shortest lifetime a token is given, whatever `expires_in` says (0, negative, 5e-324...). */
 const MIN_TOKEN_LIFETIME_MS = 1000;
@@ -15,7 +16,7 @@ export const MAX_REFRESH_TOKEN_LIFETIME_MS = 366 * 24 * 3600 * 1000;
 
 export type AcquisitionOptions = Pick<
   NormalizedOptions,
-  'refreshUrl' | 'refreshWindowMs' | 'refreshTokenLifetimeMs' | 'defaultTokenLifetimeMs' | 'maxTokenLifetimeMs' | 'clock'
+  'refreshWindowMs' | 'refreshTokenLifetimeMs' | 'defaultTokenLifetimeMs' | 'maxTokenLifetimeMs' | 'clock'
 >;
 
 /** A refresh token and when it stops being valid (epoch ms). */
@@ -27,7 +28,7 @@ export interface RefreshToken {
 /** A token fresh from the token endpoint, and how it was obtained. */
 export interface Acquired {
   token: StoredToken;
-  grant: 'client_credentials' | 'refresh_token';
+  grant: GrantType;
   /** client_credentials after a refresh that failed. */
   fallback: boolean;
 }
@@ -55,14 +56,15 @@ export class TokenAcquisition {
 
   /** Whether a refresh token can still be used now (not within a minute of its end). */
   #usable(refresh: RefreshToken | undefined): refresh is RefreshToken {
-    return refresh !== undefined && this.options.refreshUrl !== undefined && this.options.clock() < refresh.expiresAt - Math.min(this.options.refreshWindowMs, 60_000);
+    return refresh !== undefined && this.endpoint.refresh !== undefined && this.options.clock() < refresh.expiresAt - Math.min(this.options.refreshWindowMs, 60_000);
   }
 
   async #tryRefresh(credentials: Credentials, refresh: RefreshToken | undefined, deadline: Deadline): Promise<TokenGrant | undefined> {
-    if (!this.#usable(refresh)) return undefined;
+    const refreshGrant = this.endpoint.refresh;
+    if (!refreshGrant || !this.#usable(refresh)) return undefined;
     const half = startDeadline(Math.max(1, Math.floor(deadline.remainingMs() / 2)), deadline.timers, deadline);
     try {
-      return await this.endpoint.refresh(credentials, refresh.value, half);
+      return await refreshGrant(credentials, refresh.value, half);
     } catch (error) {
       if (deadline.signal.aborted) throw error;
       this.reporter.log('warn', 'refresh failed, falling back to client_credentials', {

@@ -1,8 +1,5 @@
-/** A confidential client's credentials (RFC 6749 §2.3.1). */
-export interface Credentials {
-  clientId: string;
-  clientSecret: string;
-}
+import { formUrlEncode } from '../util/encoding';
+import type { Credentials } from './credentials';
 
 /**
  * How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
@@ -15,15 +12,10 @@ export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 export type TokenRequestFormat = 'form' | 'json';
 
 /**
- * `application/x-www-form-urlencoded` encoding of one value, as RFC 6749 §2.3.1 requires for the
- * Basic credentials (so a `:` in the client id cannot be misread). It uses the WHATWG form
- * encoding, which leaves `*-._` as they are: the result decodes the same on every server.
+ * `Basic base64(urlencode(id) ":" urlencode(secret))` (RFC 6749 §2.3.1): each part form-encoded,
+ * so a `:` in the client id cannot be misread; the WHATWG form encoding decodes the same on every
+ * server.
  */
-export function formUrlEncode(value: string): string {
-  return new URLSearchParams({ v: value }).toString().slice(2);
-}
-
-/** `Basic base64(urlencode(id) ":" urlencode(secret))` (RFC 6749 §2.3.1). */
 export function basicAuthorization(credentials: Credentials): string {
   return `Basic ${btoa(`${formUrlEncode(credentials.clientId)}:${formUrlEncode(credentials.clientSecret)}`)}`;
 }

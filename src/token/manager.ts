@@ -1,6 +1,7 @@
+import type { GrantType } from './token-response';
 import pMemoize from 'p-memoize';
-import type { CredentialSource } from './credentials';
-import { detachedError, isPaymentAuthError, PaymentAuthError } from '../errors/payment-auth-error';
+import type { CredentialSource } from './credential-source';
+import { isPaymentAuthError } from '../errors/payment-auth-error';
 import type { NormalizedOptions } from '../options/options';
 import { fingerprint } from '../errors/redact';
 import type { Reporter } from '../observability/reporter';
@@ -9,7 +10,9 @@ import { untilAborted } from '../util/signals';
 import { createTimerGroup } from '../util/timers';
 import { tokenStoreKey, type StoredToken, type TokenStore } from '../store/token-store';
 import { TokenAcquisition, type RefreshToken } from './acquisition';
-import { startDeadline, tokenTimeoutError, type TokenEndpoint } from './endpoint';
+import { startDeadline } from './deadline';
+import type { TokenEndpoint } from './endpoint';
+import { acquisitionFailedError, detachedError, tokenTimeoutError } from './errors';
 
 /** A cached access token. Times are epoch ms on the manager's clock. */
 export interface AccessToken {
@@ -22,7 +25,7 @@ export interface AccessToken {
   /** From here on the token is still served, but a background renewal starts. */
   readonly refreshAt: number;
   /** How this process got it; `store` when it was adopted from the token store. */
-  readonly source: 'client_credentials' | 'refresh_token' | 'store';
+  readonly source: GrantType | 'store';
   /** Set once the API answered a request sent with it with anything but 401. */
   confirmed: boolean;
 }
@@ -66,13 +69,17 @@ export class TokenManager {
   readonly #renew: () => Promise<AccessToken>;
   readonly #acquisition: TokenAcquisition;
 
+  /**
+   * @param createEndpoint builds the token endpoint client, given what it must clean server text
+   *   of: {@link knownSecrets}.
+   */
   constructor(
     private readonly options: ManagerOptions,
     private readonly credentials: CredentialSource,
-    endpoint: TokenEndpoint,
+    createEndpoint: (knownSecrets: () => readonly string[]) => TokenEndpoint,
     private readonly reporter: Reporter,
   ) {
-    this.#acquisition = new TokenAcquisition(options, credentials, endpoint, reporter);
+    this.#acquisition = new TokenAcquisition(options, credentials, createEndpoint(() => this.knownSecrets()), reporter);
     this.#renew = pMemoize(() => this.#acquire(), { cache: false, cacheKey: () => 'token' });
   }
 
@@ -176,9 +183,13 @@ export class TokenManager {
     this.#distrusted.length = 0;
   }
 
-  /** The tokens held now and the last few dropped ones, so text from outside can be cleaned of them. */
-  liveTokens(): string[] {
-    return [this.#access?.value, this.#refresh?.value, ...this.#retired].filter((t): t is string => t !== undefined);
+  /**
+   * What text from outside (server messages, API errors) must be cleaned of: every form of the
+   * client secret seen so far, the tokens held now and the last few dropped ones.
+   */
+  knownSecrets(): string[] {
+    const tokens = [this.#access?.value, this.#refresh?.value, ...this.#retired].filter((t): t is string => t !== undefined);
+    return [...this.credentials.knownSecrets(), ...tokens];
   }
 
   #distrust(refreshToken: string): void {
@@ -214,8 +225,8 @@ export class TokenManager {
       if (deadline.signal.aborted) throw deadline.signal.reason;
       // The provider is inside the deadline: one that never answers fails the acquisition in time.
       const credentials = await untilAborted(this.credentials.get(), deadline.signal);
-      let fetched: { grant: 'client_credentials' | 'refresh_token'; fallback: boolean } | undefined;
-      const { token } = await acquireShared({
+      let fetched: { grant: GrantType; fallback: boolean } | undefined;
+      const token = await acquireShared({
         store: this.options.store,
         key: tokenStoreKey(STORE_KEY_PREFIX, this.options.tokenUrl, credentials.clientId, this.options.tokenParams),
         owner: this.#owner,
@@ -243,7 +254,7 @@ export class TokenManager {
       const failure = this.#detached.signal.aborted ? detachedError()
         : isPaymentAuthError(error) ? error
         : deadline.signal.aborted ? tokenTimeoutError()
-        : new PaymentAuthError({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', message: `Token acquisition failed: ${error instanceof Error ? error.name : typeof error}` });
+        : acquisitionFailedError(error);
       if (failure.code !== 'DETACHED') this.reporter.authError(failure);
       throw failure;
     } finally {
@@ -252,7 +263,7 @@ export class TokenManager {
   }
 
   /** Makes a stored token the current one; `fetched` is set when this process fetched it. */
-  #adopt(token: StoredToken, fetched: { grant: 'client_credentials' | 'refresh_token'; fallback: boolean } | undefined, started: number): AccessToken {
+  #adopt(token: StoredToken, fetched: { grant: GrantType; fallback: boolean } | undefined, started: number): AccessToken {
     this.#retire(this.#access?.value);
     const access: AccessToken = {
       value: token.accessToken,

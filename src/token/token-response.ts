@@ -1,4 +1,4 @@
-import { PaymentAuthError } from '../errors/payment-auth-error';
+import { invalidResponseError as invalid } from './errors';
 
 /**
  * Wire shapes of the token endpoint (RFC 6749 §5.1, §5.2), snake_case as they travel. They never
@@ -12,6 +12,9 @@ export interface TokenResponseWire {
   /** Not in RFC 6749, but sent by several servers (Keycloak among them). */
   refresh_expires_in?: unknown;
 }
+
+/** The two grants the package uses: client_credentials (RFC 6749 §4.4) and refresh_token (§6). */
+export type GrantType = 'client_credentials' | 'refresh_token';
 
 /** RFC 6749 §5.2 error response. */
 export interface OAuthErrorWire {
@@ -40,14 +43,6 @@ const TOKEN_SYNTAX = /^[\x21-\x7E]+$/;
 const NUMERIC = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 /** Longer numeric text than any real lifetime needs is refused before it is parsed. */
 const MAX_NUMERIC_LENGTH = 32;
-
-function invalid(detail: string): PaymentAuthError {
-  return new PaymentAuthError({
-    code: 'TOKEN_RESPONSE_INVALID',
-    message: `Token endpoint returned an invalid token response: ${detail}`,
-    hint: 'check that tokenUrl points at an OAuth 2.0 token endpoint',
-  });
-}
 
 /**
  * Decodes a token endpoint body: JSON (RFC 6749 §5.1), or `application/x-www-form-urlencoded`,

@@ -1,0 +1,39 @@
+import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
+import { isTransientStatus, isTransientTransportCode } from '../../src/errors/transient';
+import { parsePaymentError } from '../../src';
+import { retryReason } from '../../src/retry/policy';
+
+// One rule decides what may succeed when asked again: the API retries, the token endpoint's
+// retries and parsePaymentError(err).retryable all read it, so they cannot drift apart.
+describe('the transient rule', () => {
+  it.each([429, 500, 502, 503, 504, 507, 599])('%i is transient', (status) => {
+    expect(isTransientStatus(status)).toBe(true);
+  });
+
+  it.each([200, 301, 400, 401, 403, 404, 408, 409, 422, 501, 505])('%i is not', (status) => {
+    expect(isTransientStatus(status)).toBe(false);
+  });
+
+  it.each(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ERR_NETWORK', 'ENETUNREACH', 'EHOSTUNREACH'])(
+    'transport code %s is transient',
+    (code) => {
+      expect(isTransientTransportCode(code)).toBe(true);
+    },
+  );
+
+  it.each(['ENOTFOUND', 'ERR_BAD_REQUEST', 'ERR_CANCELED', 'CERT_HAS_EXPIRED', '', undefined, 42])('transport code %p is not', (code) => {
+    expect(isTransientTransportCode(code)).toBe(false);
+  });
+
+  const config = { method: 'get', headers: new AxiosHeaders() } as InternalAxiosRequestConfig;
+  const transport = (code: string) => new AxiosError('failed', code, config);
+  const status = (s: number) => new AxiosError('failed', 'ERR_BAD_RESPONSE', config, {}, { status: s, statusText: '', headers: {}, config, data: '' });
+
+  it.each(['ENETUNREACH', 'EHOSTUNREACH', 'ECONNRESET', 'ENOTFOUND'])('the retry policy and parsePaymentError agree on %s', (code) => {
+    expect(retryReason(transport(code), undefined) !== undefined).toBe(parsePaymentError(transport(code)).retryable);
+  });
+
+  it.each([429, 500, 501, 503, 505])('the retry policy and parsePaymentError agree on %i', (s) => {
+    expect(retryReason(status(s), undefined) !== undefined).toBe(parsePaymentError(status(s)).retryable);
+  });
+});

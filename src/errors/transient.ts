@@ -1,0 +1,27 @@
+/**
+ * Which failures may succeed when the same request is sent again. The retries of API calls, the
+ * token endpoint's retries and `parsePaymentError(err).retryable` all follow this one rule.
+ */
+
+/** 429 and every 5xx except 501 (Not Implemented) and 505 (HTTP Version Not Supported). */
+export function isTransientStatus(status: number): boolean {
+  return status === 429 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+/** Transport failures (no response) worth another attempt: the connection broke or was never made. */
+const TRANSIENT_TRANSPORT_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'ERR_NETWORK',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
+
+/** Whether a transport error code (`err.code` of an error without a response) is transient. */
+export function isTransientTransportCode(code: unknown): boolean {
+  return typeof code === 'string' && TRANSIENT_TRANSPORT_CODES.has(code);
+}
