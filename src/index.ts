@@ -4,9 +4,9 @@ export type { PaymentAuthCounts, LastAuthError } from './observability/reporter'
 export type { PaymentAuthTelemetry, TokenCallInfo, TokenCallResult, TokenOutcome } from './observability/telemetry';
 export { PaymentAuthError, isPaymentAuthError } from './errors/payment-auth-error';
 export type { PaymentAuthErrorCode, PaymentAuthErrorInit } from './errors/payment-auth-error';
-export type { PaymentAuthOptions, PaymentAuthLogger, TokenEvent } from './options/options';
+export type { PaymentAuthOptions, ClientAuthMethod, TokenRequestFormat } from './options/options';
+export type { PaymentAuthLogger, TokenEvent } from './observability/hooks';
 export type { Credentials, CredentialsInput } from './token/credentials';
-export type { ClientAuthMethod, TokenRequestFormat } from './token/client-auth';
 export type { PaymentAuthRequestState } from './request/request-state';
 export { parsePaymentError, isPaymentApiError } from './errors/payment-api-error';
 export type { PaymentErrorInfo, PaymentApiError } from './errors/payment-api-error';

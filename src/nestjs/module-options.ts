@@ -8,9 +8,22 @@ export type PaymentAuthAxiosConfig = Pick<
   'timeout' | 'headers' | 'httpAgent' | 'httpsAgent' | 'proxy' | 'maxRedirects' | 'maxContentLength' | 'maxBodyLength' | 'decompress' | 'paramsSerializer' | 'validateStatus' | 'adapter'
 >;
 
-const AXIOS_KEYS: readonly (keyof PaymentAuthAxiosConfig)[] = [
-  'timeout', 'headers', 'httpAgent', 'httpsAgent', 'proxy', 'maxRedirects', 'maxContentLength', 'maxBodyLength', 'decompress', 'paramsSerializer', 'validateStatus', 'adapter',
-];
+/** The axios keys, kept complete by the compiler: each key of PaymentAuthAxiosConfig, and only those. */
+const AXIOS_KEY_REGISTRY: { [K in keyof PaymentAuthAxiosConfig]-?: true } = {
+  timeout: true,
+  headers: true,
+  httpAgent: true,
+  httpsAgent: true,
+  proxy: true,
+  maxRedirects: true,
+  maxContentLength: true,
+  maxBodyLength: true,
+  decompress: true,
+  paramsSerializer: true,
+  validateStatus: true,
+  adapter: true,
+};
+const AXIOS_KEYS: readonly string[] = Object.keys(AXIOS_KEY_REGISTRY);
 
 /**
  * Options of {@link PaymentAuthModule}: the API's `baseURL`, the credentials, any
@@ -49,7 +62,7 @@ export function splitModuleOptions(options: PaymentAuthModuleOptions): { axiosCo
   const axiosConfig: AxiosRequestConfig = { baseURL };
   const attach: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) {
-    if ((AXIOS_KEYS as readonly string[]).includes(key)) (axiosConfig as Record<string, unknown>)[key] = value;
+    if (AXIOS_KEYS.includes(key)) (axiosConfig as Record<string, unknown>)[key] = value;
     else attach[key] = value;
   }
   return { axiosConfig, credentials, attach: attach as PaymentAuthOptions };

@@ -1,5 +1,5 @@
 import type { PaymentAuthError } from '../errors/payment-auth-error';
-import type { NormalizedOptions, PaymentAuthLogger, TokenEvent } from '../options/options';
+import type { PaymentAuthLogger, TokenEvent } from './hooks';
 import type { StoreUnavailable } from '../store/store-unavailable';
 import type { PaymentAuthTelemetry, TokenCallInfo, TokenCallResult, TokenOutcome } from './telemetry';
 
@@ -53,7 +53,16 @@ export interface Reporter {
   readonly lastError: LastAuthError | undefined;
 }
 
-type ReporterOptions = Pick<NormalizedOptions, 'logger' | 'onTokenAcquired' | 'onTokenRefreshed' | 'onAuthError' | 'onStoreError' | 'telemetry' | 'clock'>;
+/** What the reporter reads of the normalized options. */
+interface ReporterOptions {
+  logger: PaymentAuthLogger | undefined;
+  onTokenAcquired: ((event: TokenEvent) => void) | undefined;
+  onTokenRefreshed: ((event: TokenEvent) => void) | undefined;
+  onAuthError: ((error: PaymentAuthError) => void) | undefined;
+  onStoreError: ((error: Error) => void) | undefined;
+  telemetry: PaymentAuthTelemetry | undefined;
+  clock: () => number;
+}
 
 /** Builds the reporter; with no logger, hooks or telemetry it only counts (nothing is printed). */
 export function createReporter(options: ReporterOptions): Reporter {

@@ -1,4 +1,5 @@
-import type { GrantType } from '../token/token-response';
+/** The two grants the package uses: client_credentials (RFC 6749 §4.4) and refresh_token (§6). */
+export type GrantType = 'client_credentials' | 'refresh_token';
 
 /** One HTTP call to the token endpoint, as telemetry sees it. Never a token or a secret. */
 export interface TokenCallInfo {

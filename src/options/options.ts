@@ -1,32 +1,19 @@
-import type { ClientAuthMethod, TokenRequestFormat } from '../token/client-auth';
 import type { PaymentAuthError } from '../errors/payment-auth-error';
 import type { IdempotencyOptions } from './idempotency-options';
 import type { RetryOptions, RetryPolicy } from './retry-options';
 import type { TokenStore } from '../store/token-store';
-import type { GrantType } from '../token/token-response';
+import type { PaymentAuthLogger, TokenEvent } from '../observability/hooks';
 import type { PaymentAuthTelemetry } from '../observability/telemetry';
 
-/** Any logger with these four methods: pino, winston, `console`, NestJS `Logger`. */
-export interface PaymentAuthLogger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+/**
+ * How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
+ * - `client_secret_basic`: HTTP Basic, every server MUST support it; the default.
+ * - `client_secret_post`: `client_id` and `client_secret` in the request body (never the URL).
+ */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
-/** What the token hooks receive. Never a token or a secret: a fingerprint at most. */
-export interface TokenEvent {
-  /** How the token was obtained. */
-  grant: GrantType;
-  /** Short non-reversible fingerprint of the access token, to tell tokens apart in logs. */
-  fingerprint: string;
-  /** Increases by one with every new access token of this attachment. */
-  generation: number;
-  /** Lifetime of the token from when its request was sent, after clamping. */
-  expiresInMs: number;
-  /** How long the token endpoint took, retries included. */
-  durationMs: number;
-}
+/** Encoding of the token request body: the standard form encoding, or JSON for providers that want it. */
+export type TokenRequestFormat = 'form' | 'json';
 
 /** Options of {@link attachPaymentAuth}. Every one is optional. */
 export interface PaymentAuthOptions {
@@ -111,7 +98,7 @@ export interface PaymentAuthOptions {
    */
   dangerouslyAllowBrowser?: boolean;
   /**
-   * Retries of API calls (through axios-retry): network errors, 5xx (not 501), 429, and 409 on
+   * Retries of API calls (through axios-retry): network errors, 429, 5xx except 501 and 505, and 409 on
    * keyed requests; only idempotent methods and requests with an idempotency key; `Retry-After`
    * obeyed up to a cap. A number sets the retry count; `false` turns retries off (use it when the
    * instance already has axios-retry).

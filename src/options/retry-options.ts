@@ -1,4 +1,3 @@
-import type { BackoffPolicy } from '../retry/backoff';
 import { keysOf, unknownKeys } from '../util/objects';
 
 /** What {@link RetryOptions.onRetry} receives. */
@@ -29,8 +28,10 @@ export interface RetryOptions {
 }
 
 /** Retry options after defaults. */
-export interface RetryPolicy extends BackoffPolicy {
+export interface RetryPolicy {
   retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
   maxRetryAfterMs: number;
   onRetry: ((event: RetryEvent) => void) | undefined;
 }

@@ -7,7 +7,8 @@ import { untilAborted } from '../util/signals';
 import type { StoredToken } from '../store/token-store';
 import { startDeadline, type Deadline } from './deadline';
 import type { TokenEndpoint } from './endpoint';
-import type { GrantType, TokenGrant } from './token-response';
+import type { GrantType } from '../observability/telemetry';
+import type { TokenGrant } from './token-response';
 
 /** Shortest lifetime a token is given, whatever `expires_in` says (0, negative, 5e-324...). */
 const MIN_TOKEN_LIFETIME_MS = 1000;

@@ -1,15 +1,6 @@
 import { formUrlEncode } from '../util/encoding';
+import type { ClientAuthMethod, TokenRequestFormat } from '../options/options';
 import type { Credentials } from './credentials';
-
-/**
- * How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
- * - `client_secret_basic`: HTTP Basic, every server MUST support it; the default.
- * - `client_secret_post`: `client_id` and `client_secret` in the request body (never the URL).
- */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
-
-/** Encoding of the token request body: the standard form encoding, or JSON for providers that want it. */
-export type TokenRequestFormat = 'form' | 'json';
 
 /**
  * `Basic base64(urlencode(id) ":" urlencode(secret))` (RFC 6749 §2.3.1): each part form-encoded,

@@ -1,6 +1,8 @@
 import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { backoffDelayMs, parseRetryAfterMs } from '../retry/backoff';
-import { buildGrantRequest, type ClientAuthMethod, type TokenRequestFormat } from './client-auth';
+import type { GrantType } from '../observability/telemetry';
+import type { ClientAuthMethod, TokenRequestFormat } from '../options/options';
+import { buildGrantRequest } from './client-auth';
 import type { Credentials } from './credentials';
 import { isPaymentAuthError, type PaymentAuthError } from '../errors/payment-auth-error';
 import { quoteServerText } from '../errors/redact';
@@ -9,7 +11,7 @@ import type { Reporter } from '../observability/reporter';
 import { sleep } from '../util/timers';
 import type { Deadline } from './deadline';
 import { redirectError, rejectedError, tokenTimeoutError, unavailableStatusError, unreachableError, unreadableResponseError } from './errors';
-import { decodeTokenBody, readOAuthError, toTokenGrant, type GrantType, type OAuthErrorWire, type TokenGrant } from './token-response';
+import { decodeTokenBody, readOAuthError, toTokenGrant, type OAuthErrorWire, type TokenGrant } from './token-response';
 
 /** A token response body above this size is rejected (a real one is well under 10 KiB). */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;

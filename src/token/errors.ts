@@ -1,5 +1,5 @@
 import { PaymentAuthError } from '../errors/payment-auth-error';
-import type { GrantType } from './token-response';
+import type { GrantType } from '../observability/telemetry';
 
 /**
  * Every `PaymentAuthError` of the token side is built here: the acquisition, the token endpoint,

@@ -1,10 +1,10 @@
-import type { GrantType } from './token-response';
 import pMemoize from 'p-memoize';
 import type { CredentialSource } from './credential-source';
 import { isPaymentAuthError } from '../errors/payment-auth-error';
 import type { NormalizedOptions } from '../options/options';
 import { fingerprint } from '../errors/redact';
 import type { Reporter } from '../observability/reporter';
+import type { GrantType } from '../observability/telemetry';
 import { acquireShared } from '../store/shared-flight';
 import { untilAborted } from '../util/signals';
 import { createTimerGroup } from '../util/timers';

@@ -13,9 +13,6 @@ export interface TokenResponseWire {
   refresh_expires_in?: unknown;
 }
 
-/** The two grants the package uses: client_credentials (RFC 6749 §4.4) and refresh_token (§6). */
-export type GrantType = 'client_credentials' | 'refresh_token';
-
 /** RFC 6749 §5.2 error response. */
 export interface OAuthErrorWire {
   error: string;
