@@ -38,14 +38,19 @@ module.exports = {
     },
     {
       name: 'core-without-optional-peers',
-      comment: 'The core needs axios, axios-retry and p-memoize only; Redis, Nest and OpenTelemetry belong to their entries.',
+      comment:
+        'The core needs axios, axios-retry and p-memoize only; Redis, Nest and OpenTelemetry belong to their entries.',
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/(redis|nestjs|opentelemetry|testing|cli)/' },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer'], pathNot: 'node_modules/(axios|axios-retry|p-memoize)/' },
+      to: {
+        dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer'],
+        pathNot: 'node_modules/(axios|axios-retry|p-memoize)/',
+      },
     },
     {
       name: 'entries-use-the-public-core',
-      comment: 'An optional entry reaches the core through the package name (src/index.ts) or the low layers it shares (store, util…); never the machinery of one attachment.',
+      comment:
+        'An optional entry reaches the core through the package name (src/index.ts) or the low layers it shares (store, util…); never the machinery of one attachment.',
       severity: 'error',
       from: { path: '^src/(redis|nestjs|opentelemetry|testing)/' },
       to: { path: '^src/(attach\\.ts$|interceptors/|token/|retry/|request/)' },
@@ -62,7 +67,10 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
     exclude: { path: '^(dist|coverage|reports|\\.stryker-tmp)/' },
   },
 };

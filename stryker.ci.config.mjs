@@ -10,7 +10,12 @@ import base from './stryker.config.mjs';
 export default {
   ...base,
   mutate: ['src/retry/backoff.ts', 'src/token/client-auth.ts', 'src/request/idempotency.ts', 'src/request/scope.ts'],
-  testFiles: ['__tests__/unit/backoff.test.ts', '__tests__/unit/client-auth.test.ts', '__tests__/unit/idempotency.test.ts', '__tests__/unit/scope.test.ts'],
+  testFiles: [
+    '__tests__/unit/backoff.test.ts',
+    '__tests__/unit/client-auth.test.ts',
+    '__tests__/unit/idempotency.test.ts',
+    '__tests__/unit/scope.test.ts',
+  ],
   incremental: false,
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: 'reports/mutation-ci/mutation.json' },

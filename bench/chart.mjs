@@ -20,14 +20,20 @@ export function barChart(panels, { width = 760 } = {}) {
     for (const bar of panel.bars) {
       const w = scale(bar.value);
       parts.push(`<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end">${esc(bar.label)}</text>`);
-      parts.push(`<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${bar.highlight ? '#2f6fdf' : '#9aa6b8'}"/>`);
+      parts.push(
+        `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${bar.highlight ? '#2f6fdf' : '#9aa6b8'}"/>`,
+      );
       parts.push(`<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 13}">${esc(bar.note ?? bar.value)}</text>`);
       y += barHeight + gap;
     }
     if (panel.target !== undefined) {
       const x = labelWidth + scale(panel.target);
-      parts.push(`<line x1="${x.toFixed(1)}" y1="${top - 4}" x2="${x.toFixed(1)}" y2="${y - gap + 4}" stroke="#d33" stroke-dasharray="4 3"/>`);
-      parts.push(`<text x="${(x + 4).toFixed(1)}" y="${top - 6}" fill="#d33" font-size="11">target ${esc(panel.targetLabel ?? panel.target)}</text>`);
+      parts.push(
+        `<line x1="${x.toFixed(1)}" y1="${top - 4}" x2="${x.toFixed(1)}" y2="${y - gap + 4}" stroke="#d33" stroke-dasharray="4 3"/>`,
+      );
+      parts.push(
+        `<text x="${(x + 4).toFixed(1)}" y="${top - 6}" fill="#d33" font-size="11">target ${esc(panel.targetLabel ?? panel.target)}</text>`,
+      );
     }
     y += 16;
   }

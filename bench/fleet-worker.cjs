@@ -15,7 +15,11 @@ if (process.env.STORE === 'redis') {
   options.store = new RedisTokenStore({ client: redis, keyPrefix: `bench-${process.env.RUN_ID}:` });
 }
 const api = axios.create({ baseURL: `${process.env.SANDBOX_URL}/api/v1` });
-const auth = attachPaymentAuth(api, { clientId: process.env.PAYMENT_CLIENT_ID, clientSecret: process.env.PAYMENT_CLIENT_SECRET }, options);
+const auth = attachPaymentAuth(
+  api,
+  { clientId: process.env.PAYMENT_CLIENT_ID, clientSecret: process.env.PAYMENT_CLIENT_SECRET },
+  options,
+);
 
 readline.createInterface({ input: process.stdin }).on('line', async (line) => {
   const [command, arg] = line.split(' ');
@@ -23,13 +27,15 @@ readline.createInterface({ input: process.stdin }).on('line', async (line) => {
     const until = Date.now() + Number(arg);
     let requests = 0;
     let failures = 0;
-    await Promise.all([0, 1].map(async () => {
-      while (Date.now() < until) {
-        requests += 1;
-        await api.get('/payments').catch(() => void (failures += 1));
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    }));
+    await Promise.all(
+      [0, 1].map(async () => {
+        while (Date.now() < until) {
+          requests += 1;
+          await api.get('/payments').catch(() => void (failures += 1));
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      }),
+    );
     process.stdout.write(`${JSON.stringify({ requests, failures })}\n`);
   } else if (command === 'exit') {
     auth.detach();

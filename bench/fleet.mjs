@@ -18,7 +18,10 @@ async function freePort() {
 }
 
 function worker(env) {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'fleet-worker.cjs')], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'fleet-worker.cjs')], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let buffer = '';
   const waiters = [];
   child.stdout.on('data', (chunk) => {
@@ -31,13 +34,24 @@ function worker(env) {
     }
   });
   const next = () => new Promise((r) => waiters.push(r));
-  return { ready: next(), send: (line) => (child.stdin.write(`${line}\n`), next()), exit: () => new Promise((r) => (child.once('exit', r), child.stdin.write('exit\n'))) };
+  return {
+    ready: next(),
+    send: (line) => (child.stdin.write(`${line}\n`), next()),
+    exit: () => new Promise((r) => (child.once('exit', r), child.stdin.write('exit\n'))),
+  };
 }
 
 /** Runs K processes for LIFETIMES token lifetimes; returns token-endpoint calls per lifetime. */
 export async function measureFleet(k, store, context) {
   const { sandbox, redisUrl } = context;
-  const env = { SANDBOX_URL: sandbox.url, PAYMENT_CLIENT_ID: sandbox.credentials.clientId, PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret, STORE: store, REDIS_URL: redisUrl, RUN_ID: `${k}-${store}-${Date.now()}` };
+  const env = {
+    SANDBOX_URL: sandbox.url,
+    PAYMENT_CLIENT_ID: sandbox.credentials.clientId,
+    PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret,
+    STORE: store,
+    REDIS_URL: redisUrl,
+    RUN_ID: `${k}-${store}-${Date.now()}`,
+  };
   const workers = Array.from({ length: k }, () => worker(env));
   await Promise.all(workers.map((w) => w.ready));
   sandbox.reset();
@@ -59,14 +73,20 @@ export async function measureFleet(k, store, context) {
 export async function runFleetBenchmark(log = console.log) {
   const sandbox = await startPaymentSandbox({ accessTokenTtlS: LIFETIME_S });
   const port = await freePort();
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const redis = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   await new Promise((r) => setTimeout(r, 300));
   const rows = [];
   try {
     for (const k of fleets()) {
       for (const store of ['memory', 'redis']) {
         const row = await measureFleet(k, store, { sandbox, redisUrl: `redis://127.0.0.1:${port}` });
-        log(`fleet K=${k} ${store}: ${row.tokenCalls + row.refreshCalls} token-endpoint calls over ${LIFETIMES} lifetimes (${row.callsPerLifetime.toFixed(2)} per lifetime), ${row.requests} requests, ${row.failures} failed`);
+        log(
+          `fleet K=${k} ${store}: ${row.tokenCalls + row.refreshCalls} token-endpoint calls over ${LIFETIMES} lifetimes (${row.callsPerLifetime.toFixed(2)} per lifetime), ${row.requests} requests, ${row.failures} failed`,
+        );
         rows.push(row);
       }
     }
@@ -83,6 +103,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const k of fleets()) {
     const m = rows.find((r) => r.k === k && r.store === 'memory');
     const r = rows.find((x) => x.k === k && x.store === 'redis');
-    console.log(` ${String(k).padStart(2)} | ${m.callsPerLifetime.toFixed(2).padStart(21)} | ${r.callsPerLifetime.toFixed(2).padStart(20)} | ${(m.callsPerLifetime / r.callsPerLifetime).toFixed(1).padStart(14)}`);
+    console.log(
+      ` ${String(k).padStart(2)} | ${m.callsPerLifetime.toFixed(2).padStart(21)} | ${r.callsPerLifetime.toFixed(2).padStart(20)} | ${(m.callsPerLifetime / r.callsPerLifetime).toFixed(1).padStart(14)}`,
+    );
   }
 }

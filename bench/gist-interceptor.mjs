@@ -8,7 +8,11 @@ export function attachGist(instance, { tokenUrl, credentials }) {
   let isRefreshing = false;
   let queue = [];
   const fetchToken = async () => {
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret });
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret,
+    });
     const { data } = await axios.post(tokenUrl, body);
     return data.access_token;
   };

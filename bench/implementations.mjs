@@ -10,7 +10,11 @@ import { attachGist } from './gist-interceptor.mjs';
 const keepAlive = () => new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 async function fetchToken(tokenUrl, credentials) {
-  const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret });
+  const body = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+  });
   return (await axios.post(tokenUrl, body)).data.access_token;
 }
 
@@ -65,8 +69,17 @@ export const IMPLEMENTATIONS = {
   badgateway: {
     label: '@badgateway/oauth2-client 3.3.1 (fetch)',
     async create({ baseURL, tokenUrl, credentials }) {
-      const client = new OAuth2Client({ server: new URL(tokenUrl).origin, tokenEndpoint: new URL(tokenUrl).pathname, clientId: credentials.clientId, clientSecret: credentials.clientSecret });
-      const wrapper = new OAuth2Fetch({ client, getNewToken: () => client.clientCredentials(), scheduleRefresh: false });
+      const client = new OAuth2Client({
+        server: new URL(tokenUrl).origin,
+        tokenEndpoint: new URL(tokenUrl).pathname,
+        clientId: credentials.clientId,
+        clientSecret: credentials.clientSecret,
+      });
+      const wrapper = new OAuth2Fetch({
+        client,
+        getNewToken: () => client.clientCredentials(),
+        scheduleRefresh: false,
+      });
       const base = baseURL.replace(/\/$/, '');
       return {
         get: async (path) => {

@@ -8,7 +8,11 @@ const [name, totalArg, serverJson] = process.argv.slice(2);
 const server = JSON.parse(serverJson);
 const total = Number(totalArg);
 const early = 1000;
-const client = await IMPLEMENTATIONS[name].create({ baseURL: `${server.url}/api/v1`, tokenUrl: server.tokenUrl, credentials: server.credentials });
+const client = await IMPLEMENTATIONS[name].create({
+  baseURL: `${server.url}/api/v1`,
+  tokenUrl: server.tokenUrl,
+  credentials: server.credentials,
+});
 const signal = new AbortController().signal; // one long-lived signal shared by every request
 setMaxListeners(256, signal); // 64 requests in flight each hold one listener (axios's own): not a leak
 let listeners = 0;
@@ -31,4 +35,6 @@ client.close();
 // Node's resource list leaves out unref'd timers; this package's own timers are counted through
 // its timer registry (0 for the other implementations, whose unref'd timers go uncounted).
 const timers = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length + pendingTimers();
-process.stdout.write(`${JSON.stringify({ early, heapAfterEarly: before, heapAfterTotal: after, growthBytes: after - before, leftoverTimers: timers, listeners })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ early, heapAfterEarly: before, heapAfterTotal: after, growthBytes: after - before, leftoverTimers: timers, listeners })}\n`,
+);

@@ -2,5 +2,7 @@
 import { startMinimalServer } from './minimal-server.mjs';
 
 const server = await startMinimalServer();
-process.stdout.write(`${JSON.stringify({ url: server.url, tokenUrl: server.tokenUrl, credentials: server.credentials })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ url: server.url, tokenUrl: server.tokenUrl, credentials: server.credentials })}\n`,
+);
 process.on('SIGTERM', () => server.close().then(() => process.exit(0)));

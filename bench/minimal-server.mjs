@@ -5,7 +5,14 @@ import { createServer } from 'node:http';
 
 export async function startMinimalServer() {
   const body = Buffer.from('{}');
-  const token = Buffer.from(JSON.stringify({ access_token: 'bench-token', token_type: 'Bearer', expires_in: 900, refresh_token: 'bench-refresh' }));
+  const token = Buffer.from(
+    JSON.stringify({
+      access_token: 'bench-token',
+      token_type: 'Bearer',
+      expires_in: 900,
+      refresh_token: 'bench-refresh',
+    }),
+  );
   const server = createServer((req, res) => {
     if (req.method === 'POST') {
       req.resume();

@@ -12,7 +12,8 @@ const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 const dist = (file) => join(__dirname, '..', 'dist', file);
-const versionOf = (name) => JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', name, 'package.json'), 'utf8')).version;
+const versionOf = (name) =>
+  JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', name, 'package.json'), 'utf8')).version;
 const ENTRIES = ['index', 'testing/index', 'redis/index', 'nestjs/index', 'opentelemetry/index'];
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const started = Date.now();
@@ -103,11 +104,21 @@ async function main() {
 
   await check('import() of every entry (dist/*.mjs), same exports as require()', async () => {
     for (const entry of ENTRIES) esm[entry] = await import(pathToFileURL(dist(`${entry}.mjs`)).href);
-    for (const entry of ENTRIES) assert.deepEqual(Object.keys(esm[entry]).filter((k) => k !== 'default').sort(), Object.keys(cjs[entry]).sort(), entry);
+    for (const entry of ENTRIES)
+      assert.deepEqual(
+        Object.keys(esm[entry])
+          .filter((k) => k !== 'default')
+          .sort(),
+        Object.keys(cjs[entry]).sort(),
+        entry,
+      );
   });
 
   await check('the payment-auth bin (dist/cli/index.js token --help)', () => {
-    const run = spawnSync(process.execPath, [dist('cli/index.js'), 'token', '--help'], { encoding: 'utf8', timeout: 10_000 });
+    const run = spawnSync(process.execPath, [dist('cli/index.js'), 'token', '--help'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Usage: payment-auth token/);
   });
@@ -123,11 +134,14 @@ async function main() {
     assert.equal(typeof retryEsm.default, 'function');
     const pMemoize = (await import('p-memoize')).default;
     let calls = 0;
-    const once = pMemoize(async () => {
-      calls += 1;
-      await delay(5);
-      return calls;
-    }, { cache: false });
+    const once = pMemoize(
+      async () => {
+        calls += 1;
+        await delay(5);
+        return calls;
+      },
+      { cache: false },
+    );
     assert.deepEqual(await Promise.all([once(), once(), once()]), [1, 1, 1]);
     assert.equal(await once(), 2);
     return `axios ${axios.VERSION}, axios-retry ${versionOf('axios-retry')}, p-memoize ${versionOf('p-memoize')}`;
@@ -161,7 +175,13 @@ async function main() {
       const before = count();
       const created = await main.post('/api/v1/payments', { amount: 1000, currency: 'EUR' });
       assert.equal(created.status, 201);
-      assert.deepEqual(since(before), { tokenCalls: 0, refreshCalls: 0, apiCalls: 1, unauthorized: 0, paymentsCreated: 1 });
+      assert.deepEqual(since(before), {
+        tokenCalls: 0,
+        refreshCalls: 0,
+        apiCalls: 1,
+        unauthorized: 0,
+        paymentsCreated: 1,
+      });
       const entry = sandbox.requests.at(-1);
       assert.equal(entry.method, 'POST');
       assert.match(String(entry.idempotencyKey), UUID_V4);
@@ -171,8 +191,15 @@ async function main() {
     await check('revoked access token: 401, one renewal, replay', async () => {
       sandbox.revokeAccessTokens();
       const before = count();
-      const responses = await Promise.all([main.get('/api/v1/payments'), main.get('/api/v1/payments'), main.post('/api/v1/payments', { amount: 1000, currency: 'EUR' })]);
-      assert.deepEqual(responses.map((r) => r.status), [200, 200, 201]);
+      const responses = await Promise.all([
+        main.get('/api/v1/payments'),
+        main.get('/api/v1/payments'),
+        main.post('/api/v1/payments', { amount: 1000, currency: 'EUR' }),
+      ]);
+      assert.deepEqual(
+        responses.map((r) => r.status),
+        [200, 200, 201],
+      );
       const delta = since(before);
       assert.equal(delta.tokenCalls + delta.refreshCalls, 1, JSON.stringify(delta));
       assert.ok(delta.unauthorized >= 1 && delta.unauthorized <= 3, JSON.stringify(delta));
@@ -195,41 +222,46 @@ async function main() {
       assert.equal(auth.status().hasToken, true);
     });
 
-    await check('aborted requests reject with CanceledError (already aborted, waiting for a token, in flight)', async () => {
-      // Already aborted: nothing is sent.
-      const before = count();
-      const abortedAlready = new AbortController();
-      abortedAlready.abort();
-      await assert.rejects(main.get('/api/v1/payments', { signal: abortedAlready.signal }), isCancel);
-      assert.equal(since(before).apiCalls, 0);
-      // Waiting for a slow token: the request gives up at once, the shared flight goes on.
-      const slow = api(axios, sandbox);
-      const slowAuth = attachPaymentAuth(slow, sandbox.credentials);
-      sandbox.injectFault('token', { delayMs: 800 });
-      let controller = new AbortController();
-      let t = performance.now();
-      const waiting = slow.get('/api/v1/payments', { signal: controller.signal });
-      setTimeout(() => controller.abort(), 50);
-      await assert.rejects(waiting, isCancel);
-      const waited = performance.now() - t;
-      assert.ok(waited < 600, `took ${Math.round(waited)} ms`);
-      assert.equal(typeof (await slowAuth.getAccessToken()), 'string');
-      slowAuth.detach();
-      // In flight on the API.
-      sandbox.injectFault('api', { delayMs: 800 });
-      controller = new AbortController();
-      t = performance.now();
-      const inFlight = main.get('/api/v1/payments', { signal: controller.signal });
-      setTimeout(() => controller.abort(), 50);
-      await assert.rejects(inFlight, isCancel);
-      assert.ok(performance.now() - t < 600);
-      assert.equal((await main.get('/api/v1/payments')).status, 200);
-      return `gave up on the token wait after ${Math.round(waited)} ms`;
-    });
+    await check(
+      'aborted requests reject with CanceledError (already aborted, waiting for a token, in flight)',
+      async () => {
+        // Already aborted: nothing is sent.
+        const before = count();
+        const abortedAlready = new AbortController();
+        abortedAlready.abort();
+        await assert.rejects(main.get('/api/v1/payments', { signal: abortedAlready.signal }), isCancel);
+        assert.equal(since(before).apiCalls, 0);
+        // Waiting for a slow token: the request gives up at once, the shared flight goes on.
+        const slow = api(axios, sandbox);
+        const slowAuth = attachPaymentAuth(slow, sandbox.credentials);
+        sandbox.injectFault('token', { delayMs: 800 });
+        let controller = new AbortController();
+        let t = performance.now();
+        const waiting = slow.get('/api/v1/payments', { signal: controller.signal });
+        setTimeout(() => controller.abort(), 50);
+        await assert.rejects(waiting, isCancel);
+        const waited = performance.now() - t;
+        assert.ok(waited < 600, `took ${Math.round(waited)} ms`);
+        assert.equal(typeof (await slowAuth.getAccessToken()), 'string');
+        slowAuth.detach();
+        // In flight on the API.
+        sandbox.injectFault('api', { delayMs: 800 });
+        controller = new AbortController();
+        t = performance.now();
+        const inFlight = main.get('/api/v1/payments', { signal: controller.signal });
+        setTimeout(() => controller.abort(), 50);
+        await assert.rejects(inFlight, isCancel);
+        assert.ok(performance.now() - t < 600);
+        assert.equal((await main.get('/api/v1/payments')).status, 200);
+        return `gave up on the token wait after ${Math.round(waited)} ms`;
+      },
+    );
 
     await check('retries (axios-retry): a 503 is retried', async () => {
       const retrying = api(axios, sandbox);
-      const retryAuth = attachPaymentAuth(retrying, sandbox.credentials, { retry: { retries: 2, baseDelayMs: 10, maxDelayMs: 50 } });
+      const retryAuth = attachPaymentAuth(retrying, sandbox.credentials, {
+        retry: { retries: 2, baseDelayMs: 10, maxDelayMs: 50 },
+      });
       await retryAuth.getAccessToken();
       sandbox.injectFault('api', { status: 503 }, 1);
       const before = count();
@@ -241,7 +273,10 @@ async function main() {
     await check('wrong credentials: PaymentAuthError CREDENTIALS_REJECTED', async () => {
       const wrong = api(axios, sandbox);
       const wrongAuth = attachPaymentAuth(wrong, { clientId: 'nobody', clientSecret: 'wrong-secret' });
-      await assert.rejects(wrong.get('/api/v1/payments'), (e) => isPaymentAuthError(e) && e.code === 'CREDENTIALS_REJECTED');
+      await assert.rejects(
+        wrong.get('/api/v1/payments'),
+        (e) => isPaymentAuthError(e) && e.code === 'CREDENTIALS_REJECTED',
+      );
       wrongAuth.detach();
     });
 
@@ -260,7 +295,13 @@ async function main() {
       const response = await main.get('/api/v1/payments', { validateStatus: () => true });
       assert.equal(response.status, 401);
       assert.equal(sandbox.requests.at(-1).errorCode, 'NO_TOKEN');
-      assert.deepEqual(since(before), { tokenCalls: 0, refreshCalls: 0, apiCalls: 1, unauthorized: 1, paymentsCreated: 0 });
+      assert.deepEqual(since(before), {
+        tokenCalls: 0,
+        refreshCalls: 0,
+        apiCalls: 1,
+        unauthorized: 1,
+        paymentsCreated: 0,
+      });
     });
 
     await check('redis entry: RedisTokenStore shares one encrypted token between two attachments', async () => {
@@ -269,9 +310,14 @@ async function main() {
       const redis = fakeRedis();
       const store = new RedisTokenStore({ client: redis, encryptionKey: randomBytes(32).toString('hex') });
       const [a, b] = [api(axios, sandbox), api(axios, sandbox)];
-      const attachments = [attachPaymentAuth(a, sandbox.credentials, { store }), attachPaymentAuth(b, sandbox.credentials, { store })];
+      const attachments = [
+        attachPaymentAuth(a, sandbox.credentials, { store }),
+        attachPaymentAuth(b, sandbox.credentials, { store }),
+      ];
       const before = count();
-      const responses = await Promise.all([a, b].flatMap((instance) => Array.from({ length: 5 }, () => instance.get('/api/v1/payments'))));
+      const responses = await Promise.all(
+        [a, b].flatMap((instance) => Array.from({ length: 5 }, () => instance.get('/api/v1/payments'))),
+      );
       assert.ok(responses.every((r) => r.status === 200));
       const delta = since(before);
       assert.equal(delta.tokenCalls + delta.refreshCalls, 1, JSON.stringify(delta));
@@ -298,7 +344,9 @@ async function main() {
 
     await check('ESM build (imports p-memoize and axios-retry): herd, revoke, replay, create', async () => {
       const esmApi = api(axiosEsm, sandbox);
-      const esmAuth = esm.index.attachPaymentAuth(esmApi, sandbox.credentials, { retry: { retries: 1, baseDelayMs: 10 } });
+      const esmAuth = esm.index.attachPaymentAuth(esmApi, sandbox.credentials, {
+        retry: { retries: 1, baseDelayMs: 10 },
+      });
       const before = count();
       const herd = await Promise.all(Array.from({ length: 10 }, () => esmApi.get('/api/v1/payments')));
       assert.ok(herd.every((r) => r.status === 200));
@@ -321,7 +369,9 @@ async function main() {
   if (failed > 0) process.exitCode = 1;
   // Nothing of the package or the sandbox may keep the process alive now.
   setTimeout(() => {
-    console.log(`FAIL the process did not exit after the checks; active resources: ${process.getActiveResourcesInfo().join(', ')}`);
+    console.log(
+      `FAIL the process did not exit after the checks; active resources: ${process.getActiveResourcesInfo().join(', ')}`,
+    );
     process.exit(1);
   }, 3000).unref();
 }

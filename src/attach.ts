@@ -71,7 +71,11 @@ function processEnv(): Record<string, string | undefined> | undefined {
  * await api.post('/payments', { amount: 1000, currency: 'EUR' });
  * ```
  */
-export function attachPaymentAuth(instance: AxiosInstance, credentials?: CredentialsInput, options?: PaymentAuthOptions): PaymentAuth {
+export function attachPaymentAuth(
+  instance: AxiosInstance,
+  credentials?: CredentialsInput,
+  options?: PaymentAuthOptions,
+): PaymentAuth {
   if (typeof instance !== 'function' || typeof instance.interceptors?.request?.use !== 'function') {
     throw new TypeError('attachPaymentAuth: the first argument must be an axios instance (axios.create())');
   }
@@ -86,17 +90,32 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
   const { httpAgent, httpsAgent, proxy } = instance.defaults;
   // Token requests go through the caller's agents and proxy; server text that reaches an error
   // (the token endpoint's, the API's) is cleaned of the secret and of the live and recent tokens.
-  const manager = new TokenManager({ ...normalized, store: normalized.store ?? new MemoryTokenStore(normalized.clock) }, source, (knownSecrets) =>
-    createTokenEndpoint({ ...normalized, transport: { httpAgent, httpsAgent, proxy }, knownSecrets, traceTokenCall: reporter.traceTokenCall }),
+  const manager = new TokenManager(
+    { ...normalized, store: normalized.store ?? new MemoryTokenStore(normalized.clock) },
+    source,
+    (knownSecrets) =>
+      createTokenEndpoint({
+        ...normalized,
+        transport: { httpAgent, httpsAgent, proxy },
+        knownSecrets,
+        traceTokenCall: reporter.traceTokenCall,
+      }),
     reporter,
   );
-  const scope = createScope(normalized.apiOrigins, [normalized.tokenUrl, ...(normalized.refreshUrl ? [normalized.refreshUrl] : [])]);
+  const scope = createScope(normalized.apiOrigins, [
+    normalized.tokenUrl,
+    ...(normalized.refreshUrl ? [normalized.refreshUrl] : []),
+  ]);
 
   // axios-retry first: its response interceptor then sees a failure before ours, so a 5xx is
   // retried where it happens, and a 401 (never retried) reaches ours for the replay.
   // detach() ends the back-off of every retry in progress, as it ends every token wait.
-  const ejectRetries = normalized.retry ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporter, manager.detachedSignal) : undefined;
-  const requestId = instance.interceptors.request.use(createRequestInterceptor(manager, scope, normalized.idempotencyHeader, reporter));
+  const ejectRetries = normalized.retry
+    ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporter, manager.detachedSignal)
+    : undefined;
+  const requestId = instance.interceptors.request.use(
+    createRequestInterceptor(manager, scope, normalized.idempotencyHeader, reporter),
+  );
   const responseInterceptors = createResponseInterceptors(instance, manager, reporter, () => manager.knownSecrets());
   const responseId = instance.interceptors.response.use(responseInterceptors.onResponse, responseInterceptors.onError);
   let attached = true;
@@ -107,7 +126,9 @@ export function attachPaymentAuth(instance: AxiosInstance, credentials?: Credent
       return expiresInMs === undefined ? undefined : expiresInMs / 1000;
     });
   } catch (error) {
-    reporter.log('warn', 'telemetry observeExpiry threw', { error: error instanceof Error ? error.message : String(error) });
+    reporter.log('warn', 'telemetry observeExpiry threw', {
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 
   return {

@@ -12,7 +12,9 @@ const root = join(__dirname, '..', '..');
 const dist = join(root, 'dist');
 /** The outputs the tests and the package's exports load. */
 const OUTPUTS = [
-  ...['index', 'testing/index', 'redis/index', 'nestjs/index', 'opentelemetry/index'].flatMap((entry) => ['.js', '.mjs', '.d.ts', '.d.mts'].map((ext) => `${entry}${ext}`)),
+  ...['index', 'testing/index', 'redis/index', 'nestjs/index', 'opentelemetry/index'].flatMap((entry) =>
+    ['.js', '.mjs', '.d.ts', '.d.mts'].map((ext) => `${entry}${ext}`),
+  ),
   'cli/index.js',
 ];
 /** A directory as a lock: two jest runs in one tree never build at once. */
@@ -39,7 +41,9 @@ function newestSource(): { file: string; mtimeMs: number } {
 function staleness(): string | undefined {
   const missing = OUTPUTS.find((output) => !existsSync(join(dist, output)));
   if (missing) return `dist/${missing} is missing`;
-  const oldest = OUTPUTS.map((output) => ({ output, mtimeMs: statSync(join(dist, output)).mtimeMs })).reduce((a, b) => (b.mtimeMs < a.mtimeMs ? b : a));
+  const oldest = OUTPUTS.map((output) => ({ output, mtimeMs: statSync(join(dist, output)).mtimeMs })).reduce((a, b) =>
+    b.mtimeMs < a.mtimeMs ? b : a,
+  );
   const source = newestSource();
   return source.mtimeMs > oldest.mtimeMs ? `dist/${oldest.output} is older than ${source.file}` : undefined;
 }
@@ -56,7 +60,8 @@ function withLock<T>(run: () => T): T {
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (Date.now() - statSync(LOCK).mtimeMs > LOCK_STALE_MS) rmSync(LOCK, { recursive: true, force: true }); // a run that died while building
+      if (Date.now() - statSync(LOCK).mtimeMs > LOCK_STALE_MS)
+        rmSync(LOCK, { recursive: true, force: true }); // a run that died while building
       else sleep(200);
     }
   }
@@ -77,12 +82,22 @@ export default function globalSetup(): void {
     if (!reason) return;
     process.stderr.write(`\n${reason}: rebuilding dist/ (npm run build) before the tests…\n`);
     try {
-      execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+      execFileSync('npm', ['run', 'build', '--silent'], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        encoding: 'utf8',
+      });
     } catch (error) {
       const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`dist/ is out of date (${reason}) and \`npm run build\` failed, so the tests that load dist/ cannot run:\n${stderr || stdout || String(error)}`, { cause: error });
+      throw new Error(
+        `dist/ is out of date (${reason}) and \`npm run build\` failed, so the tests that load dist/ cannot run:\n${stderr || stdout || String(error)}`,
+        { cause: error },
+      );
     }
     const still = staleness();
-    if (still) throw new Error(`dist/ is still out of date after \`npm run build\` (${still}): a source file changed during the build; run the tests again`);
+    if (still)
+      throw new Error(
+        `dist/ is still out of date after \`npm run build\` (${still}): a source file changed during the build; run the tests again`,
+      );
   });
 }

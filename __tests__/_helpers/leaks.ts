@@ -26,7 +26,9 @@ const lowerHex = (text: string): string => text.replace(/%[0-9A-F]{2}/g, (escape
 export function forms(secret: string): string[] {
   const uri = encodeURIComponent(secret);
   const form = formEncode(secret);
-  return [...new Set([secret, Buffer.from(secret, 'utf8').toString('base64'), uri, lowerHex(uri), form, lowerHex(form)])];
+  return [
+    ...new Set([secret, Buffer.from(secret, 'utf8').toString('base64'), uri, lowerHex(uri), form, lowerHex(form)]),
+  ];
 }
 
 /** All the ways a user may print an error or a log line. */

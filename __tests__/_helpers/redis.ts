@@ -39,9 +39,17 @@ export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const proc = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     child = proc;
-    const failed = new Promise<never>((_, reject) => proc.once('error', (e) => reject(new Error(`cannot start redis-server (${e.message}); install it: apt-get install redis-server`))));
+    const failed = new Promise<never>((_, reject) =>
+      proc.once('error', (e) =>
+        reject(new Error(`cannot start redis-server (${e.message}); install it: apt-get install redis-server`)),
+      ),
+    );
     const until = Date.now() + 10_000;
     while (!(await Promise.race([ping(port), failed]))) {
       if (Date.now() > until) throw new Error('redis-server did not answer PING within 10 s');

@@ -32,10 +32,18 @@ export interface HarnessOptions {
   countAcquisitions?: boolean;
 }
 
-export async function startHarness(options: PaymentAuthOptions = {}, sandboxOptions: PaymentSandboxOptions = {}, harnessOptions: HarnessOptions = {}): Promise<Harness> {
+export async function startHarness(
+  options: PaymentAuthOptions = {},
+  sandboxOptions: PaymentSandboxOptions = {},
+  harnessOptions: HarnessOptions = {},
+): Promise<Harness> {
   let now = Date.parse('2026-11-28T12:00:00Z');
   const clock = () => now;
-  const sandbox = await startPaymentSandbox({ now: clock, credentials: { clientSecret: HOSTILE_SECRET }, ...sandboxOptions });
+  const sandbox = await startPaymentSandbox({
+    now: clock,
+    credentials: { clientSecret: HOSTILE_SECRET },
+    ...sandboxOptions,
+  });
   const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });
   let reads = 0;
   const credentials = harnessOptions.countAcquisitions
@@ -53,7 +61,8 @@ export async function startHarness(options: PaymentAuthOptions = {}, sandboxOpti
       now += ms;
     },
     acquisitionsStarted() {
-      if (!harnessOptions.countAcquisitions) throw new Error('acquisitionsStarted() needs startHarness(…, …, { countAcquisitions: true })');
+      if (!harnessOptions.countAcquisitions)
+        throw new Error('acquisitionsStarted() needs startHarness(…, …, { countAcquisitions: true })');
       return reads;
     },
     async close() {

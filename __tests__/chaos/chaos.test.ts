@@ -43,7 +43,12 @@ interface Outcome {
 }
 
 /** Tokens and secrets in a text: candidates by shape, then set membership (fast on large texts). */
-function leaksIn(text: string, canaries: Set<string>, secretForms: readonly string[], basicForms: readonly string[]): string[] {
+function leaksIn(
+  text: string,
+  canaries: Set<string>,
+  secretForms: readonly string[],
+  basicForms: readonly string[],
+): string[] {
   const found = (text.match(/\b(?:at|rt)_[A-Za-z0-9_-]{20,}/g) ?? []).filter((t) => canaries.has(t));
   if (secretForms.some((form) => text.includes(form))) found.push('client secret');
   if (basicForms.some((form) => text.includes(form))) found.push('basic credentials');
@@ -60,7 +65,11 @@ async function readBody(response: { data: unknown }, stream: boolean): Promise<v
 async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, requests: number): Promise<void> {
   let now = Date.parse('2026-11-28T12:00:00Z');
   const clock = () => now;
-  const sandbox = await startPaymentSandbox({ accessTokenTtlS: TTL_S, now: clock, credentials: { clientSecret: HOSTILE_SECRET } });
+  const sandbox = await startPaymentSandbox({
+    accessTokenTtlS: TTL_S,
+    now: clock,
+    credentials: { clientSecret: HOSTILE_SECRET },
+  });
   const lines: unknown[][] = [];
   const capture = (...args: unknown[]) => void lines.push(args);
   const api = axios.create({ baseURL: `${sandbox.url}/api/v1`, timeout: 5000 });
@@ -82,10 +91,29 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     const basic = basicPair(sandbox.credentials.clientId, sandbox.credentials.clientSecret);
     const echo: SandboxFault = {
       status: 400,
-      body: { error: `invalid_request ${forms(sandbox.credentials.clientSecret).join(' ')}`, error_description: `cannot verify Basic ${forms(basic).join(' ')}` },
+      body: {
+        error: `invalid_request ${forms(sandbox.credentials.clientSecret).join(' ')}`,
+        error_description: `cannot verify Basic ${forms(basic).join(' ')}`,
+      },
     };
-    const tokenFaults: SandboxFault[] = [{ status: 500 }, { status: 503 }, { status: 429, retryAfterS: 0 }, { delayMs: 150 }, { drop: true }, { malformed: true }, echo];
-    const apiFaults: SandboxFault[] = [{ status: 503 }, { status: 500 }, { status: 429, retryAfterS: 0 }, { status: 503, retryAfterS: 1 }, { drop: true }, { dropAfterHandling: true }, { delayMs: 200 }];
+    const tokenFaults: SandboxFault[] = [
+      { status: 500 },
+      { status: 503 },
+      { status: 429, retryAfterS: 0 },
+      { delayMs: 150 },
+      { drop: true },
+      { malformed: true },
+      echo,
+    ];
+    const apiFaults: SandboxFault[] = [
+      { status: 503 },
+      { status: 500 },
+      { status: 429, retryAfterS: 0 },
+      { status: 503, retryAfterS: 1 },
+      { drop: true },
+      { dropAfterHandling: true },
+      { delayMs: 200 },
+    ];
     // Faults come and go with time, as outages do: at most one pending fault on the token and
     // refresh routes (which are called seldom and would otherwise pile faults up), three on the API.
     const pendingLimit: Record<SandboxRoute, number> = { token: 1, refresh: 1, api: 3 };
@@ -129,7 +157,11 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
         try {
           if (create) {
             outcome.description = `soak-${SEED}-${i}`;
-            const { data } = await api.post('/payments', { amount: 100 + i, currency: 'EUR', description: outcome.description }, config);
+            const { data } = await api.post(
+              '/payments',
+              { amount: 100 + i, currency: 'EUR', description: outcome.description },
+              config,
+            );
             outcome.paymentId = data.id;
             knownIds.push(data.id);
           } else if (knownIds.length > 0 && random() < 0.5) {
@@ -150,7 +182,10 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
       }
     };
     const settled = Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const hung = await Promise.race([settled.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), Math.max(60_000, requests * 30)).unref())]);
+    const hung = await Promise.race([
+      settled.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), Math.max(60_000, requests * 30)).unref()),
+    ]);
     const durationMs = Date.now() - started;
 
     // 1. Every request settled: success, or a typed error whose cause no retry could fix.
@@ -165,41 +200,72 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     const revokedOnReplay = (e: AxiosError): boolean => {
       const state = e.config?.paymentAuth;
       const call = calls.get(String(e.response?.headers['x-request-id']));
-      return state !== false && state?.replayed === true && call?.errorCode === 'INVALID_TOKEN' && call.tokenState === 'revoked';
+      return (
+        state !== false &&
+        state?.replayed === true &&
+        call?.errorCode === 'INVALID_TOKEN' &&
+        call.tokenState === 'revoked'
+      );
     };
     const expected = (o: Outcome): string | undefined => {
       const e = o.error;
       if (isPaymentAuthError(e)) {
-        if (['TOKEN_ENDPOINT_UNAVAILABLE', 'TOKEN_ENDPOINT_TIMEOUT', 'TOKEN_RESPONSE_INVALID'].includes(e.code)) return `auth ${e.code}`;
+        if (['TOKEN_ENDPOINT_UNAVAILABLE', 'TOKEN_ENDPOINT_TIMEOUT', 'TOKEN_RESPONSE_INVALID'].includes(e.code))
+          return `auth ${e.code}`;
         // The echoing 400 fault: the acquisition it answered fails, and only that one.
-        return e.code === 'TOKEN_REQUEST_REJECTED' && e.status === 400 && e.oauthError?.startsWith('invalid_request') ? 'auth echoed 400' : undefined;
+        return e.code === 'TOKEN_REQUEST_REJECTED' && e.status === 400 && e.oauthError?.startsWith('invalid_request')
+          ? 'auth echoed 400'
+          : undefined;
       }
       if (!axios.isAxiosError(e)) return undefined;
       if (o.aborted && e.code === 'ERR_CANCELED') return 'aborted by the caller';
       const status = e.response?.status;
-      if (status === undefined) return ['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE'].includes(String(e.code)) ? `network ${e.code}` : undefined;
+      if (status === undefined)
+        return ['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE'].includes(String(e.code))
+          ? `network ${e.code}`
+          : undefined;
       if (status >= 500 || status === 429) return `status ${status}`;
-      if (status === 401 && revokedOnReplay(e)) return 'status 401 (the replay\'s token was revoked after it was issued)';
+      if (status === 401 && revokedOnReplay(e))
+        return "status 401 (the replay's token was revoked after it was issued)";
       return undefined;
     };
     const failures = outcomes.filter((o) => !o.ok);
     const breakdown: Record<string, number> = {};
-    for (const o of failures) breakdown[expected(o) ?? `UNEXPECTED ${String((o.error as Error)?.message)}`] = (breakdown[expected(o) ?? `UNEXPECTED ${String((o.error as Error)?.message)}`] ?? 0) + 1;
+    for (const o of failures)
+      breakdown[expected(o) ?? `UNEXPECTED ${String((o.error as Error)?.message)}`] =
+        (breakdown[expected(o) ?? `UNEXPECTED ${String((o.error as Error)?.message)}`] ?? 0) + 1;
     const c = sandbox.counters();
     const accessRevocations = revocations.filter((r) => r.kind === 'access').length;
     const refreshRevocations = revocations.length - accessRevocations;
-    const bound = 2 + 2 * Math.ceil(LIFETIMES) + 2 * accessRevocations + 2 * refreshRevocations + faults.token + faults.refresh;
-    console.log(JSON.stringify({ seed: SEED, durationMs, ok: outcomes.length - failures.length, failures: breakdown, faults, revocations: revocations.length, sandbox: c, tokenCallBound: bound }));
-    expect(failures.filter((o) => expected(o) === undefined).map((o) => String((o.error as Error)?.message))).toEqual([]);
+    const bound =
+      2 + 2 * Math.ceil(LIFETIMES) + 2 * accessRevocations + 2 * refreshRevocations + faults.token + faults.refresh;
+    console.log(
+      JSON.stringify({
+        seed: SEED,
+        durationMs,
+        ok: outcomes.length - failures.length,
+        failures: breakdown,
+        faults,
+        revocations: revocations.length,
+        sandbox: c,
+        tokenCallBound: bound,
+      }),
+    );
+    expect(failures.filter((o) => expected(o) === undefined).map((o) => String((o.error as Error)?.message))).toEqual(
+      [],
+    );
     expect(failures.filter((o) => !o.aborted).length).toBeLessThan(requests * 0.05);
 
     // 2. No payment created twice, none lost.
     const payments = sandbox.payments();
     const perDescription = new Map<string, number>();
-    for (const p of payments) perDescription.set(p.description ?? '', (perDescription.get(p.description ?? '') ?? 0) + 1);
+    for (const p of payments)
+      perDescription.set(p.description ?? '', (perDescription.get(p.description ?? '') ?? 0) + 1);
     expect([...perDescription.entries()].filter(([, n]) => n > 1)).toEqual([]);
     const byId = new Map(payments.map((p) => [p.id, p]));
-    const lost = outcomes.filter((o) => o.kind === 'create' && o.ok && byId.get(o.paymentId!)?.description !== o.description);
+    const lost = outcomes.filter(
+      (o) => o.kind === 'create' && o.ok && byId.get(o.paymentId!)?.description !== o.description,
+    );
     expect(lost).toEqual([]);
 
     // 3. Token-endpoint calls stay within a bound fixed by the run's design, not by its duration
@@ -216,7 +282,12 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     const basicForms = forms(basicPair(sandbox.credentials.clientId, sandbox.credentials.clientSecret));
     const leaks = new Set<string>();
     const scan = (value: unknown) => {
-      for (const text of [JSON.stringify(value), inspect(value, { depth: 10 }), String(value), String((value as Error)?.stack)]) {
+      for (const text of [
+        JSON.stringify(value),
+        inspect(value, { depth: 10 }),
+        String(value),
+        String((value as Error)?.stack),
+      ]) {
         for (const leak of leaksIn(text ?? '', canaries, secretForms, basicForms)) leaks.add(leak);
       }
     };
@@ -227,7 +298,6 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     auth.detach();
     await sandbox.close();
   }
-
 }
 
 describe(`chaos soak: ${REQUESTS} requests, concurrency ${CONCURRENCY}, seed ${SEED}`, () => {

@@ -18,7 +18,11 @@ beforeEach(() => {
 
 function attach() {
   const api = axios.create({ baseURL: `${server.url}/api/v1` });
-  attachPaymentAuth(api, { clientId: 'c', clientSecret: 'secret-1' }, { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 } });
+  attachPaymentAuth(
+    api,
+    { clientId: 'c', clientSecret: 'secret-1' },
+    { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 } },
+  );
   return api;
 }
 
@@ -33,7 +37,9 @@ describe('a create call whose connection is reset after the server read it', () 
     ['an object', { id: 'order-42' }],
   ])('with Idempotency-Key %s: gets a generated key, and every attempt carries it', async (_name, value) => {
     const api = attach();
-    await expect(api.post('/payments', { amount: 1 }, { headers: { 'Idempotency-Key': value as string } })).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(
+      api.post('/payments', { amount: 1 }, { headers: { 'Idempotency-Key': value as string } }),
+    ).rejects.toMatchObject({ code: 'ECONNRESET' });
     const keys = posts().map((r) => r.headers['idempotency-key']);
     expect(keys).toHaveLength(3);
     expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
@@ -42,7 +48,9 @@ describe('a create call whose connection is reset after the server read it', () 
 
   it('with Idempotency-Key false: sends no key, as axios does for false, and is not retried', async () => {
     const api = attach();
-    await expect(api.post('/payments', { amount: 1 }, { headers: { 'Idempotency-Key': false as unknown as string } })).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(
+      api.post('/payments', { amount: 1 }, { headers: { 'Idempotency-Key': false as unknown as string } }),
+    ).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(posts().map((r) => r.headers['idempotency-key'])).toEqual([undefined]);
   });
 
@@ -51,14 +59,22 @@ describe('a create call whose connection is reset after the server read it', () 
     ['a number', 0, '0'],
   ])('with a key that is %s: keeps it as it is, on every attempt', async (_name, value, sent) => {
     const api = attach();
-    await expect(api.post('/payments', { amount: 1 }, { headers: { 'Idempotency-Key': value as string } })).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(
+      api.post('/payments', { amount: 1 }, { headers: { 'Idempotency-Key': value as string } }),
+    ).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(posts().map((r) => r.headers['idempotency-key'])).toEqual([sent, sent, sent]);
   });
 
   it('with keys turned off: a POST is sent once, never retried without a key', async () => {
     const api = axios.create({ baseURL: `${server.url}/api/v1` });
-    attachPaymentAuth(api, { clientId: 'c', clientSecret: 'secret-1' }, { idempotency: false, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 } });
-    await expect(api.post('/payments', { amount: 1 }, { headers: { 'Idempotency-Key': '' } })).rejects.toMatchObject({ code: 'ECONNRESET' });
+    attachPaymentAuth(
+      api,
+      { clientId: 'c', clientSecret: 'secret-1' },
+      { idempotency: false, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 } },
+    );
+    await expect(api.post('/payments', { amount: 1 }, { headers: { 'Idempotency-Key': '' } })).rejects.toMatchObject({
+      code: 'ECONNRESET',
+    });
     expect(posts()).toHaveLength(1);
   });
 });
@@ -87,19 +103,25 @@ describe('an Authorization header the caller passes', () => {
     ['blanks', '  '],
   ])('%s counts as not set: the request gets our token', async (_name, value) => {
     api.requests.length = 0;
-    await expect(instance().get('/payments', { headers: { Authorization: value as string } })).resolves.toMatchObject({ status: 200 });
+    await expect(instance().get('/payments', { headers: { Authorization: value as string } })).resolves.toMatchObject({
+      status: 200,
+    });
     expect(sent()).toEqual(['Bearer at-ours']);
   });
 
   it('false sends none, as axios does, and the 401 goes back to the caller', async () => {
     api.requests.length = 0;
-    await expect(instance().get('/payments', { headers: { Authorization: false as unknown as string } })).rejects.toMatchObject({ response: { status: 401 } });
+    await expect(
+      instance().get('/payments', { headers: { Authorization: false as unknown as string } }),
+    ).rejects.toMatchObject({ response: { status: 401 } });
     expect(sent()).toEqual([undefined]);
   });
 
   it('a value of the caller is sent as it is, never replaced or replayed', async () => {
     api.requests.length = 0;
-    await expect(instance().get('/payments', { headers: { Authorization: 'Bearer theirs' } })).rejects.toMatchObject({ response: { status: 401 } });
+    await expect(instance().get('/payments', { headers: { Authorization: 'Bearer theirs' } })).rejects.toMatchObject({
+      response: { status: 401 },
+    });
     expect(sent()).toEqual(['Bearer theirs']);
   });
 });

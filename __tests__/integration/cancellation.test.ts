@@ -79,29 +79,44 @@ describe('when a request waiting for a token is aborted', () => {
 describe('detach()', () => {
   type Handlers = { handlers: ({ fulfilled?: unknown; rejected?: unknown } | null)[] };
   /** The interceptors an axios interceptor manager would run now (ejected ones are nulled), by function. */
-  const installed = (manager: unknown) => (manager as Handlers).handlers.filter((x) => x !== null).map((x) => x.fulfilled ?? x.rejected);
+  const installed = (manager: unknown) =>
+    (manager as Handlers).handlers.filter((x) => x !== null).map((x) => x.fulfilled ?? x.rejected);
 
   it("ejects exactly the interceptors it installed, axios-retry's too: the caller's stay, in order, and keep running", async () => {
     const sandbox = await startPaymentSandbox({ credentials: { clientSecret: HOSTILE_SECRET } });
     try {
       const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });
       const seen: string[] = [];
-      const mark = <T>(name: string) => (value: T): T => {
-        seen.push(name);
-        return value;
-      };
+      const mark =
+        <T>(name: string) =>
+        (value: T): T => {
+          seen.push(name);
+          return value;
+        };
       const requestBefore = mark<InternalAxiosRequestConfig>('request before');
       const responseBefore = mark<AxiosResponse>('response before');
       api.interceptors.request.use(requestBefore);
       api.interceptors.response.use(responseBefore);
-      const auth = attachPaymentAuth(api, sandbox.credentials, { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+      const auth = attachPaymentAuth(api, sandbox.credentials, {
+        retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 },
+      });
       const requestAfter = mark<InternalAxiosRequestConfig>('request after');
       const responseAfter = mark<AxiosResponse>('response after');
       api.interceptors.request.use(requestAfter);
       api.interceptors.response.use(responseAfter);
       // axios-retry's request and response interceptors, then ours (one each).
-      expect(installed(api.interceptors.request)).toEqual([requestBefore, expect.any(Function), expect.any(Function), requestAfter]);
-      expect(installed(api.interceptors.response)).toEqual([responseBefore, expect.any(Function), expect.any(Function), responseAfter]);
+      expect(installed(api.interceptors.request)).toEqual([
+        requestBefore,
+        expect.any(Function),
+        expect.any(Function),
+        requestAfter,
+      ]);
+      expect(installed(api.interceptors.response)).toEqual([
+        responseBefore,
+        expect.any(Function),
+        expect.any(Function),
+        responseAfter,
+      ]);
       await api.get('/payments');
 
       auth.detach();
@@ -114,7 +129,10 @@ describe('detach()', () => {
       expect((error as { response?: { status?: number } }).response?.status).toBe(503); // not retried
       const error401 = await rejection(api.get('/payments'));
       expect((error401 as { response?: { status?: number } }).response?.status).toBe(401); // no token added, not replayed
-      expect(sandbox.requests.slice(-2).map((r) => [r.status, r.errorCode])).toEqual([[503, undefined], [401, 'NO_TOKEN']]);
+      expect(sandbox.requests.slice(-2).map((r) => [r.status, r.errorCode])).toEqual([
+        [503, undefined],
+        [401, 'NO_TOKEN'],
+      ]);
       expect(seen).toEqual(['request after', 'request before', 'request after', 'request before']);
       expect(sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 0, apiCalls: 3 });
     } finally {

@@ -9,9 +9,16 @@ import { HOSTILE_SECRET } from '../_helpers/leaks';
 const cli = join(__dirname, '..', '..', 'dist', 'cli', 'index.js');
 
 /** Runs the built CLI without blocking this process (the sandbox under test lives here). */
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -56,34 +63,53 @@ describe('payment-auth token', () => {
   afterAll(() => sandbox.close());
 
   it('prints only the access token', async () => {
-    const result = await run(['token', '--base-url', `${sandbox.url}/api/v1`], { PAYMENT_CLIENT_ID: sandbox.credentials.clientId, PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret });
+    const result = await run(['token', '--base-url', `${sandbox.url}/api/v1`], {
+      PAYMENT_CLIENT_ID: sandbox.credentials.clientId,
+      PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret,
+    });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^at_[\w-]+\n$/);
   });
 
   it('exits 1 with a clear message, and no secret, when the credentials are wrong', async () => {
-    const result = await run(['token', '--base-url', sandbox.url], { PAYMENT_CLIENT_ID: sandbox.credentials.clientId, PAYMENT_CLIENT_SECRET: 'wrong-secret-value' });
+    const result = await run(['token', '--base-url', sandbox.url], {
+      PAYMENT_CLIENT_ID: sandbox.credentials.clientId,
+      PAYMENT_CLIENT_SECRET: 'wrong-secret-value',
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/CREDENTIALS_REJECTED: Token request rejected with 401 invalid_client.*check clientId and clientSecret/);
+    expect(result.stderr).toMatch(
+      /CREDENTIALS_REJECTED: Token request rejected with 401 invalid_client.*check clientId and clientSecret/,
+    );
     expect(result.stderr).not.toContain('wrong-secret-value');
   });
 
   it('exits 2 when the credentials are not in the environment', async () => {
-    expect(await run(['token', '--base-url', sandbox.url])).toMatchObject({ code: 2, stderr: expect.stringMatching(/PAYMENT_CLIENT_ID and PAYMENT_CLIENT_SECRET not set/) });
+    expect(await run(['token', '--base-url', sandbox.url])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/PAYMENT_CLIENT_ID and PAYMENT_CLIENT_SECRET not set/),
+    });
   });
 });
 
 describe('payment-auth sandbox', () => {
   it('prints its URL and credentials, serves tokens, and stops cleanly on a signal', async () => {
-    const child = spawn(process.execPath, [cli, 'sandbox', '--access-ttl', '60', '--client-id', 'dev-client', '--client-secret', 'dev-secret'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [cli, 'sandbox', '--access-ttl', '60', '--client-id', 'dev-client', '--client-secret', 'dev-secret'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     while (!out.includes('Ctrl-C')) await new Promise((r) => setTimeout(r, 10));
     const url = /export PAYMENT_API_URL=(\S+)/.exec(out)![1]!;
     expect(out).toContain('export PAYMENT_CLIENT_ID=dev-client');
-    const response = await fetch(`${url}/oauth2/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=dev-client&client_secret=dev-secret' });
+    const response = await fetch(`${url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=dev-client&client_secret=dev-secret',
+    });
     expect(await response.json()).toMatchObject({ token_type: 'Bearer', expires_in: 60 });
     child.kill('SIGINT');
     expect(await exited).toBe(0);
@@ -112,8 +138,21 @@ describe('payment-auth demo', () => {
   /** The result line of each phase: `✔ [1/6] cold-start herd: 100 requests, 1 token, 0 refresh, 0 401s, 0 retries…`. */
   function printedPhases(lines: string[]) {
     return lines.flatMap((line) => {
-      const m = /^([✔✘]) \[\d+\/\d+\] (.+?): (\d+) requests?, (\d+) token, (\d+) refresh, (\d+) 401s, (\d+) retries/.exec(line);
-      return m ? [{ met: m[1] === '✔', name: m[2]!, requests: Number(m[3]), tokenCalls: Number(m[4]), refreshCalls: Number(m[5]), unauthorized: Number(m[6]), retries: Number(m[7]) }] : [];
+      const m =
+        /^([✔✘]) \[\d+\/\d+\] (.+?): (\d+) requests?, (\d+) token, (\d+) refresh, (\d+) 401s, (\d+) retries/.exec(line);
+      return m
+        ? [
+            {
+              met: m[1] === '✔',
+              name: m[2]!,
+              requests: Number(m[3]),
+              tokenCalls: Number(m[4]),
+              refreshCalls: Number(m[5]),
+              unauthorized: Number(m[6]),
+              retries: Number(m[7]),
+            },
+          ]
+        : [];
     });
   }
 
@@ -123,7 +162,8 @@ describe('payment-auth demo', () => {
    */
   function phaseMeter(sandbox: () => PaymentSandbox | undefined) {
     const marks: { name: string; counters: SandboxCounters; logged: number }[] = [];
-    const mark = (name: string) => marks.push({ name, counters: sandbox()!.counters(), logged: sandbox()!.requests.length });
+    const mark = (name: string) =>
+      marks.push({ name, counters: sandbox()!.counters(), logged: sandbox()!.requests.length });
     return {
       onLine(line: string) {
         const start = /^\[\d+\/\d+\] (.+)…$/.exec(line);
@@ -133,8 +173,13 @@ describe('payment-auth demo', () => {
         const end = { counters: sandbox()!.counters(), logged: sandbox()!.requests.length };
         return marks.map((m, i) => {
           const next = marks[i + 1] ?? end;
-          const delta = Object.fromEntries(Object.entries(m.counters).map(([k, v]) => [k, next.counters[k as keyof SandboxCounters] - v])) as unknown as SandboxCounters;
-          const statuses = sandbox()!.requests.slice(m.logged, next.logged).filter((r) => r.route === 'api').map((r) => r.status);
+          const delta = Object.fromEntries(
+            Object.entries(m.counters).map(([k, v]) => [k, next.counters[k as keyof SandboxCounters] - v]),
+          ) as unknown as SandboxCounters;
+          const statuses = sandbox()!
+            .requests.slice(m.logged, next.logged)
+            .filter((r) => r.route === 'api')
+            .map((r) => r.status);
           return { name: m.name, ...delta, statuses };
         });
       },
@@ -145,10 +190,19 @@ describe('payment-auth demo', () => {
     let sandbox: PaymentSandbox | undefined;
     const meter = phaseMeter(() => sandbox);
     const io = lineIo((line) => meter.onLine(line));
-    const code = await demoCommand(['--herd', '100', '--steady-seconds', '3'], io, { startSandbox: async () => (sandbox = await startPaymentSandbox()) });
+    const code = await demoCommand(['--herd', '100', '--steady-seconds', '3'], io, {
+      startSandbox: async () => (sandbox = await startPaymentSandbox()),
+    });
     const seen = meter.phases();
     const printed = printedPhases(io.lines);
-    expect(seen.map((p) => p.name)).toEqual(['cold-start herd', 'steady traffic', 'revoked access token', 'revoked refresh token', '503 on a create call', 'wrong secret']);
+    expect(seen.map((p) => p.name)).toEqual([
+      'cold-start herd',
+      'steady traffic',
+      'revoked access token',
+      'revoked refresh token',
+      '503 on a create call',
+      'wrong secret',
+    ]);
     const [herd, steady, revokedAccess, revokedRefresh, create503, wrongSecret] = seen;
     // What each phase must cost, read from the sandbox's log, not from the demo's own verdict.
     expect(herd).toMatchObject({ tokenCalls: 1, refreshCalls: 0, apiCalls: 100, unauthorized: 0 });
@@ -162,7 +216,9 @@ describe('payment-auth demo', () => {
     expect(create503!.statuses).toEqual([503, 201]);
     expect(wrongSecret).toMatchObject({ tokenCalls: 1, refreshCalls: 0, apiCalls: 0 });
     // What it prints is what the sandbox saw.
-    expect(printed.map((p) => [p.name, p.tokenCalls, p.refreshCalls, p.unauthorized])).toEqual(seen.map((p) => [p.name, p.tokenCalls, p.refreshCalls, p.unauthorized]));
+    expect(printed.map((p) => [p.name, p.tokenCalls, p.refreshCalls, p.unauthorized])).toEqual(
+      seen.map((p) => [p.name, p.tokenCalls, p.refreshCalls, p.unauthorized]),
+    );
     expect(printed[0]!.requests).toBe(herd!.apiCalls);
     expect(printed[1]!.requests).toBe(steady!.apiCalls);
     expect(printed[4]!.retries).toBe(1);
@@ -177,12 +233,25 @@ describe('payment-auth demo', () => {
     const io = lineIo((line) => {
       meter.onLine(line);
       // As the phase starts: its first API call gets a 401 (replayed, so no request fails).
-      if (line === '[2/2] steady traffic…') sandbox.injectFault('api', { status: 401, body: { error: { code: 'INVALID_TOKEN', message: 'revoked', request_id: 'req_demo' } } });
+      if (line === '[2/2] steady traffic…')
+        sandbox.injectFault('api', {
+          status: 401,
+          body: { error: { code: 'INVALID_TOKEN', message: 'revoked', request_id: 'req_demo' } },
+        });
     });
-    const env = { PAYMENT_CLIENT_ID: process.env.PAYMENT_CLIENT_ID, PAYMENT_CLIENT_SECRET: process.env.PAYMENT_CLIENT_SECRET };
-    Object.assign(process.env, { PAYMENT_CLIENT_ID: sandbox.credentials.clientId, PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret });
+    const env = {
+      PAYMENT_CLIENT_ID: process.env.PAYMENT_CLIENT_ID,
+      PAYMENT_CLIENT_SECRET: process.env.PAYMENT_CLIENT_SECRET,
+    };
+    Object.assign(process.env, {
+      PAYMENT_CLIENT_ID: sandbox.credentials.clientId,
+      PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret,
+    });
     try {
-      const code = await demoCommand(['--herd', '20', '--steady-seconds', '2', '--base-url', `${sandbox.url}/api/v1`], io);
+      const code = await demoCommand(
+        ['--herd', '20', '--steady-seconds', '2', '--base-url', `${sandbox.url}/api/v1`],
+        io,
+      );
       const [, steady] = meter.phases();
       // The 401 is the one thing wrong: no token call, no failed request, renewed ahead of expiry.
       expect(steady).toMatchObject({ name: 'steady traffic', tokenCalls: 0, unauthorized: 1 });
@@ -206,18 +275,38 @@ describe('payment-auth demo', () => {
   it('runs the non-destructive phases against a real API with --base-url, counting what that API counts (built CLI)', async () => {
     const sandbox = await startPaymentSandbox({ accessTokenTtlS: 1, credentials: { clientSecret: HOSTILE_SECRET } });
     try {
-      const result = await run(['demo', '--json', '--herd', '50', '--steady-seconds', '2', '--base-url', `${sandbox.url}/api/v1`], {
-        PAYMENT_CLIENT_ID: sandbox.credentials.clientId,
-        PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret,
-      });
+      const result = await run(
+        ['demo', '--json', '--herd', '50', '--steady-seconds', '2', '--base-url', `${sandbox.url}/api/v1`],
+        {
+          PAYMENT_CLIENT_ID: sandbox.credentials.clientId,
+          PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret,
+        },
+      );
       expect(result.stderr).toBe('');
-      const report = JSON.parse(result.stdout) as { ok: boolean; phases: { name: string; met: boolean; requests: number; tokenCalls: number; refreshCalls: number; unauthorized: number; failures: number }[] };
+      const report = JSON.parse(result.stdout) as {
+        ok: boolean;
+        phases: {
+          name: string;
+          met: boolean;
+          requests: number;
+          tokenCalls: number;
+          refreshCalls: number;
+          unauthorized: number;
+          failures: number;
+        }[];
+      };
       expect(report.phases.map((p) => p.name)).toEqual(['cold-start herd', 'steady traffic']);
       expect(report.phases[0]).toMatchObject({ requests: 50, tokenCalls: 1, failures: 0 });
       // Counted by the client's hooks here; the API's own counts must agree.
-      const sum = (key: 'requests' | 'tokenCalls' | 'refreshCalls' | 'unauthorized') => report.phases.reduce((n, p) => n + p[key], 0);
+      const sum = (key: 'requests' | 'tokenCalls' | 'refreshCalls' | 'unauthorized') =>
+        report.phases.reduce((n, p) => n + p[key], 0);
       const c = sandbox.counters();
-      expect([sum('tokenCalls'), sum('refreshCalls'), sum('unauthorized'), sum('requests')]).toEqual([c.tokenCalls, c.refreshCalls, c.unauthorized, c.apiCalls]);
+      expect([sum('tokenCalls'), sum('refreshCalls'), sum('unauthorized'), sum('requests')]).toEqual([
+        c.tokenCalls,
+        c.refreshCalls,
+        c.unauthorized,
+        c.apiCalls,
+      ]);
       expect(c).toMatchObject({ tokenCalls: 1, unauthorized: 0 });
       expect(c.refreshCalls).toBeGreaterThanOrEqual(2);
       expect(sandbox.payments()).toEqual([]);

@@ -49,7 +49,11 @@ describe('a credentials provider that never answers', () => {
 describe('a token store that never answers', () => {
   it('is bounded by the acquisition deadline, not only by its own timeout', async () => {
     const api = axios.create({ baseURL: `${server.url}/api/v1` });
-    const auth = attachPaymentAuth(api, { clientId: 'c', clientSecret: 'secret-1' }, { store: hangingStore, storeTimeoutMs: 600_000, tokenTimeoutMs: 200 });
+    const auth = attachPaymentAuth(
+      api,
+      { clientId: 'c', clientSecret: 'secret-1' },
+      { store: hangingStore, storeTimeoutMs: 600_000, tokenTimeoutMs: 200 },
+    );
     expect(code(await rejection(api.get('/payments')))).toBe('TOKEN_ENDPOINT_TIMEOUT');
     auth.detach();
     await waitFor(() => pendingTimers() === 0);
@@ -57,7 +61,11 @@ describe('a token store that never answers', () => {
 
   it('is released by detach()', async () => {
     const api = axios.create({ baseURL: `${server.url}/api/v1` });
-    const auth = attachPaymentAuth(api, { clientId: 'c', clientSecret: 'secret-1' }, { store: hangingStore, storeTimeoutMs: 600_000, tokenTimeoutMs: 600_000 });
+    const auth = attachPaymentAuth(
+      api,
+      { clientId: 'c', clientSecret: 'secret-1' },
+      { store: hangingStore, storeTimeoutMs: 600_000, tokenTimeoutMs: 600_000 },
+    );
     const waiting = rejection(api.get('/payments'));
     await new Promise((r) => setTimeout(r, 20));
     auth.detach();
@@ -85,7 +93,11 @@ describe('the back-off before a retry of an API call', () => {
 
   it('ends at detach() with DETACHED, and no retry goes out afterwards with the forgotten token', async () => {
     const instance = axios.create({ baseURL: `${api.url}/api/v1` });
-    const auth = attachPaymentAuth(instance, { clientId: 'c', clientSecret: 'secret-1' }, { retry: { retries: 2, maxRetryAfterMs: 5000 } });
+    const auth = attachPaymentAuth(
+      instance,
+      { clientId: 'c', clientSecret: 'secret-1' },
+      { retry: { retries: 2, maxRetryAfterMs: 5000 } },
+    );
     const pending = rejection(instance.post('/payments', { amount: 1 }));
     await waitFor(() => calls() === 1);
     auth.detach();
@@ -99,7 +111,11 @@ describe('the back-off before a retry of an API call', () => {
   it('ends at once when the request is cancelled through a CancelToken (as NestJS does)', async () => {
     retryAfterS = 50;
     const instance = axios.create({ baseURL: `${api.url}/api/v1` });
-    const auth = attachPaymentAuth(instance, { clientId: 'c', clientSecret: 'secret-1' }, { retry: { retries: 2, maxRetryAfterMs: 60_000 } });
+    const auth = attachPaymentAuth(
+      instance,
+      { clientId: 'c', clientSecret: 'secret-1' },
+      { retry: { retries: 2, maxRetryAfterMs: 60_000 } },
+    );
     const source = axios.CancelToken.source();
     const pending = rejection(instance.get('/payments', { cancelToken: source.token }));
     await waitFor(() => calls() === 1);
@@ -114,7 +130,11 @@ describe('the back-off before a retry of an API call', () => {
   it('ends at once when the request is aborted through its signal', async () => {
     retryAfterS = 50;
     const instance = axios.create({ baseURL: `${api.url}/api/v1` });
-    const auth = attachPaymentAuth(instance, { clientId: 'c', clientSecret: 'secret-1' }, { retry: { retries: 2, maxRetryAfterMs: 60_000 } });
+    const auth = attachPaymentAuth(
+      instance,
+      { clientId: 'c', clientSecret: 'secret-1' },
+      { retry: { retries: 2, maxRetryAfterMs: 60_000 } },
+    );
     const controller = new AbortController();
     const pending = rejection(instance.get('/payments', { signal: controller.signal }));
     await waitFor(() => calls() === 1);
@@ -139,7 +159,11 @@ describe('a token store whose methods throw at once or return plain values', () 
       unlock: () => undefined as unknown as Promise<void>,
     };
     const instance = axios.create({ baseURL: `${server.url}/api/v1` });
-    const auth = attachPaymentAuth(instance, { clientId: 'c', clientSecret: 'secret-1' }, { store: throwing, onStoreError: (e) => errors.push(e) });
+    const auth = attachPaymentAuth(
+      instance,
+      { clientId: 'c', clientSecret: 'secret-1' },
+      { store: throwing, onStoreError: (e) => errors.push(e) },
+    );
     await expect(instance.get('/payments')).resolves.toMatchObject({ status: 200 });
     expect(errors.map((e) => e.message)).toEqual(['token store get failed: sync get']);
     auth.detach();

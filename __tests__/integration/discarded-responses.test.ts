@@ -50,7 +50,9 @@ describe('a streamed request that meets a 401', () => {
     const auth = attachPaymentAuth(api, sandbox.credentials);
     await api.get('/payments');
     sandbox.revokeAccessTokens();
-    const responses = await Promise.all(Array.from({ length: 20 }, () => api.get('/payments', { responseType: 'stream' })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => api.get('/payments', { responseType: 'stream' })),
+    );
     await Promise.all(responses.map((r) => drain(r.data as NodeJS.ReadableStream)));
     await new Promise((r) => setImmediate(r));
     expect(sandbox.counters().unauthorized).toBe(20);

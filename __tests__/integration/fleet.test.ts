@@ -29,11 +29,12 @@ function startWorker(env: Record<string, string>): Worker {
       else lines.push(line);
     }
   });
-  const next = () => new Promise<Record<string, unknown>>((resolve) => {
-    const line = lines.shift();
-    if (line !== undefined) resolve(JSON.parse(line));
-    else waiters.push((l) => resolve(JSON.parse(l)));
-  });
+  const next = () =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const line = lines.shift();
+      if (line !== undefined) resolve(JSON.parse(line));
+      else waiters.push((l) => resolve(JSON.parse(l)));
+    });
   return {
     child,
     next,
@@ -65,10 +66,15 @@ describe(`a fleet of ${WORKERS} processes sharing a RedisTokenStore`, () => {
   }, 30_000);
 
   afterAll(async () => {
-    await Promise.all(workers.map((w) => new Promise((resolve) => {
-      w.child.once('exit', resolve);
-      w.child.stdin.write('exit\n');
-    })));
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise((resolve) => {
+            w.child.once('exit', resolve);
+            w.child.stdin.write('exit\n');
+          }),
+      ),
+    );
     await redis.stop();
     await sandbox.close();
   });

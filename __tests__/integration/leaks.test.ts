@@ -22,7 +22,12 @@ let apiMode: 'ok' | '401' | '500' | 'drop' | 'hang' = 'ok';
 
 /** What a careless server echoes: the secret in each of its forms, the request's own header and body, the live tokens. */
 function echo(req: Recorded): string {
-  return [...forms(SECRET), `authorization ${req.headers.authorization ?? ''}`, `body ${req.body}`, `tokens ${issuedInTest.join(',')}`].join(' | ');
+  return [
+    ...forms(SECRET),
+    `authorization ${req.headers.authorization ?? ''}`,
+    `body ${req.body}`,
+    `tokens ${issuedInTest.join(',')}`,
+  ].join(' | ');
 }
 
 function tokenReply(mode: Mode, req: Recorded, res: ServerResponse, refresh: boolean): void {
@@ -31,7 +36,8 @@ function tokenReply(mode: Mode, req: Recorded, res: ServerResponse, refresh: boo
     res.end(JSON.stringify(body));
   };
   if (mode === 'hang') return;
-  if (mode === 'invalid_client') return json(401, { error: 'invalid_client', error_description: echo(req) }, { 'WWW-Authenticate': 'Basic' });
+  if (mode === 'invalid_client')
+    return json(401, { error: 'invalid_client', error_description: echo(req) }, { 'WWW-Authenticate': 'Basic' });
   if (mode === 'echo') return json(400, { error: 'invalid_request', error_description: echo(req) });
   if (mode === 'error500') return json(500, { message: `internal ${echo(req)}` });
   if (mode === 'malformed') {
@@ -45,7 +51,12 @@ function tokenReply(mode: Mode, req: Recorded, res: ServerResponse, refresh: boo
   const tokens = [accessToken, ...(refresh ? [] : [refreshToken])];
   issued.push(...tokens);
   issuedInTest.push(...tokens);
-  json(200, { access_token: accessToken, token_type: 'Bearer', expires_in: 900, ...(refresh ? {} : { refresh_token: refreshToken }) });
+  json(200, {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: 900,
+    ...(refresh ? {} : { refresh_token: refreshToken }),
+  });
 }
 
 let server: RecordingServer;
@@ -57,13 +68,20 @@ beforeAll(async () => {
     if (apiMode === 'drop') return void res.socket?.destroy();
     const status = apiMode === '401' ? 401 : apiMode === '500' ? 500 : 200;
     res.writeHead(status, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: status === 401 ? 'INVALID_TOKEN' : 'X', message: 'm', request_id: 'req_1' } }));
+    res.end(
+      JSON.stringify({ error: { code: status === 401 ? 'INVALID_TOKEN' : 'X', message: 'm', request_id: 'req_1' } }),
+    );
   });
 });
 afterAll(() => server.close());
 
 const lines: unknown[] = [];
-const logger = { debug: (...a: unknown[]) => lines.push(a), info: (...a: unknown[]) => lines.push(a), warn: (...a: unknown[]) => lines.push(a), error: (...a: unknown[]) => lines.push(a) };
+const logger = {
+  debug: (...a: unknown[]) => lines.push(a),
+  info: (...a: unknown[]) => lines.push(a),
+  warn: (...a: unknown[]) => lines.push(a),
+  error: (...a: unknown[]) => lines.push(a),
+};
 const hooks: Pick<PaymentAuthOptions, 'onAuthError' | 'onTokenAcquired' | 'onTokenRefreshed'> = {
   onAuthError: (e) => lines.push(e),
   onTokenAcquired: (e) => lines.push(e),
@@ -93,15 +111,18 @@ afterAll(() => {
 });
 
 describe('no error that leaves the package holds a secret or a live token', () => {
-  it.each(['invalid_client', 'echo', 'error500', 'malformed', 'redirect'] as const)('token endpoint failure: %s', async (mode) => {
-    tokenMode = mode;
-    for (const clientAuthMethod of ['client_secret_basic', 'client_secret_post'] as const) {
-      const { api, auth } = attach({ clientAuthMethod });
-      expectNoLeaks(await rejection(api.get('/payments')), canaries());
-      expectNoLeaks(await rejection(auth.getAccessToken()), canaries());
-      auth.detach();
-    }
-  });
+  it.each(['invalid_client', 'echo', 'error500', 'malformed', 'redirect'] as const)(
+    'token endpoint failure: %s',
+    async (mode) => {
+      tokenMode = mode;
+      for (const clientAuthMethod of ['client_secret_basic', 'client_secret_post'] as const) {
+        const { api, auth } = attach({ clientAuthMethod });
+        expectNoLeaks(await rejection(api.get('/payments')), canaries());
+        expectNoLeaks(await rejection(auth.getAccessToken()), canaries());
+        auth.detach();
+      }
+    },
+  );
 
   it('token endpoint timeout and connection refused', async () => {
     tokenMode = 'hang';
@@ -125,15 +146,18 @@ describe('no error that leaves the package holds a secret or a live token', () =
     auth.detach();
   });
 
-  it.each(['401', '500', 'drop'] as const)('API failure: %s (the AxiosError is cleaned of the bearer token)', async (mode) => {
-    const { api, auth } = attach();
-    await api.get('/payments');
-    apiMode = mode;
-    const error = await rejection(api.post('/payments', { amount: 1 }));
-    expect(axios.isAxiosError(error)).toBe(true);
-    expectNoLeaks(error, canaries());
-    auth.detach();
-  });
+  it.each(['401', '500', 'drop'] as const)(
+    'API failure: %s (the AxiosError is cleaned of the bearer token)',
+    async (mode) => {
+      const { api, auth } = attach();
+      await api.get('/payments');
+      apiMode = mode;
+      const error = await rejection(api.post('/payments', { amount: 1 }));
+      expect(axios.isAxiosError(error)).toBe(true);
+      expectNoLeaks(error, canaries());
+      auth.detach();
+    },
+  );
 
   it('API timeout', async () => {
     const { api, auth } = attach();
@@ -154,7 +178,10 @@ describe('no error that leaves the package holds a secret or a live token', () =
 
 describe('the scanner itself', () => {
   it('finds a token left in an AxiosError that was not cleaned', async () => {
-    const plain = axios.create({ baseURL: `${server.url}/api/v1`, headers: { Authorization: 'Bearer at-canary-unclean' } });
+    const plain = axios.create({
+      baseURL: `${server.url}/api/v1`,
+      headers: { Authorization: 'Bearer at-canary-unclean' },
+    });
     apiMode = '500';
     const error = await rejection(plain.get('/payments'));
     expect(() => expectNoLeaks(error, ['at-canary-unclean'])).toThrow();
@@ -164,6 +191,8 @@ describe('the scanner itself', () => {
     const all = forms(SECRET);
     expect(all).toHaveLength(6); // raw, base64, URI and form-encoded with upper- and lower-case escapes
     for (const form of all) expect(findLeaks(new Error(`echo: ${form}`), [SECRET])).toEqual([SECRET]);
-    expect(findLeaks({ header: `Basic ${basicPair(credentials.clientId, SECRET)}` }, canaries())).toEqual([basicPair(credentials.clientId, SECRET)]);
+    expect(findLeaks({ header: `Basic ${basicPair(credentials.clientId, SECRET)}` }, canaries())).toEqual([
+      basicPair(credentials.clientId, SECRET),
+    ]);
   });
 });

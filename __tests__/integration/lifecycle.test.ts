@@ -80,7 +80,11 @@ describe('when the token is inside the refresh window', () => {
 
   it('caps the window at half the lifetime, so short-lived tokens are still reused', async () => {
     const refreshed: TokenEvent[] = [];
-    h = await startHarness({ onTokenRefreshed: (e) => refreshed.push(e) }, { accessTokenTtlS: 10 }, { countAcquisitions: true });
+    h = await startHarness(
+      { onTokenRefreshed: (e) => refreshed.push(e) },
+      { accessTokenTtlS: 10 },
+      { countAcquisitions: true },
+    );
     await h.api.get('/payments');
     h.advance(4_900);
     await h.api.get('/payments');
@@ -114,7 +118,11 @@ describe('when the token is inside the refresh window', () => {
   it('after a failed background renewal, tries again only after a back-off, serving the valid token meanwhile', async () => {
     const errors: unknown[] = [];
     const refreshed: TokenEvent[] = [];
-    h = await startHarness({ tokenRetries: 0, onAuthError: (e) => errors.push(e), onTokenRefreshed: (e) => refreshed.push(e) }, {}, { countAcquisitions: true });
+    h = await startHarness(
+      { tokenRetries: 0, onAuthError: (e) => errors.push(e), onTokenRefreshed: (e) => refreshed.push(e) },
+      {},
+      { countAcquisitions: true },
+    );
     await h.api.get('/payments');
     const first = tokensSent(h)[0];
     h.advance(841_000); // inside the window
@@ -261,7 +269,11 @@ describe('after a 401, a token left in the store by another attachment', () => {
     const authA = attachPaymentAuth(a, h.sandbox.credentials, { store, retry: false });
     await a.get('/payments'); // token A is in the store
     h.advance(10);
-    const authB = attachPaymentAuth(b, h.sandbox.credentials, { store: flaky, retry: false, onStoreError: () => undefined });
+    const authB = attachPaymentAuth(b, h.sandbox.credentials, {
+      store: flaky,
+      retry: false,
+      onStoreError: () => undefined,
+    });
     await b.get('/payments'); // the store blipped: B fetched its own token, the store still has A's
     expect(h.sandbox.counters().tokenCalls).toBe(2);
     h.advance(10);

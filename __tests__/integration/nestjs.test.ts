@@ -5,7 +5,12 @@ import { Test } from '@nestjs/testing';
 import axios from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { PaymentAuth } from '../../src';
-import { PAYMENT_AUTH, PaymentAuthModule, type PaymentAuthModuleOptions, type PaymentAuthOptionsFactory } from 'axios-payment-auth/nestjs';
+import {
+  PAYMENT_AUTH,
+  PaymentAuthModule,
+  type PaymentAuthModuleOptions,
+  type PaymentAuthOptionsFactory,
+} from 'axios-payment-auth/nestjs';
 import { startPaymentSandbox, type PaymentSandbox } from '../../src/testing';
 
 let sandbox: PaymentSandbox;
@@ -14,7 +19,11 @@ beforeEach(async () => {
 });
 afterEach(() => sandbox.close());
 
-const options = (): PaymentAuthModuleOptions => ({ baseURL: `${sandbox.url}/api/v1`, credentials: sandbox.credentials, timeout: 5000 });
+const options = (): PaymentAuthModuleOptions => ({
+  baseURL: `${sandbox.url}/api/v1`,
+  credentials: sandbox.credentials,
+  timeout: 5000,
+});
 
 @Injectable()
 class PaymentsClient {
@@ -55,7 +64,9 @@ describe('PaymentAuthModule.register', () => {
   });
 
   it('rejects unknown options when the module starts', async () => {
-    await expect(compile([PaymentAuthModule.register({ ...options(), refreshWindow: 1 } as never)])).rejects.toThrow(/unknown option refreshWindow/);
+    await expect(compile([PaymentAuthModule.register({ ...options(), refreshWindow: 1 } as never)])).rejects.toThrow(
+      /unknown option refreshWindow/,
+    );
   });
 });
 
@@ -73,7 +84,11 @@ describe('PaymentAuthModule.registerAsync', () => {
     @Module({ providers: [{ provide: Settings, useValue: settings }], exports: [Settings] })
     class SettingsModule {}
     const moduleRef = await compile([
-      PaymentAuthModule.registerAsync({ imports: [SettingsModule], inject: [Settings], useFactory: async (s: Settings) => ({ baseURL: s.url, credentials: s.creds }) }),
+      PaymentAuthModule.registerAsync({
+        imports: [SettingsModule],
+        inject: [Settings],
+        useFactory: async (s: Settings) => ({ baseURL: s.url, credentials: s.creds }),
+      }),
     ]);
     await expect(moduleRef.get(PaymentsClient).list()).resolves.toMatchObject({ status: 200 });
     await moduleRef.close();
@@ -104,7 +119,9 @@ describe('PaymentAuthModule.registerAsync', () => {
     }
     @Module({ providers: [SharedFactory], exports: [SharedFactory] })
     class FactoryModule {}
-    const moduleRef = await compile([PaymentAuthModule.registerAsync({ imports: [FactoryModule], useExisting: SharedFactory })]);
+    const moduleRef = await compile([
+      PaymentAuthModule.registerAsync({ imports: [FactoryModule], useExisting: SharedFactory }),
+    ]);
     await expect(moduleRef.get(PaymentsClient).list()).resolves.toMatchObject({ status: 200 });
     await moduleRef.close();
   });
@@ -119,22 +136,34 @@ describe('two registrations in one app', () => {
     const second = sandbox.addClient();
     @Injectable()
     class AccountA {
-      constructor(@Inject(HttpService) readonly http: HttpService, @Inject(PAYMENT_AUTH) readonly auth: PaymentAuth) {}
+      constructor(
+        @Inject(HttpService) readonly http: HttpService,
+        @Inject(PAYMENT_AUTH) readonly auth: PaymentAuth,
+      ) {}
     }
     @Injectable()
     class AccountB {
-      constructor(@Inject(HttpService) readonly http: HttpService, @Inject(PAYMENT_AUTH) readonly auth: PaymentAuth) {}
+      constructor(
+        @Inject(HttpService) readonly http: HttpService,
+        @Inject(PAYMENT_AUTH) readonly auth: PaymentAuth,
+      ) {}
     }
     @Module({ imports: [PaymentAuthModule.register(options())], providers: [AccountA], exports: [AccountA] })
     class ModuleA {}
-    @Module({ imports: [PaymentAuthModule.register({ ...options(), credentials: second })], providers: [AccountB], exports: [AccountB] })
+    @Module({
+      imports: [PaymentAuthModule.register({ ...options(), credentials: second })],
+      providers: [AccountB],
+      exports: [AccountB],
+    })
     class ModuleB {}
     const moduleRef = await compile([ModuleA, ModuleB], []);
     const a = moduleRef.get(AccountA);
     const b = moduleRef.get(AccountB);
     expect(a.http.axiosRef).not.toBe(b.http.axiosRef);
     expect(await a.auth.getAccessToken()).not.toBe(await b.auth.getAccessToken());
-    expect(new Set(sandbox.requests.map((r) => r.clientId))).toEqual(new Set([sandbox.credentials.clientId, second.clientId]));
+    expect(new Set(sandbox.requests.map((r) => r.clientId))).toEqual(
+      new Set([sandbox.credentials.clientId, second.clientId]),
+    );
     await moduleRef.close();
   });
 });

@@ -1,4 +1,10 @@
-import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  MeterProvider,
+  MetricReader,
+  type DataPoint,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { isSpanContextValid, metrics, ProxyTracer, trace, type Span } from '@opentelemetry/api';
 import { createOpenTelemetry } from 'axios-payment-auth/opentelemetry';
@@ -37,7 +43,8 @@ async function points(name: string): Promise<DataPoint<number>[]> {
   const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
   return (metric?.dataPoints ?? []) as DataPoint<number>[];
 }
-const byAttr = (ps: DataPoint<number>[], key: string) => Object.fromEntries(ps.map((p) => [String(p.attributes[key]), p.value]));
+const byAttr = (ps: DataPoint<number>[], key: string) =>
+  Object.fromEntries(ps.map((p) => [String(p.attributes[key]), p.value]));
 
 describe('OpenTelemetry', () => {
   it('counts a cold-start herd as one acquisition with one CLIENT span', async () => {
@@ -62,7 +69,9 @@ describe('OpenTelemetry', () => {
       'payment_auth.grant_type': 'client_credentials',
       'http.response.status_code': 200,
     });
-    const [latency] = (await points('payment_auth.token_endpoint.duration')) as unknown as { value: { count: number } }[];
+    const [latency] = (await points('payment_auth.token_endpoint.duration')) as unknown as {
+      value: { count: number };
+    }[];
     expect(latency!.value.count).toBe(1);
     const [gauge] = await points('payment_auth.token.time_to_expiry');
     expect(gauge!.value).toBeGreaterThan(899);
@@ -73,9 +82,15 @@ describe('OpenTelemetry', () => {
     await h.api.get('/payments');
     h.sandbox.revokeAccessTokens();
     await Promise.all(Array.from({ length: 20 }, () => h.api.get('/payments')));
-    expect(byAttr(await points('payment_auth.token.requests'), 'payment_auth.outcome')).toEqual({ acquired: 1, refreshed: 1 });
+    expect(byAttr(await points('payment_auth.token.requests'), 'payment_auth.outcome')).toEqual({
+      acquired: 1,
+      refreshed: 1,
+    });
     expect(byAttr(await points('payment_auth.unauthorized'), 'payment_auth.replayed')).toEqual({ true: 20 });
-    expect(spans.getFinishedSpans().map((s) => s.attributes['payment_auth.grant_type'])).toEqual(['client_credentials', 'refresh_token']);
+    expect(spans.getFinishedSpans().map((s) => s.attributes['payment_auth.grant_type'])).toEqual([
+      'client_credentials',
+      'refresh_token',
+    ]);
   });
 
   it('counts a fallback, a failed acquisition and error spans', async () => {
@@ -88,7 +103,11 @@ describe('OpenTelemetry', () => {
     h.sandbox.injectFault('refresh', { status: 500 });
     h.sandbox.injectFault('token', { status: 401, body: { error: 'invalid_client' } });
     await expect(h.api.get('/payments')).rejects.toMatchObject({ code: 'CREDENTIALS_REJECTED' });
-    expect(byAttr(await points('payment_auth.token.requests'), 'payment_auth.outcome')).toEqual({ acquired: 1, fallback: 1, failed: 1 });
+    expect(byAttr(await points('payment_auth.token.requests'), 'payment_auth.outcome')).toEqual({
+      acquired: 1,
+      fallback: 1,
+      failed: 1,
+    });
     const failed = spans.getFinishedSpans().filter((s) => s.status.code === 2);
     expect(failed.map((s) => [s.attributes['http.response.status_code'], s.attributes['error.type']])).toEqual([
       [401, 'TOKEN_REQUEST_REJECTED'],
@@ -103,7 +122,10 @@ describe('OpenTelemetry', () => {
     h.sandbox.injectFault('api', { status: 429 });
     await h.api.post('/payments', { amount: 1 });
     await h.api.post('/payments', { amount: 2 });
-    expect(byAttr(await points('payment_auth.retries'), 'payment_auth.retry.reason')).toEqual({ 'status 503': 1, 'status 429': 1 });
+    expect(byAttr(await points('payment_auth.retries'), 'payment_auth.retry.reason')).toEqual({
+      'status 503': 1,
+      'status 429': 1,
+    });
     expect((await points('payment_auth.idempotency_keys'))[0]!.value).toBe(2);
   });
 
@@ -114,7 +136,13 @@ describe('OpenTelemetry', () => {
     await h.api.get('/payments');
     const token = await h.auth.getAccessToken();
     const { resourceMetrics } = await reader.collect();
-    expectNoLeaks({ spans: spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })), resourceMetrics }, [h.sandbox.credentials.clientSecret, token]);
+    expectNoLeaks(
+      {
+        spans: spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })),
+        resourceMetrics,
+      },
+      [h.sandbox.credentials.clientSecret, token],
+    );
   });
 
   it('uses the package version as the instrumentation scope version', async () => {
@@ -122,7 +150,11 @@ describe('OpenTelemetry', () => {
     expect(VERSION).toBe(pkg.version);
     await start();
     await h.api.get('/payments');
-    expect(spans.getFinishedSpans()[0]!.instrumentationScope).toEqual({ name: 'axios-payment-auth', version: pkg.version, schemaUrl: undefined });
+    expect(spans.getFinishedSpans()[0]!.instrumentationScope).toEqual({
+      name: 'axios-payment-auth',
+      version: pkg.version,
+      schemaUrl: undefined,
+    });
   });
 
   it('records nothing without an SDK, through failures, 401s and retries, and the requests go as without it', async () => {
@@ -134,7 +166,12 @@ describe('OpenTelemetry', () => {
     try {
       const logged: unknown[][] = [];
       const log = (...args: unknown[]) => void logged.push(args);
-      h = await startHarness({ telemetry: createOpenTelemetry(), tokenRetries: 0, retry: { baseDelayMs: 1, maxDelayMs: 5 }, logger: { debug: log, info: log, warn: log, error: log } });
+      h = await startHarness({
+        telemetry: createOpenTelemetry(),
+        tokenRetries: 0,
+        retry: { baseDelayMs: 1, maxDelayMs: 5 },
+        logger: { debug: log, info: log, warn: log, error: log },
+      });
       await expect(h.api.post('/payments', { amount: 1 })).resolves.toMatchObject({ status: 201 });
       h.sandbox.revokeAccessTokens();
       await expect(h.api.get('/payments')).resolves.toMatchObject({ status: 200 }); // 401, refresh, replay
@@ -144,7 +181,16 @@ describe('OpenTelemetry', () => {
       h.sandbox.injectFault('refresh', { status: 500 });
       h.sandbox.injectFault('token', { status: 401, body: { error: 'invalid_client' } });
       await expect(h.api.get('/payments')).rejects.toMatchObject({ code: 'CREDENTIALS_REJECTED' });
-      expect(h.auth.status().counts).toEqual({ tokensAcquired: 1, tokensRefreshed: 1, fallbacks: 0, failures: 1, unauthorized: 1, replays: 1, retries: 1, idempotencyKeys: 1 });
+      expect(h.auth.status().counts).toEqual({
+        tokensAcquired: 1,
+        tokensRefreshed: 1,
+        fallbacks: 0,
+        failures: 1,
+        unauthorized: 1,
+        replays: 1,
+        retries: 1,
+        idempotencyKeys: 1,
+      });
 
       // Every event reached the telemetry, and went nowhere: no span records, no measurement is kept.
       const spans = startSpan.mock.results.map((r) => r.value as Span);
@@ -169,7 +215,13 @@ describe('OpenTelemetry', () => {
 describe('status()', () => {
   it('reports token state, counts and the last error, without secrets', async () => {
     h = await startHarness({ retry: { baseDelayMs: 1, maxDelayMs: 2 }, tokenRetries: 0 });
-    expect(h.auth.status()).toEqual({ hasToken: false, expiresInMs: undefined, refreshTokenExpiresInMs: undefined, lastError: undefined, counts: expect.objectContaining({ tokensAcquired: 0 }) });
+    expect(h.auth.status()).toEqual({
+      hasToken: false,
+      expiresInMs: undefined,
+      refreshTokenExpiresInMs: undefined,
+      lastError: undefined,
+      counts: expect.objectContaining({ tokensAcquired: 0 }),
+    });
     await h.api.post('/payments', { amount: 3 });
     h.sandbox.revokeAccessTokens();
     h.sandbox.injectFault('api', { delayMs: 0 });
@@ -177,14 +229,31 @@ describe('status()', () => {
     await h.api.get('/payments');
     h.advance(1000);
     const status = h.auth.status();
-    expect(status).toMatchObject({ hasToken: true, expiresInMs: 899_000, refreshTokenExpiresInMs: 86_399_000, lastError: undefined });
-    expect(status.counts).toEqual({ tokensAcquired: 1, tokensRefreshed: 1, fallbacks: 0, failures: 0, unauthorized: 1, replays: 1, retries: 1, idempotencyKeys: 1 });
+    expect(status).toMatchObject({
+      hasToken: true,
+      expiresInMs: 899_000,
+      refreshTokenExpiresInMs: 86_399_000,
+      lastError: undefined,
+    });
+    expect(status.counts).toEqual({
+      tokensAcquired: 1,
+      tokensRefreshed: 1,
+      fallbacks: 0,
+      failures: 0,
+      unauthorized: 1,
+      replays: 1,
+      retries: 1,
+      idempotencyKeys: 1,
+    });
     h.auth.invalidate();
     h.sandbox.injectFault('refresh', { status: 500 });
     h.sandbox.injectFault('token', { status: 503 });
     await expect(h.api.get('/payments')).rejects.toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE' });
     const failed = h.auth.status();
-    expect(failed.lastError).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', message: expect.stringContaining('503') });
+    expect(failed.lastError).toMatchObject({
+      code: 'TOKEN_ENDPOINT_UNAVAILABLE',
+      message: expect.stringContaining('503'),
+    });
     expect(failed.counts.failures).toBe(1);
     expectNoLeaks(failed, [h.sandbox.credentials.clientSecret]);
   });

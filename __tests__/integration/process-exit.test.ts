@@ -31,7 +31,11 @@ describe('a process that attached and made requests', () => {
   it('exits on its own, with no timer warnings, without detach()', () => {
     expect(existsSync(join(dist, 'index.js'))).toBe(true); // `npm test` builds first
     const started = Date.now();
-    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 15_000, cwd: join(__dirname, '..', '..') });
+    const child = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      timeout: 15_000,
+      cwd: join(__dirname, '..', '..'),
+    });
     expect(child.stderr).toBe('');
     expect(child.stdout.trim()).toBe('done');
     expect(child.status).toBe(0);
@@ -63,7 +67,11 @@ const { startPaymentSandbox } = require(${JSON.stringify(join(dist, 'testing', '
 describe('a NestJS application that used the module', () => {
   it('exits on its own after app.close()', () => {
     expect(existsSync(join(dist, 'nestjs', 'index.js'))).toBe(true);
-    const child = spawnSync(process.execPath, ['-e', nestScript], { encoding: 'utf8', timeout: 15_000, cwd: join(__dirname, '..', '..') });
+    const child = spawnSync(process.execPath, ['-e', nestScript], {
+      encoding: 'utf8',
+      timeout: 15_000,
+      cwd: join(__dirname, '..', '..'),
+    });
     expect(child.stderr).toBe('');
     expect(child.stdout.trim()).toBe('closed');
     expect(child.status).toBe(0);

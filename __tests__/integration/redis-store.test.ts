@@ -19,7 +19,13 @@ beforeEach(async () => {
 });
 afterEach(() => client.disconnect());
 
-const token: StoredToken = { accessToken: 'at-abc', issuedAt: 1, expiresAt: 900_001, refreshToken: 'rt-xyz', refreshExpiresAt: 86_400_001 };
+const token: StoredToken = {
+  accessToken: 'at-abc',
+  issuedAt: 1,
+  expiresAt: 900_001,
+  refreshToken: 'rt-xyz',
+  refreshExpiresAt: 86_400_001,
+};
 const KEY = Buffer.alloc(32, 7);
 
 describe('RedisTokenStore', () => {
@@ -56,7 +62,10 @@ describe('RedisTokenStore', () => {
     await expect(store.get('moved')).rejects.toThrow(); // bound to its key
   });
 
-  it.each([['short', 'abc'], ['31 bytes', Buffer.alloc(31)]])('rejects a %s encryption key', (_name, key) => {
+  it.each([
+    ['short', 'abc'],
+    ['31 bytes', Buffer.alloc(31)],
+  ])('rejects a %s encryption key', (_name, key) => {
     expect(() => new RedisTokenStore({ client, encryptionKey: key })).toThrow(TypeError);
   });
 
@@ -109,7 +118,9 @@ describe('attachPaymentAuth with a RedisTokenStore', () => {
     const clients = [1, 2, 3, 4].map(() => new Redis(redis.url));
     expect(clients.every((c) => c.status === 'connecting')).toBe(true);
     const apis = clients.map(() => axios.create({ baseURL: `${sandbox.url}/api/v1` }));
-    const handles = apis.map((api, i) => attachPaymentAuth(api, sandbox.credentials, { store: new RedisTokenStore({ client: clients[i]! }) }));
+    const handles = apis.map((api, i) =>
+      attachPaymentAuth(api, sandbox.credentials, { store: new RedisTokenStore({ client: clients[i]! }) }),
+    );
     await Promise.all(apis.flatMap((api) => [api.get('/payments'), api.get('/payments')]));
     expect(sandbox.counters().tokenCalls).toBe(1);
     handles.forEach((h) => h.detach());

@@ -8,7 +8,9 @@ afterEach(async () => {
 
 describe('reporting', () => {
   it('prints nothing by default, on success or failure', async () => {
-    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => jest.spyOn(console, m).mockImplementation(() => undefined));
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
+      jest.spyOn(console, m).mockImplementation(() => undefined),
+    );
     const write = jest.spyOn(process.stderr, 'write');
     h = await startHarness();
     await h.api.get('/payments');
@@ -40,7 +42,12 @@ describe('reporting', () => {
 
   it('logs the lifecycle with structured fields', async () => {
     const lines: [string, string, Record<string, unknown> | undefined][] = [];
-    const logger = Object.fromEntries((['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (m: string, f?: Record<string, unknown>) => lines.push([level, m, f])]));
+    const logger = Object.fromEntries(
+      (['debug', 'info', 'warn', 'error'] as const).map((level) => [
+        level,
+        (m: string, f?: Record<string, unknown>) => lines.push([level, m, f]),
+      ]),
+    );
     h = await startHarness({ logger: logger as never });
     await h.api.get('/payments');
     h.sandbox.revokeAccessTokens();
@@ -53,7 +60,13 @@ describe('reporting', () => {
       'warn axios-payment-auth: refresh failed, falling back to client_credentials',
       'debug axios-payment-auth: token acquired',
     ]);
-    expect(lines[0]![2]).toMatchObject({ grant: 'client_credentials', generation: 1, fallback: false, expiresInMs: 900_000, fingerprint: expect.stringMatching(/^[0-9a-f]{8}$/) });
+    expect(lines[0]![2]).toMatchObject({
+      grant: 'client_credentials',
+      generation: 1,
+      fallback: false,
+      expiresInMs: 900_000,
+      fingerprint: expect.stringMatching(/^[0-9a-f]{8}$/),
+    });
     expect(lines[3]![2]).toEqual({ code: 'TOKEN_REQUEST_REJECTED', status: 401 });
     expect(lines[4]![2]).toMatchObject({ grant: 'client_credentials', generation: 2, fallback: true });
   });

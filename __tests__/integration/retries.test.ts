@@ -89,7 +89,9 @@ describe('what is not retried', () => {
   it.each([400, 404, 422])('a %i: one attempt', async (status) => {
     h = await startHarness({ retry: fast });
     h.sandbox.injectFault('api', { status });
-    expect(((await rejection(h.api.post('/payments', { amount: 1 }))) as { response: { status: number } }).response.status).toBe(status);
+    expect(
+      ((await rejection(h.api.post('/payments', { amount: 1 }))) as { response: { status: number } }).response.status,
+    ).toBe(status);
     expect(apiCalls(h)).toHaveLength(1);
   });
 
@@ -113,7 +115,9 @@ describe('what is not retried', () => {
   it('a stream body: never resent empty', async () => {
     h = await startHarness({ retry: fast });
     h.sandbox.injectFault('api', { status: 503 });
-    const error = await rejection(h.api.post('/payments', Readable.from(['{"amount":1}']), { headers: { 'Content-Type': 'application/json' } }));
+    const error = await rejection(
+      h.api.post('/payments', Readable.from(['{"amount":1}']), { headers: { 'Content-Type': 'application/json' } }),
+    );
     expect((error as { response: { status: number } }).response.status).toBe(503);
     expect(apiCalls(h)).toHaveLength(1);
   });
@@ -164,7 +168,10 @@ describe('retries of reads and updates', () => {
 
   it('retries a 409 on a keyed request (the same key still being processed)', async () => {
     h = await startHarness({ retry: fast });
-    h.sandbox.injectFault('api', { status: 409, body: { error: { code: 'IDEMPOTENCY_KEY_IN_USE', message: 'in progress', request_id: 'r' } } });
+    h.sandbox.injectFault('api', {
+      status: 409,
+      body: { error: { code: 'IDEMPOTENCY_KEY_IN_USE', message: 'in progress', request_id: 'r' } },
+    });
     await expect(h.api.post('/payments', { amount: 9 })).resolves.toMatchObject({ status: 201 });
     expect(apiCalls(h).map((r) => r.status)).toEqual([409, 201]);
   });
@@ -194,7 +201,7 @@ describe('retries of reads and updates', () => {
     expect(events.every((e) => e.delayMs >= 0 && e.delayMs <= 20)).toBe(true);
   });
 
-  it('leaves requests to other origins to the instance\'s own behaviour: a 503 there is not retried', async () => {
+  it("leaves requests to other origins to the instance's own behaviour: a 503 there is not retried", async () => {
     h = await startHarness({ retry: fast });
     const other = await startRecordingServer('127.0.0.2', (_req, res) => {
       res.writeHead(503, { 'Content-Type': 'application/json' });

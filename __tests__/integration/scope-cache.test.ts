@@ -20,16 +20,26 @@ describe('the scope decision cache', () => {
   });
 
   it('decides the same with a warm cache as with a cold one, for any split of the same characters', () => {
-    const piece = fc.string({ unit: fc.constantFrom('\n', '\r', '\t', ' ', '\u0000', '/', ':', '@', '\\', '.', 'a', 'h', 't', 'p', 's', '1') });
+    const piece = fc.string({
+      unit: fc.constantFrom('\n', '\r', '\t', ' ', '\u0000', '/', ':', '@', '\\', '.', 'a', 'h', 't', 'p', 's', '1'),
+    });
     const bases = ['https://api.example-pay.com', 'https://api.example-pay.com/api/v1', 'http://evil.test'];
     fc.assert(
-      fc.property(fc.constantFrom(...bases), piece, piece, fc.constantFrom('http://evil.test/x', '/payments', 'https://api.example-pay.com/p'), (base, a, b, tail) => {
-        const warm = createScope(new Set(['https://api.example-pay.com']), []);
-        const inputs = [cfg(base + a, b + tail), cfg(base, a + b + tail), cfg(base + a + b, tail)];
-        const warmDecisions = inputs.map((c) => warm.includes(c));
-        const coldDecisions = inputs.map((c) => createScope(new Set(['https://api.example-pay.com']), []).includes(c));
-        expect(warmDecisions).toEqual(coldDecisions);
-      }),
+      fc.property(
+        fc.constantFrom(...bases),
+        piece,
+        piece,
+        fc.constantFrom('http://evil.test/x', '/payments', 'https://api.example-pay.com/p'),
+        (base, a, b, tail) => {
+          const warm = createScope(new Set(['https://api.example-pay.com']), []);
+          const inputs = [cfg(base + a, b + tail), cfg(base, a + b + tail), cfg(base + a + b, tail)];
+          const warmDecisions = inputs.map((c) => warm.includes(c));
+          const coldDecisions = inputs.map((c) =>
+            createScope(new Set(['https://api.example-pay.com']), []).includes(c),
+          );
+          expect(warmDecisions).toEqual(coldDecisions);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -41,7 +51,11 @@ describe('a crafted per-request baseURL', () => {
   beforeAll(async () => {
     api = await startRecordingServer('127.0.0.1', (req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(req.url === '/api/v1/oauth2/token' ? JSON.stringify({ access_token: 'at-scope', token_type: 'Bearer', expires_in: 900 }) : '{}');
+      res.end(
+        req.url === '/api/v1/oauth2/token'
+          ? JSON.stringify({ access_token: 'at-scope', token_type: 'Bearer', expires_in: 900 })
+          : '{}',
+      );
     });
     other = await startRecordingServer('127.0.0.2');
   });
@@ -57,6 +71,8 @@ describe('a crafted per-request baseURL', () => {
     await instance.get(`${other.url}/x`, { baseURL: `${api.url}\n` });
     expect(other.requests).toHaveLength(1);
     expect(other.requests[0]!.headers.authorization).toBeUndefined();
-    expect(api.requests.filter((r) => r.url !== '/api/v1/oauth2/token').map((r) => r.headers.authorization)).toEqual(['Bearer at-scope']);
+    expect(api.requests.filter((r) => r.url !== '/api/v1/oauth2/token').map((r) => r.headers.authorization)).toEqual([
+      'Bearer at-scope',
+    ]);
   });
 });

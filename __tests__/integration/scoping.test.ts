@@ -69,7 +69,10 @@ describe('redirects of API calls', () => {
 
   function attachToRecorder() {
     const instance = axios.create({ baseURL: `${api.url}/api/v1` });
-    const auth = attachPaymentAuth(instance, sandbox.credentials, { tokenUrl: `${sandbox.url}/api/v1/oauth2/token`, refreshUrl: `${sandbox.url}/api/v1/oauth2/refresh` });
+    const auth = attachPaymentAuth(instance, sandbox.credentials, {
+      tokenUrl: `${sandbox.url}/api/v1/oauth2/token`,
+      refreshUrl: `${sandbox.url}/api/v1/oauth2/refresh`,
+    });
     return { instance, auth };
   }
 
@@ -80,11 +83,14 @@ describe('redirects of API calls', () => {
     auth.detach();
   });
 
-  it('keep it on the same origin, and still run the caller\'s beforeRedirect', async () => {
+  it("keep it on the same origin, and still run the caller's beforeRedirect", async () => {
     const { instance, auth } = attachToRecorder();
     const hops: string[] = [];
     await instance.get('/hop/home', { beforeRedirect: (options) => void hops.push(String(options.path)) });
-    expect(api.requests.map((r) => [r.url, Boolean(r.headers.authorization)])).toEqual([['/api/v1/hop/home', true], ['/api/v1/landing', true]]);
+    expect(api.requests.map((r) => [r.url, Boolean(r.headers.authorization)])).toEqual([
+      ['/api/v1/hop/home', true],
+      ['/api/v1/landing', true],
+    ]);
     expect(hops).toEqual(['/api/v1/landing']);
     auth.detach();
   });

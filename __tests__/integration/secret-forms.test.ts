@@ -7,7 +7,14 @@ import { attachPaymentAuth, isPaymentAuthError, parsePaymentError, type PaymentA
 import { formUrlEncode } from '../../src/util/encoding';
 import { expectNoLeaks } from '../_helpers/leaks';
 import { rejection } from '../_helpers/rejection';
-import { deferred, startRecordingServer, startTokenAndApiServer, waitFor, type Recorded, type RecordingServer } from '../_helpers/servers';
+import {
+  deferred,
+  startRecordingServer,
+  startTokenAndApiServer,
+  waitFor,
+  type Recorded,
+  type RecordingServer,
+} from '../_helpers/servers';
 import type { ServerResponse } from 'node:http';
 
 // Every text a server sends back may echo what it was sent, in any field and any encoding. These
@@ -30,12 +37,16 @@ const ECHOES = [
   formUrlEncode(SECRET),
   encodeURIComponent(SECRET).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`), // RFC 3986, strictly
   JSON.stringify(SECRET).slice(1, -1), // inside a JSON string
-  JSON.stringify(SECRET).slice(1, -1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), // \u-escaped
+  JSON.stringify(SECRET)
+    .slice(1, -1)
+    .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), // \u-escaped
   b64(SECRET),
   b64(SECRET).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), // base64url
   SECRET.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'), // in an HTML page
   Buffer.from(SECRET).toString('hex'), // hex
-  Buffer.from(SECRET).toString('hex').replace(/../g, (b) => `%${b}`), // every byte percent-encoded
+  Buffer.from(SECRET)
+    .toString('hex')
+    .replace(/../g, (b) => `%${b}`), // every byte percent-encoded
   encodeURIComponent(encodeURIComponent(SECRET)), // twice
   b64(`grant_type=client_credentials&client_secret=${formUrlEncode(SECRET)}`), // base64 of a form body
   b64(`${formUrlEncode(CLIENT_ID)}:${formUrlEncode(SECRET)}`), // the Basic header as sent
@@ -43,7 +54,12 @@ const ECHOES = [
 ];
 
 const issued: string[] = [];
-const canaries = () => [SECRET, b64(`${formUrlEncode(CLIENT_ID)}:${formUrlEncode(SECRET)}`), b64(`${CLIENT_ID}:${SECRET}`), ...issued];
+const canaries = () => [
+  SECRET,
+  b64(`${formUrlEncode(CLIENT_ID)}:${formUrlEncode(SECRET)}`),
+  b64(`${CLIENT_ID}:${SECRET}`),
+  ...issued,
+];
 
 type TokenMode = { status: number; body: unknown; contentType?: string } | 'ok' | 'echo-body';
 let tokenMode: TokenMode = 'ok';
@@ -80,9 +96,14 @@ beforeAll(async () => {
     if (req.url.startsWith('/api/v1/oauth2/')) return tokenReply(res, req);
     const bearer = String(req.headers.authorization ?? '');
     const reply = (status: number) => {
-      const challenge = status === 401 ? { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${bearer} expired"` } : {};
+      const challenge =
+        status === 401
+          ? { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${bearer} expired"` }
+          : {};
       res.writeHead(status, { 'Content-Type': 'application/json', ...challenge });
-      res.end(JSON.stringify({ error: { code: status === 401 ? 'INVALID_TOKEN' : 'X', message: `you sent ${bearer}` } }));
+      res.end(
+        JSON.stringify({ error: { code: status === 401 ? 'INVALID_TOKEN' : 'X', message: `you sent ${bearer}` } }),
+      );
     };
     reply(apiMode === '401' ? 401 : apiMode === '500' ? 500 : 200);
   });
@@ -90,11 +111,21 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const lines: unknown[] = [];
-const logger = { debug: (...a: unknown[]) => lines.push(a), info: (...a: unknown[]) => lines.push(a), warn: (...a: unknown[]) => lines.push(a), error: (...a: unknown[]) => lines.push(a) };
+const logger = {
+  debug: (...a: unknown[]) => lines.push(a),
+  info: (...a: unknown[]) => lines.push(a),
+  warn: (...a: unknown[]) => lines.push(a),
+  error: (...a: unknown[]) => lines.push(a),
+};
 
 function attach(options: PaymentAuthOptions = {}) {
   const api = axios.create({ baseURL: `${server.url}/api/v1` });
-  const auth = attachPaymentAuth(api, credentials, { logger, onAuthError: (e) => lines.push(e), tokenRetries: 0, ...options });
+  const auth = attachPaymentAuth(api, credentials, {
+    logger,
+    onAuthError: (e) => lines.push(e),
+    tokenRetries: 0,
+    ...options,
+  });
   return { api, auth };
 }
 
@@ -116,23 +147,36 @@ function scan(value: unknown): void {
 }
 
 describe('a token endpoint that echoes a form of the secret', () => {
-  it.each(ECHOES.map((echo, i) => [i, echo]))('in the OAuth error field (form %i): nowhere in the error, status() or the log', async (_i, echo) => {
-    tokenMode = { status: 400, body: { error: `invalid_client cid:${echo}`, error_description: `cannot verify Basic ${echo}` } };
-    const { api, auth } = attach();
-    const error = await rejection(api.get('/payments'));
-    expect(isPaymentAuthError(error) && error.code).toBe('TOKEN_REQUEST_REJECTED');
-    // Cut to 64 characters, the error field shows the echo's start at most, never the echo.
-    expect((error as { oauthError?: string }).oauthError).toMatch(/^invalid_client cid:/);
-    expect((error as Error).message).toContain('cannot verify Basic ');
-    expect((error as Error).message).toContain('[REDACTED]');
-    for (const text of [inspect(error, { depth: 10 }), JSON.stringify(error), JSON.stringify(auth.status())]) expect(text).not.toContain(echo);
-    scan(error);
-    scan(auth.status());
-    auth.detach();
-  });
+  it.each(ECHOES.map((echo, i) => [i, echo]))(
+    'in the OAuth error field (form %i): nowhere in the error, status() or the log',
+    async (_i, echo) => {
+      tokenMode = {
+        status: 400,
+        body: { error: `invalid_client cid:${echo}`, error_description: `cannot verify Basic ${echo}` },
+      };
+      const { api, auth } = attach();
+      const error = await rejection(api.get('/payments'));
+      expect(isPaymentAuthError(error) && error.code).toBe('TOKEN_REQUEST_REJECTED');
+      // Cut to 64 characters, the error field shows the echo's start at most, never the echo.
+      expect((error as { oauthError?: string }).oauthError).toMatch(/^invalid_client cid:/);
+      expect((error as Error).message).toContain('cannot verify Basic ');
+      expect((error as Error).message).toContain('[REDACTED]');
+      for (const text of [inspect(error, { depth: 10 }), JSON.stringify(error), JSON.stringify(auth.status())])
+        expect(text).not.toContain(echo);
+      scan(error);
+      scan(auth.status());
+      auth.detach();
+    },
+  );
 
   it('in a huge error field full of control characters: bounded, one line', async () => {
-    tokenMode = { status: 400, body: { error: `invalid_request\n\u001b[31m${'x'.repeat(100_000)}${SECRET}`, error_description: `a\r\nforged: line ${'y'.repeat(100_000)}` } };
+    tokenMode = {
+      status: 400,
+      body: {
+        error: `invalid_request\n\u001b[31m${'x'.repeat(100_000)}${SECRET}`,
+        error_description: `a\r\nforged: line ${'y'.repeat(100_000)}`,
+      },
+    };
     const { api, auth } = attach();
     const error = (await rejection(api.get('/payments'))) as Error & { oauthError: string };
     expect(error.message.length).toBeLessThan(400);
@@ -155,7 +199,9 @@ describe('a token endpoint that echoes a form of the secret', () => {
     tokenMode = { status: 401, body: { error: `invalid_client ${ECHOES.join(' ')}` } };
     const cli = join(__dirname, '..', '..', 'dist', 'cli', 'index.js');
     const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, [cli, 'token', '--base-url', server.url], { env: { PATH: process.env.PATH ?? '', PAYMENT_CLIENT_ID: CLIENT_ID, PAYMENT_CLIENT_SECRET: SECRET } });
+      const child = spawn(process.execPath, [cli, 'token', '--base-url', server.url], {
+        env: { PATH: process.env.PATH ?? '', PAYMENT_CLIENT_ID: CLIENT_ID, PAYMENT_CLIENT_SECRET: SECRET },
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -180,13 +226,19 @@ describe('a token endpoint that quotes the JSON body it was sent (client_secret_
 });
 
 describe('an API error that quotes the token it refused', () => {
-  it.each([['a 500', '500'], ['a 401 after the replay', '401']] as const)('%s: cleaned in the body, the headers and parsePaymentError()', async (_name, mode) => {
+  it.each([
+    ['a 500', '500'],
+    ['a 401 after the replay', '401'],
+  ] as const)('%s: cleaned in the body, the headers and parsePaymentError()', async (_name, mode) => {
     const { api, auth } = attach({ retry: false });
     await api.get('/payments');
     apiMode = mode;
     const error = (await rejection(api.get('/payments'))) as AxiosError<{ error: { message: string } }>;
     expect(error.response?.data.error.message).toBe('you sent Bearer [REDACTED]');
-    if (mode === '401') expect(error.response?.headers['www-authenticate']).toBe('Bearer error="invalid_token", error_description="Bearer [REDACTED] expired"');
+    if (mode === '401')
+      expect(error.response?.headers['www-authenticate']).toBe(
+        'Bearer error="invalid_token", error_description="Bearer [REDACTED] expired"',
+      );
     expect(parsePaymentError(error).message).toBe('you sent Bearer [REDACTED]');
     scan(error);
     auth.detach();
@@ -254,7 +306,13 @@ describe('API error bodies of every shape', () => {
     return node;
   };
   it.each([
-    ['10,000 values before the message', (bearer: string) => ({ rejected: Array.from({ length: 10_000 }, (_, i) => i), error: { message: `token ${bearer} lacks scope` } })],
+    [
+      '10,000 values before the message',
+      (bearer: string) => ({
+        rejected: Array.from({ length: 10_000 }, (_, i) => i),
+        error: { message: `token ${bearer} lacks scope` },
+      }),
+    ],
     ['40 levels deep', deep],
     ['the token as a key', (bearer: string) => ({ tokens: { [bearer]: 'rejected' } })],
   ])('cleans a body with %s', async (_name, make) => {
@@ -288,7 +346,10 @@ describe('API error bodies of every shape', () => {
       }
       return data;
     };
-    const instance = axios.create({ baseURL: `${api.url}/api/v1`, transformResponse: [...(axios.defaults.transformResponse as []), freeze] });
+    const instance = axios.create({
+      baseURL: `${api.url}/api/v1`,
+      transformResponse: [...(axios.defaults.transformResponse as []), freeze],
+    });
     const auth = attachPaymentAuth(instance, credentials, { retry: false });
     shape = () => ({ error: { code: 'NOT_FOUND', message: 'no such payment' } });
     const plain = (await rejection(instance.get('/payments'))) as AxiosError<{ error: { code: string } }>;

@@ -19,7 +19,11 @@ interface Outcome {
 
 function run(args: string[], env: Record<string, string> = {}, input?: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -85,7 +89,10 @@ describe('a script whose token endpoint cannot be reached', () => {
   });
 
   it('payment-auth token: one line on stderr, nothing on stdout, exit 1', async () => {
-    const result = await run([join(dist, 'cli', 'index.js'), 'token', '--base-url', base], { PAYMENT_CLIENT_ID: 'c', PAYMENT_CLIENT_SECRET: 's3cret-value' });
+    const result = await run([join(dist, 'cli', 'index.js'), 'token', '--base-url', base], {
+      PAYMENT_CLIENT_ID: 'c',
+      PAYMENT_CLIENT_SECRET: 's3cret-value',
+    });
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^payment-auth token: TOKEN_ENDPOINT_UNAVAILABLE: /);
@@ -93,7 +100,10 @@ describe('a script whose token endpoint cannot be reached', () => {
   });
 
   it('payment-auth demo: reports the failure and exits 1', async () => {
-    const result = await run([join(dist, 'cli', 'index.js'), 'demo', '--base-url', base, '--herd', '5', '--steady-seconds', '1'], { PAYMENT_CLIENT_ID: 'c', PAYMENT_CLIENT_SECRET: 's3cret-value' });
+    const result = await run(
+      [join(dist, 'cli', 'index.js'), 'demo', '--base-url', base, '--herd', '5', '--steady-seconds', '1'],
+      { PAYMENT_CLIENT_ID: 'c', PAYMENT_CLIENT_SECRET: 's3cret-value' },
+    );
     expect(result.stdout + result.stderr).toMatch(/TOKEN_ENDPOINT_UNAVAILABLE/);
     expect(result.code).toBe(1);
   });
@@ -123,7 +133,10 @@ describe('a script whose token endpoint keeps answering 503', () => {
   });
 
   it('payment-auth token: exit 1 with the error on stderr', async () => {
-    const result = await run([join(dist, 'cli', 'index.js'), 'token', '--base-url', server.url], { PAYMENT_CLIENT_ID: 'c', PAYMENT_CLIENT_SECRET: 's3cret-value' });
+    const result = await run([join(dist, 'cli', 'index.js'), 'token', '--base-url', server.url], {
+      PAYMENT_CLIENT_ID: 'c',
+      PAYMENT_CLIENT_SECRET: 's3cret-value',
+    });
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^payment-auth token: TOKEN_ENDPOINT_UNAVAILABLE: .*503/);
     expect(result.code).toBe(1);

@@ -37,10 +37,19 @@ describe('when an API call gets a 401', () => {
     await h.api.get('/payments');
     h.sandbox.revokeAccessTokens();
     const transforms: unknown[] = [];
-    const response = await h.api.post('/payments', { amount: 1250, currency: 'EUR' }, {
-      transformRequest: [(data) => { transforms.push(data); return JSON.stringify(data); }],
-      headers: { 'Content-Type': 'application/json' },
-    });
+    const response = await h.api.post(
+      '/payments',
+      { amount: 1250, currency: 'EUR' },
+      {
+        transformRequest: [
+          (data) => {
+            transforms.push(data);
+            return JSON.stringify(data);
+          },
+        ],
+        headers: { 'Content-Type': 'application/json' },
+      },
+    );
     expect(response.status).toBe(201);
     expect(transforms).toHaveLength(1);
     expect(h.sandbox.payments()).toHaveLength(1);
@@ -60,14 +69,21 @@ describe('when an API call gets a 401', () => {
     const response = await h.api.post('/payments', body(), { headers: { 'Content-Type': 'application/json' } });
     expect(response.status).toBe(201);
     const posts = h.sandbox.requests.filter((r) => r.method === 'POST' && r.route === 'api');
-    expect(posts.map((r) => [r.status, r.bodyBytes])).toEqual([[401, 12], [201, 12]]);
+    expect(posts.map((r) => [r.status, r.bodyBytes])).toEqual([
+      [401, 12],
+      [201, 12],
+    ]);
   });
 
   it('never replays a stream body empty: BODY_NOT_REPLAYABLE, and the token is renewed for the next requests', async () => {
     h = await startHarness();
     await h.api.get('/payments');
     h.sandbox.revokeAccessTokens();
-    const error = await rejection(h.api.post('/payments', Readable.from([Buffer.from('{"amount":7}')]), { headers: { 'Content-Type': 'application/json' } }));
+    const error = await rejection(
+      h.api.post('/payments', Readable.from([Buffer.from('{"amount":7}')]), {
+        headers: { 'Content-Type': 'application/json' },
+      }),
+    );
     expect(isPaymentAuthError(error) && error.code).toBe('BODY_NOT_REPLAYABLE');
     expect((error as { status?: number }).status).toBe(401);
     expect(h.sandbox.requests.filter((r) => r.method === 'POST' && r.route === 'api')).toHaveLength(1);

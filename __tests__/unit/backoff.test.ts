@@ -4,11 +4,17 @@ import { backoffDelayMs, parseRetryAfterMs } from '../../src/retry/backoff';
 describe('backoffDelayMs', () => {
   it('stays within [0, min(max, base·2^(n-1))] for every attempt and random value', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -5, max: 1000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 60000 }), (attempt, r, base, max) => {
-        const delay = backoffDelayMs(attempt, { baseDelayMs: base, maxDelayMs: max }, () => r);
-        const ceiling = Math.min(max, base * 2 ** (Math.max(attempt, 1) - 1));
-        return Number.isInteger(delay) && delay >= 0 && delay <= ceiling;
-      }),
+      fc.property(
+        fc.integer({ min: -5, max: 1000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 1, max: 60000 }),
+        (attempt, r, base, max) => {
+          const delay = backoffDelayMs(attempt, { baseDelayMs: base, maxDelayMs: max }, () => r);
+          const ceiling = Math.min(max, base * 2 ** (Math.max(attempt, 1) - 1));
+          return Number.isInteger(delay) && delay >= 0 && delay <= ceiling;
+        },
+      ),
       { numRuns: 2000, seed: 5 },
     );
   });
@@ -49,10 +55,17 @@ describe('parseRetryAfterMs (RFC 9110 §10.2.3)', () => {
 
   it('never returns a negative or non-integer delay', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.nat().map(String), fc.date({ noInvalidDate: true }).map((d) => d.toUTCString())), (header) => {
-        const ms = parseRetryAfterMs(header, now);
-        return ms === undefined || (Number.isFinite(ms) && ms >= 0);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.nat().map(String),
+          fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()),
+        ),
+        (header) => {
+          const ms = parseRetryAfterMs(header, now);
+          return ms === undefined || (Number.isFinite(ms) && ms >= 0);
+        },
+      ),
       { numRuns: 2000, seed: 9 },
     );
   });

@@ -21,12 +21,16 @@ describe('client_secret_basic (RFC 6749 §2.3.1)', () => {
 
   it('round-trips any id and secret', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', minLength: 1 }), fc.string({ unit: 'grapheme', minLength: 1 }), (clientId, clientSecret) => {
-        const header = basicAuthorization({ clientId, clientSecret });
-        const before = atob(header.slice(6));
-        const [id, secret] = decodeBasic(header);
-        return /^[A-Za-z0-9%+*\-._:]*$/.test(before) && id === clientId && secret === clientSecret;
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', minLength: 1 }),
+        fc.string({ unit: 'grapheme', minLength: 1 }),
+        (clientId, clientSecret) => {
+          const header = basicAuthorization({ clientId, clientSecret });
+          const before = atob(header.slice(6));
+          const [id, secret] = decodeBasic(header);
+          return /^[A-Za-z0-9%+*\-._:]*$/.test(before) && id === clientId && secret === clientSecret;
+        },
+      ),
       { numRuns: 1000, seed: 11 },
     );
   });
@@ -38,7 +42,10 @@ describe('buildGrantRequest', () => {
   it('puts the credentials in the Authorization header only, with basic', () => {
     const request = buildGrantRequest({ grant_type: 'client_credentials' }, credentials, 'client_secret_basic', 'form');
     expect(request.data).toBe('grant_type=client_credentials');
-    expect(request.headers).toMatchObject({ 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${btoa('id:s3cret')}` });
+    expect(request.headers).toMatchObject({
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Authorization: `Basic ${btoa('id:s3cret')}`,
+    });
   });
 
   it('puts the credentials in the body only, with post', () => {
@@ -48,8 +55,18 @@ describe('buildGrantRequest', () => {
   });
 
   it('sends JSON when asked', () => {
-    const request = buildGrantRequest({ grant_type: 'refresh_token', refresh_token: 'rt' }, credentials, 'client_secret_post', 'json');
-    expect(JSON.parse(request.data)).toEqual({ grant_type: 'refresh_token', refresh_token: 'rt', client_id: 'id', client_secret: 's3cret' });
+    const request = buildGrantRequest(
+      { grant_type: 'refresh_token', refresh_token: 'rt' },
+      credentials,
+      'client_secret_post',
+      'json',
+    );
+    expect(JSON.parse(request.data)).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'rt',
+      client_id: 'id',
+      client_secret: 's3cret',
+    });
     expect(request.headers['Content-Type']).toBe('application/json');
   });
 });

@@ -4,9 +4,13 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..');
 
 describe('docs', () => {
-  const pages = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f));
+  const pages = readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join('docs', f));
   const embedded = pages.flatMap((page) =>
-    [...readFileSync(join(root, page), 'utf8').matchAll(/<!-- file: (\S+) -->\n```\w*\n([\s\S]*?)```/g)].map((m) => [page, m[1]!, m[2]!] as const),
+    [...readFileSync(join(root, page), 'utf8').matchAll(/<!-- file: (\S+) -->\n```\w*\n([\s\S]*?)```/g)].map(
+      (m) => [page, m[1]!, m[2]!] as const,
+    ),
   );
 
   it('embed example files', () => {

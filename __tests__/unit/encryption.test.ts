@@ -48,7 +48,11 @@ describe('encrypt and decrypt', () => {
     const [, iv, tag, body] = encrypt(key, 'plain', 'aad').split('.');
     const webKey = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['decrypt']);
     const data = Buffer.concat([Buffer.from(body!, 'base64url'), Buffer.from(tag!, 'base64url')]);
-    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: Buffer.from(iv!, 'base64url'), additionalData: Buffer.from('aad') }, webKey, data);
+    const plain = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: Buffer.from(iv!, 'base64url'), additionalData: Buffer.from('aad') },
+      webKey,
+      data,
+    );
     expect(Buffer.from(plain).toString('utf8')).toBe('plain');
   });
 
@@ -65,8 +69,22 @@ describe('encrypt and decrypt', () => {
   it.each([
     ['plain JSON', '{"accessToken":"at"}'],
     ['another version', (v: string) => v.replace(/^v1/, 'v2')],
-    ['no IV', (v: string) => v.split('.').map((p, i) => (i === 1 ? '' : p)).join('.')],
-    ['no tag', (v: string) => v.split('.').map((p, i) => (i === 2 ? '' : p)).join('.')],
+    [
+      'no IV',
+      (v: string) =>
+        v
+          .split('.')
+          .map((p, i) => (i === 1 ? '' : p))
+          .join('.'),
+    ],
+    [
+      'no tag',
+      (v: string) =>
+        v
+          .split('.')
+          .map((p, i) => (i === 2 ? '' : p))
+          .join('.'),
+    ],
     ['no body part', (v: string) => v.split('.').slice(0, 3).join('.')],
   ])('says a value of %s is not one of its own', (_name, change) => {
     const value = typeof change === 'string' ? change : change(encrypt(key, 'plain', 'k'));

@@ -13,22 +13,42 @@ describe('parsePaymentError (fuzz)', () => {
     fc.anything(),
     fc.string(),
     fc.json(),
-    fc.record({ error: fc.oneof(fc.anything(), fc.record({ code: fc.anything(), message: fc.anything(), request_id: fc.anything() })) }),
+    fc.record({
+      error: fc.oneof(
+        fc.anything(),
+        fc.record({ code: fc.anything(), message: fc.anything(), request_id: fc.anything() }),
+      ),
+    }),
     fc.uint8Array().map((a) => Buffer.from(a)),
   );
   it('never throws and always returns the documented shape', () => {
-    const apiError = fc.record({ status: fc.integer({ min: 100, max: 599 }), data: body, headers: fc.dictionary(fc.string(), fc.anything()) }).map(
-      ({ status, data, headers }) => new AxiosError('x', 'ERR_BAD_RESPONSE', { headers: {} } as InternalAxiosRequestConfig, undefined, { status, statusText: '', data, headers, config: {} } as AxiosResponse),
-    );
+    const apiError = fc
+      .record({
+        status: fc.integer({ min: 100, max: 599 }),
+        data: body,
+        headers: fc.dictionary(fc.string(), fc.anything()),
+      })
+      .map(
+        ({ status, data, headers }) =>
+          new AxiosError('x', 'ERR_BAD_RESPONSE', { headers: {} } as InternalAxiosRequestConfig, undefined, {
+            status,
+            statusText: '',
+            data,
+            headers,
+            config: {},
+          } as AxiosResponse),
+      );
     fc.assert(
       fc.property(fc.oneof(fc.anything(), apiError), (error) => {
         const info = parsePaymentError(error);
         return (
           (info.status === undefined || Number.isInteger(info.status)) &&
-          typeof info.code === 'string' && info.code !== '' &&
+          typeof info.code === 'string' &&
+          info.code !== '' &&
           typeof info.message === 'string' &&
           (info.requestId === undefined || typeof info.requestId === 'string') &&
-          typeof info.retryable === 'boolean' && typeof info.unauthorized === 'boolean'
+          typeof info.retryable === 'boolean' &&
+          typeof info.unauthorized === 'boolean'
         );
       }),
       { numRuns: RUNS, seed: SEED },
@@ -54,7 +74,10 @@ describe('the bearer scope through a real axios instance and real servers (fuzz)
     // of the URLs that Node sends.
     nock.restore();
     apiServer = await startRecordingServer('127.0.0.1', (req, res) => {
-      const tokenCall = req.method === 'POST' && req.url === '/api/v1/oauth2/token' && req.body.includes('grant_type=client_credentials');
+      const tokenCall =
+        req.method === 'POST' &&
+        req.url === '/api/v1/oauth2/token' &&
+        req.body.includes('grant_type=client_credentials');
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(tokenCall ? { access_token: TOKEN, token_type: 'Bearer', expires_in: 900 } : {}));
     });
@@ -91,24 +114,100 @@ describe('the bearer scope through a real axios instance and real servers (fuzz)
 
     const baseURL = fc.constantFrom<string | undefined>(
       undefined, // the instance's own
-      `${A}/api/v1`, `${A}/api/v1/`, `${A}/api/v1//`, A, `${A}/`, `${A}/api/v1/oauth2`, `${A}/api/v1?x=1`, `${A}/api/v1#f`,
-      `HTTP://127.0.0.1:${a.port}/api/v1`, `http://127.1:${a.port}/api/v1`, `http://2130706433:${a.port}/api/v1`,
-      `http://localhost:${a.port}/api/v1`, ` ${A}/api/v1`, `${A}/api/v1\n`, `\t${A}`, `${A}\\api\\v1`,
-      `${B}/api/v1`, `${C}/api/v1`, `http://${hostA}@${hostB}/api/v1`, `http://${hostB}\\@${hostA}/api/v1`, `http://${hostB}#@${hostA}`,
-      `//${hostA}/api/v1`, '', 'not a url',
+      `${A}/api/v1`,
+      `${A}/api/v1/`,
+      `${A}/api/v1//`,
+      A,
+      `${A}/`,
+      `${A}/api/v1/oauth2`,
+      `${A}/api/v1?x=1`,
+      `${A}/api/v1#f`,
+      `HTTP://127.0.0.1:${a.port}/api/v1`,
+      `http://127.1:${a.port}/api/v1`,
+      `http://2130706433:${a.port}/api/v1`,
+      `http://localhost:${a.port}/api/v1`,
+      ` ${A}/api/v1`,
+      `${A}/api/v1\n`,
+      `\t${A}`,
+      `${A}\\api\\v1`,
+      `${B}/api/v1`,
+      `${C}/api/v1`,
+      `http://${hostA}@${hostB}/api/v1`,
+      `http://${hostB}\\@${hostA}/api/v1`,
+      `http://${hostB}#@${hostA}`,
+      `//${hostA}/api/v1`,
+      '',
+      'not a url',
     );
     const piece = fc.constantFrom(
-      '/', '//', '\\', '\\\\', '@', ':', '?', '#', '.', '..', '%2f', '%2F', '%40', '%5c', '%2e', '%2e%2e', '%00', '%', ' ', '\t', '\n', '\r',
-      '\u0000', '\u001f', '\u007f', 'é', 'payments', 'payments/1', 'api', 'v1', 'oauth2', 'token', 'refresh', 'oauth2/token', 'oauth2/refresh',
-      '/api/v1/oauth2/token', 'http:', 'HTTP://', hostA, hostB, hostC, 'localhost', '127.0.0.2', A, B, C,
+      '/',
+      '//',
+      '\\',
+      '\\\\',
+      '@',
+      ':',
+      '?',
+      '#',
+      '.',
+      '..',
+      '%2f',
+      '%2F',
+      '%40',
+      '%5c',
+      '%2e',
+      '%2e%2e',
+      '%00',
+      '%',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      'é',
+      'payments',
+      'payments/1',
+      'api',
+      'v1',
+      'oauth2',
+      'token',
+      'refresh',
+      'oauth2/token',
+      'oauth2/refresh',
+      '/api/v1/oauth2/token',
+      'http:',
+      'HTTP://',
+      hostA,
+      hostB,
+      hostC,
+      'localhost',
+      '127.0.0.2',
+      A,
+      B,
+      C,
     );
     const url = fc.oneof(
       fc.array(piece, { maxLength: 7 }).map((parts) => parts.join('')),
       fc.constantFrom(
-        `${B}/x`, `//${hostB}/x`, `\\\\${hostB}\\x`, `http:\\\\${hostB}\\x`, `http:${hostB}/x`, `http://${hostA}@${hostB}/x`,
-        `http://${hostB}#@${hostA}/`, `http://${hostB}\\@${hostA}/`, ` ${B}/x`, `\t${B}/x`, `${B}\n/x`, `${C}/api/v1/payments`,
-        `${A}/api/v1/payments`, `${A}/api/v1/oauth2/token`, `${A}/api/v1/oauth2/refresh?x=1`, `HTTP://127.0.0.1:${a.port}/api/v1/payments`,
-        `http://localhost:${a.port}/api/v1/payments`, `http://user:pw@${hostA}/api/v1/payments`,
+        `${B}/x`,
+        `//${hostB}/x`,
+        `\\\\${hostB}\\x`,
+        `http:\\\\${hostB}\\x`,
+        `http:${hostB}/x`,
+        `http://${hostA}@${hostB}/x`,
+        `http://${hostB}#@${hostA}/`,
+        `http://${hostB}\\@${hostA}/`,
+        ` ${B}/x`,
+        `\t${B}/x`,
+        `${B}\n/x`,
+        `${C}/api/v1/payments`,
+        `${A}/api/v1/payments`,
+        `${A}/api/v1/oauth2/token`,
+        `${A}/api/v1/oauth2/refresh?x=1`,
+        `HTTP://127.0.0.1:${a.port}/api/v1/payments`,
+        `http://localhost:${a.port}/api/v1/payments`,
+        `http://user:pw@${hostA}/api/v1/payments`,
       ),
       fc.string({ maxLength: 24 }),
     );
@@ -117,13 +216,17 @@ describe('the bearer scope through a real axios instance and real servers (fuzz)
     await fc.assert(
       fc.asyncProperty(baseURL, url, allowAbsoluteUrls, async (base, path, allow) => {
         const before = servers.map((s) => s.requests.length);
-        const config = { ...(base === undefined ? {} : { baseURL: base }), ...(allow === undefined ? {} : { allowAbsoluteUrls: allow }) };
+        const config = {
+          ...(base === undefined ? {} : { baseURL: base }),
+          ...(allow === undefined ? {} : { allowAbsoluteUrls: allow }),
+        };
         try {
           await api.get(path, config);
         } catch (error) {
           // Acceptable failures: axios or Node refusing the URL or the connection, or our typed error.
           // (`instanceof TypeError` fails across the test's realm: compare the name.)
-          if (!isPaymentAuthError(error) && !axios.isAxiosError(error) && (error as Error)?.name !== 'TypeError') throw error;
+          if (!isPaymentAuthError(error) && !axios.isAxiosError(error) && (error as Error)?.name !== 'TypeError')
+            throw error;
           counts.refused += 1;
         }
         servers.forEach((server, i) => {
@@ -138,7 +241,8 @@ describe('the bearer scope through a real axios instance and real servers (fuzz)
             // A normal path: no empty segment (axios and a normaliser may join "//" differently).
             const normal = atApiOrigin && !TOKEN_PATHS.has(pathOnly) && !pathOnly.includes('//');
             // Credentials in the URL's user info are the caller's own: axios sends them as Basic.
-            if (normal && !authorization.startsWith('Basic ') && authorization !== `Bearer ${TOKEN}`) throw new Error(`no bearer on an API call: ${what}`);
+            if (normal && !authorization.startsWith('Basic ') && authorization !== `Bearer ${TOKEN}`)
+              throw new Error(`no bearer on an API call: ${what}`);
             if (bearer) counts.apiWithBearer += 1;
             if (!atApiOrigin) counts.elsewhere += 1;
           }

@@ -2,16 +2,24 @@ import { AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
 import { ensureIdempotencyKey, idempotencyKeyOf, newIdempotencyKey } from '../../src/request/idempotency';
 import { normalizeIdempotency } from '../../src/options/idempotency-options';
 
-const config = (method: string, headers: Record<string, string> = {}) => ({ method, headers: new AxiosHeaders(headers) }) as InternalAxiosRequestConfig;
+const config = (method: string, headers: Record<string, string> = {}) =>
+  ({ method, headers: new AxiosHeaders(headers) }) as InternalAxiosRequestConfig;
 
 describe('idempotency keys', () => {
   it('are UUID v4 and unique over 10,000 draws', () => {
     const keys = new Set(Array.from({ length: 10_000 }, newIdempotencyKey));
     expect(keys.size).toBe(10_000);
-    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const key of keys)
+      expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
-  it.each([['post', true], ['PATCH', true], ['get', false], ['put', false], ['delete', false]])('are added to %s: %p', (method, added) => {
+  it.each([
+    ['post', true],
+    ['PATCH', true],
+    ['get', false],
+    ['put', false],
+    ['delete', false],
+  ])('are added to %s: %p', (method, added) => {
     const c = config(method);
     expect(ensureIdempotencyKey(c, 'Idempotency-Key')).toBe(added);
     expect(c.headers.has('Idempotency-Key')).toBe(added);
@@ -83,11 +91,14 @@ describe('ensureIdempotencyKey', () => {
     expect(ensureIdempotencyKey(c, 'Idempotency-Key')).toBe(false);
   });
 
-  it('keeps the caller\'s key and respects false', () => {
+  it("keeps the caller's key and respects false", () => {
     const own = config('post', { 'idempotency-key': 'mine' });
     expect(ensureIdempotencyKey(own, 'Idempotency-Key')).toBe(false);
     expect(own.headers.get('Idempotency-Key')).toBe('mine');
-    const none = { method: 'post', headers: new AxiosHeaders({ 'Idempotency-Key': false as unknown as string }) } as InternalAxiosRequestConfig;
+    const none = {
+      method: 'post',
+      headers: new AxiosHeaders({ 'Idempotency-Key': false as unknown as string }),
+    } as InternalAxiosRequestConfig;
     expect(ensureIdempotencyKey(none, 'Idempotency-Key')).toBe(false);
     expect(none.headers.get('Idempotency-Key')).toBe(false);
   });

@@ -9,15 +9,47 @@ describe('attach-time validation', () => {
   it.each([
     ['no baseURL', () => attachPaymentAuth(api(), creds), /no baseURL/],
     ['a relative baseURL', () => attachPaymentAuth(api('/api/v1'), creds), /not an absolute URL/],
-    ['an http baseURL on a public host', () => attachPaymentAuth(api('http://api.example-pay.com'), creds), /clear text/],
-    ['an unknown option', () => attachPaymentAuth(api('https://a.test'), creds, { refreshWindow: 5 } as never), /unknown option refreshWindow/],
-    ['a negative refresh window', () => attachPaymentAuth(api('https://a.test'), creds, { refreshWindowMs: -1 }), /refreshWindowMs/],
-    ['a fractional retry count', () => attachPaymentAuth(api('https://a.test'), creds, { tokenRetries: 1.5 }), /tokenRetries/],
-    ['a bad auth method', () => attachPaymentAuth(api('https://a.test'), creds, { clientAuthMethod: 'basic' as never }), /clientAuthMethod/],
+    [
+      'an http baseURL on a public host',
+      () => attachPaymentAuth(api('http://api.example-pay.com'), creds),
+      /clear text/,
+    ],
+    [
+      'an unknown option',
+      () => attachPaymentAuth(api('https://a.test'), creds, { refreshWindow: 5 } as never),
+      /unknown option refreshWindow/,
+    ],
+    [
+      'a negative refresh window',
+      () => attachPaymentAuth(api('https://a.test'), creds, { refreshWindowMs: -1 }),
+      /refreshWindowMs/,
+    ],
+    [
+      'a fractional retry count',
+      () => attachPaymentAuth(api('https://a.test'), creds, { tokenRetries: 1.5 }),
+      /tokenRetries/,
+    ],
+    [
+      'a bad auth method',
+      () => attachPaymentAuth(api('https://a.test'), creds, { clientAuthMethod: 'basic' as never }),
+      /clientAuthMethod/,
+    ],
     ['a relative tokenUrl', () => attachPaymentAuth(api('https://a.test'), creds, { tokenUrl: '/token' }), /tokenUrl/],
-    ['a tokenUrl with user info', () => attachPaymentAuth(api('https://a.test'), creds, { tokenUrl: 'https://u:p@a.test/t' }), /user info/],
-    ['tokenParams overriding grant_type', () => attachPaymentAuth(api('https://a.test'), creds, { tokenParams: { grant_type: 'password' } }), /grant_type/],
-    ['a logger without error()', () => attachPaymentAuth(api('https://a.test'), creds, { logger: { debug() {}, info() {}, warn() {} } as never }), /logger/],
+    [
+      'a tokenUrl with user info',
+      () => attachPaymentAuth(api('https://a.test'), creds, { tokenUrl: 'https://u:p@a.test/t' }),
+      /user info/,
+    ],
+    [
+      'tokenParams overriding grant_type',
+      () => attachPaymentAuth(api('https://a.test'), creds, { tokenParams: { grant_type: 'password' } }),
+      /grant_type/,
+    ],
+    [
+      'a logger without error()',
+      () => attachPaymentAuth(api('https://a.test'), creds, { logger: { debug() {}, info() {}, warn() {} } as never }),
+      /logger/,
+    ],
     ['not an axios instance', () => attachPaymentAuth({} as never, creds), /axios instance/],
   ])('throws a TypeError for %s', (_name, attach, message) => {
     expect(attach).toThrow(TypeError);
@@ -34,7 +66,7 @@ describe('attach-time validation', () => {
     expect(attach).toThrow(message);
   });
 
-  it('does not modify the caller\'s options object', () => {
+  it("does not modify the caller's options object", () => {
     const options = Object.freeze({ scope: ['a', 'b'], apiOrigins: Object.freeze(['https://b.test']) });
     const auth = attachPaymentAuth(api('https://a.test'), creds, options);
     expect(options).toEqual({ scope: ['a', 'b'], apiOrigins: ['https://b.test'] });
@@ -64,7 +96,9 @@ describe('credentials from the environment', () => {
     process.env.PAYMENT_CLIENT_SECRET = 'x';
     expect(() => attachPaymentAuth(api('https://a.test'))).toThrow(/PAYMENT_CLIENT_ID not set/);
     delete process.env.PAYMENT_CLIENT_SECRET;
-    expect(() => attachPaymentAuth(api('https://a.test'))).toThrow(/PAYMENT_CLIENT_ID and PAYMENT_CLIENT_SECRET not set/);
+    expect(() => attachPaymentAuth(api('https://a.test'))).toThrow(
+      /PAYMENT_CLIENT_ID and PAYMENT_CLIENT_SECRET not set/,
+    );
   });
 });
 
@@ -87,10 +121,12 @@ describe('browser runtimes', () => {
 
   it('attaches when dangerouslyAllowBrowser is set', () => {
     g.window = { document: {} };
-    expect(() => attachPaymentAuth(api('https://a.test'), creds, { dangerouslyAllowBrowser: true }).detach()).not.toThrow();
+    expect(() =>
+      attachPaymentAuth(api('https://a.test'), creds, { dangerouslyAllowBrowser: true }).detach(),
+    ).not.toThrow();
   });
 
-  it('does not mistake Node\'s global navigator for a browser', () => {
+  it("does not mistake Node's global navigator for a browser", () => {
     expect('window' in g).toBe(false);
     expect(() => attachPaymentAuth(api('https://a.test'), creds).detach()).not.toThrow();
   });

@@ -9,7 +9,11 @@ const scope = createScope(new Set(['https://api.pay.test']), ['https://api.pay.t
 const intercept = createRequestInterceptor(manager, scope, undefined, { idempotencyKey: () => undefined });
 
 async function redirectHook(): Promise<(options: Record<string, unknown>) => void> {
-  const config = await intercept({ url: '/payments', baseURL: 'https://api.pay.test/api/v1', headers: new axios.AxiosHeaders() } as InternalAxiosRequestConfig);
+  const config = await intercept({
+    url: '/payments',
+    baseURL: 'https://api.pay.test/api/v1',
+    headers: new axios.AxiosHeaders(),
+  } as InternalAxiosRequestConfig);
   return config.beforeRedirect as unknown as (options: Record<string, unknown>) => void;
 }
 
@@ -28,7 +32,12 @@ describe('the redirect guard', () => {
 
   it('keeps it on the API origin', async () => {
     const hook = await redirectHook();
-    const options = { protocol: 'https:', hostname: 'api.pay.test', port: '', headers: { authorization: 'Bearer tok' } };
+    const options = {
+      protocol: 'https:',
+      hostname: 'api.pay.test',
+      port: '',
+      headers: { authorization: 'Bearer tok' },
+    };
     hook(options);
     expect(options.headers).toEqual({ authorization: 'Bearer tok' });
   });

@@ -3,13 +3,38 @@ import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios
 import { retryDelayMs, shouldRetry } from '../../src/retry/policy';
 import { normalizeRetry, type RetryPolicy } from '../../src/options/retry-options';
 
-const policy: RetryPolicy = { retries: 2, baseDelayMs: 500, maxDelayMs: 5000, maxRetryAfterMs: 30_000, onRetry: undefined };
+const policy: RetryPolicy = {
+  retries: 2,
+  baseDelayMs: 500,
+  maxDelayMs: 5000,
+  maxRetryAfterMs: 30_000,
+  onRetry: undefined,
+};
 
-function error(method: string, status: number | undefined, options: { code?: string; key?: boolean; retryAfter?: string; data?: unknown } = {}): AxiosError {
+function error(
+  method: string,
+  status: number | undefined,
+  options: { code?: string; key?: boolean; retryAfter?: string; data?: unknown } = {},
+): AxiosError {
   const headers = new AxiosHeaders(options.key ? { 'Idempotency-Key': 'k' } : {});
   const config = { method, url: '/x', headers, data: options.data } as InternalAxiosRequestConfig;
-  const response = status === undefined ? undefined : { status, statusText: '', data: {}, headers: options.retryAfter ? { 'retry-after': options.retryAfter } : {}, config };
-  return new AxiosError('failed', options.code ?? (status ? 'ERR_BAD_RESPONSE' : 'ECONNRESET'), config, undefined, response as never);
+  const response =
+    status === undefined
+      ? undefined
+      : {
+          status,
+          statusText: '',
+          data: {},
+          headers: options.retryAfter ? { 'retry-after': options.retryAfter } : {},
+          config,
+        };
+  return new AxiosError(
+    'failed',
+    options.code ?? (status ? 'ERR_BAD_RESPONSE' : 'ECONNRESET'),
+    config,
+    undefined,
+    response as never,
+  );
 }
 
 describe('shouldRetry', () => {
@@ -43,10 +68,14 @@ describe('shouldRetry', () => {
 describe('retryDelayMs', () => {
   it('stays within the backoff bounds without Retry-After', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 50 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, r) => {
-        const delay = retryDelayMs(attempt, error('get', 503), policy, () => r);
-        return delay >= 0 && delay <= Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 50 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, r) => {
+          const delay = retryDelayMs(attempt, error('get', 503), policy, () => r);
+          return delay >= 0 && delay <= Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+        },
+      ),
       { seed: 17, numRuns: 1000 },
     );
   });
@@ -67,9 +96,17 @@ describe('normalizeRetry', () => {
     expect(normalizeRetry(false)).toBeUndefined();
     expect(normalizeRetry(0)).toBeUndefined();
     expect(normalizeRetry(5)).toMatchObject({ retries: 5, baseDelayMs: 500 });
-    expect(normalizeRetry(undefined)).toMatchObject({ retries: 2, baseDelayMs: 500, maxDelayMs: 5000, maxRetryAfterMs: 30_000 });
+    expect(normalizeRetry(undefined)).toMatchObject({
+      retries: 2,
+      baseDelayMs: 500,
+      maxDelayMs: 5000,
+      maxRetryAfterMs: 30_000,
+    });
   });
-  it.each([[-1], [1.5], [{ retries: 'x' }], [{ retryz: 1 }], ['3'], [{ onRetry: 1 }]])('rejects %p with a TypeError', (value) => {
-    expect(() => normalizeRetry(value)).toThrow(TypeError);
-  });
+  it.each([[-1], [1.5], [{ retries: 'x' }], [{ retryz: 1 }], ['3'], [{ onRetry: 1 }]])(
+    'rejects %p with a TypeError',
+    (value) => {
+      expect(() => normalizeRetry(value)).toThrow(TypeError);
+    },
+  );
 });

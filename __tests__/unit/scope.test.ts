@@ -5,7 +5,11 @@ import { isLoopbackHost } from '../../src/util/urls';
 
 const API = 'https://api.example-pay.com';
 const scope = createScope(new Set([API]), [`${API}/api/v1/oauth2/token`, `${API}/api/v1/oauth2/refresh`]);
-const config = (url: string, baseURL: string | null = `${API}/api/v1`, extra: Partial<InternalAxiosRequestConfig> = {}): InternalAxiosRequestConfig =>
+const config = (
+  url: string,
+  baseURL: string | null = `${API}/api/v1`,
+  extra: Partial<InternalAxiosRequestConfig> = {},
+): InternalAxiosRequestConfig =>
   ({ url, baseURL: baseURL ?? undefined, headers: {}, ...extra }) as InternalAxiosRequestConfig;
 
 describe('the bearer scope', () => {
@@ -36,7 +40,9 @@ describe('the bearer scope', () => {
   });
 
   it('keeps absolute URLs on the base when allowAbsoluteUrls is false, as axios does', () => {
-    expect(resolveRequestUrl(config('https://evil.com/x', `${API}/api/v1`, { allowAbsoluteUrls: false }))?.origin).toBe(API);
+    expect(resolveRequestUrl(config('https://evil.com/x', `${API}/api/v1`, { allowAbsoluteUrls: false }))?.origin).toBe(
+      API,
+    );
   });
 
   it('fails closed on URLs that do not parse', () => {
@@ -49,7 +55,10 @@ describe('the bearer scope', () => {
     const endpoints = [`${API}/api/v1/oauth2/token`, `${API}/api/v1/oauth2/refresh`];
     const cached = createScope(new Set([API]), endpoints);
     const input = fc.record({
-      url: fc.oneof(fc.constantFrom('/payments', 'https://evil.com/x', `${API}/x`, '//evil.com/x', 'oauth2/token', '', ' /x'), fc.string({ maxLength: 6 })),
+      url: fc.oneof(
+        fc.constantFrom('/payments', 'https://evil.com/x', `${API}/x`, '//evil.com/x', 'oauth2/token', '', ' /x'),
+        fc.string({ maxLength: 6 }),
+      ),
       baseURL: fc.constantFrom(null, `${API}/api/v1`, `${API}/api/v1/oauth2`, 'https://evil.com', ''),
       allowAbsoluteUrls: fc.constantFrom(undefined, true, false),
     });
@@ -69,29 +78,52 @@ describe('isLoopbackHost (where http: is allowed without allowInsecureHttp)', ()
   it.each(['localhost', '[::1]', '127.0.0.1', '127.1.2.3', '127.255.255.255'])('%s is loopback', (host) => {
     expect(isLoopbackHost(host)).toBe(true);
   });
-  it.each(['127.0.0.1.evil.example', '1127.0.0.1', '127.0.0', '127.a.b.c', '127.0.0.1234', 'localhost.evil.example', '::1', '10.0.0.1', ''])('%s is not', (host) => {
+  it.each([
+    '127.0.0.1.evil.example',
+    '1127.0.0.1',
+    '127.0.0',
+    '127.a.b.c',
+    '127.0.0.1234',
+    'localhost.evil.example',
+    '::1',
+    '10.0.0.1',
+    '',
+  ])('%s is not', (host) => {
     expect(isLoopbackHost(host)).toBe(false);
   });
 });
 
 describe('resolveRequestUrl', () => {
   it('joins baseURL and url as axios does, whatever slashes stand between', () => {
-    expect(resolveRequestUrl({ baseURL: 'https://a.example/api///', url: '/payments' })?.href).toBe('https://a.example/api/payments');
+    expect(resolveRequestUrl({ baseURL: 'https://a.example/api///', url: '/payments' })?.href).toBe(
+      'https://a.example/api/payments',
+    );
     expect(resolveRequestUrl({ baseURL: 'https://a.example/api', url: '//payments' })).toBeUndefined(); // protocol-relative: absolute
-    expect(resolveRequestUrl({ baseURL: 'https://a.example/api/', url: '/payments' })?.href).toBe('https://a.example/api/payments');
-    expect(resolveRequestUrl({ baseURL: 'https://a.example/api', url: 'payments' })?.href).toBe('https://a.example/api/payments');
+    expect(resolveRequestUrl({ baseURL: 'https://a.example/api/', url: '/payments' })?.href).toBe(
+      'https://a.example/api/payments',
+    );
+    expect(resolveRequestUrl({ baseURL: 'https://a.example/api', url: 'payments' })?.href).toBe(
+      'https://a.example/api/payments',
+    );
   });
 
   it('keeps only http: and https: URLs', () => {
     expect(resolveRequestUrl({ url: 'http://a.example/x' })?.protocol).toBe('http:');
     expect(resolveRequestUrl({ url: 'https://a.example/x' })?.protocol).toBe('https:');
-    for (const url of ['ftp://a.example/x', 'file:///etc/passwd', 'mailto:a@example.com', 'not a url']) expect(resolveRequestUrl({ url })).toBeUndefined();
+    for (const url of ['ftp://a.example/x', 'file:///etc/passwd', 'mailto:a@example.com', 'not a url'])
+      expect(resolveRequestUrl({ url })).toBeUndefined();
   });
 
   it('uses the base for an absolute url only when allowAbsoluteUrls is false', () => {
-    expect(resolveRequestUrl({ baseURL: 'https://a.example', url: 'https://b.example/x' })?.origin).toBe('https://b.example');
-    expect(resolveRequestUrl({ baseURL: 'https://a.example', url: 'https://b.example/x', allowAbsoluteUrls: false })?.origin).toBe('https://a.example');
-    expect(resolveRequestUrl({ baseURL: 'https://a.example', url: 'https://b.example/x', allowAbsoluteUrls: true })?.origin).toBe('https://b.example');
+    expect(resolveRequestUrl({ baseURL: 'https://a.example', url: 'https://b.example/x' })?.origin).toBe(
+      'https://b.example',
+    );
+    expect(
+      resolveRequestUrl({ baseURL: 'https://a.example', url: 'https://b.example/x', allowAbsoluteUrls: false })?.origin,
+    ).toBe('https://a.example');
+    expect(
+      resolveRequestUrl({ baseURL: 'https://a.example', url: 'https://b.example/x', allowAbsoluteUrls: true })?.origin,
+    ).toBe('https://b.example');
   });
 });
 

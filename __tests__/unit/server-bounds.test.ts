@@ -26,22 +26,44 @@ describe('token length', () => {
   });
 
   it('accepts a token of exactly the bound (a large JWT)', () => {
-    expect(toTokenGrant({ access_token: 'a'.repeat(MAX_TOKEN_LENGTH), token_type: 'Bearer' }).accessToken).toHaveLength(MAX_TOKEN_LENGTH);
+    expect(toTokenGrant({ access_token: 'a'.repeat(MAX_TOKEN_LENGTH), token_type: 'Bearer' }).accessToken).toHaveLength(
+      MAX_TOKEN_LENGTH,
+    );
   });
 });
 
 describe('lifetimes sent by the server', () => {
   const acquisition = (grant: { refreshExpiresInS?: number; expiresInS?: number }) => {
     const endpoint: TokenEndpoint = {
-      clientCredentials: async () => ({ accessToken: 'at', expiresInS: grant.expiresInS, refreshToken: 'rt', refreshExpiresInS: grant.refreshExpiresInS }),
+      clientCredentials: async () => ({
+        accessToken: 'at',
+        expiresInS: grant.expiresInS,
+        refreshToken: 'rt',
+        refreshExpiresInS: grant.refreshExpiresInS,
+      }),
       refresh: async () => {
         throw new Error('not used');
       },
     };
     const reporter = { log: () => undefined } as unknown as Reporter;
-    const source = { dynamic: false, get: async () => ({ clientId: 'c', clientSecret: 's' }), knownSecrets: () => [] } as CredentialSource;
-    const options = { refreshUrl: undefined, refreshWindowMs: 60_000, refreshTokenLifetimeMs: 86_400_000, defaultTokenLifetimeMs: 900_000, maxTokenLifetimeMs: 86_400_000, clock: () => 1000 };
-    return new TokenAcquisition(options, source, endpoint, reporter).fetch({ clientId: 'c', clientSecret: 's' }, undefined, { signal: new AbortController().signal, timers: createTimerGroup(), remainingMs: () => 10_000 });
+    const source = {
+      dynamic: false,
+      get: async () => ({ clientId: 'c', clientSecret: 's' }),
+      knownSecrets: () => [],
+    } as CredentialSource;
+    const options = {
+      refreshUrl: undefined,
+      refreshWindowMs: 60_000,
+      refreshTokenLifetimeMs: 86_400_000,
+      defaultTokenLifetimeMs: 900_000,
+      maxTokenLifetimeMs: 86_400_000,
+      clock: () => 1000,
+    };
+    return new TokenAcquisition(options, source, endpoint, reporter).fetch(
+      { clientId: 'c', clientSecret: 's' },
+      undefined,
+      { signal: new AbortController().signal, timers: createTimerGroup(), remainingMs: () => 10_000 },
+    );
   };
 
   it.each([1e306, Number.MAX_VALUE, 1e20])('clamps refresh_expires_in %p to a finite bound', async (seconds) => {
@@ -73,7 +95,14 @@ describe('numeric text from the server', () => {
     expect(() => parseExpiresIn(text, 'refresh_expires_in')).toThrow(/refresh_expires_in/);
   });
 
-  it.each([['900', 900], [' 900 ', 900], ['1e3', 1000], ['-5', -5], ['.5', 0.5], ['7.', 7]])('still reads %p', (text, value) => {
+  it.each([
+    ['900', 900],
+    [' 900 ', 900],
+    ['1e3', 1000],
+    ['-5', -5],
+    ['.5', 0.5],
+    ['7.', 7],
+  ])('still reads %p', (text, value) => {
     expect(parseExpiresIn(text)).toBe(value);
   });
 });

@@ -4,9 +4,18 @@ import { MemoryTokenStore } from '../../src/store/memory-store';
 import { createTimerGroup } from '../../src/util/timers';
 import type { StoredToken, TokenStore } from '../../src/store/token-store';
 
-const token = (n: number): StoredToken => ({ accessToken: `at-${n}`, issuedAt: 0, expiresAt: 900_000, refreshToken: `rt-${n}`, refreshExpiresAt: 86_400_000 });
+const token = (n: number): StoredToken => ({
+  accessToken: `at-${n}`,
+  issuedAt: 0,
+  expiresAt: 900_000,
+  refreshToken: `rt-${n}`,
+  refreshExpiresAt: 86_400_000,
+});
 
-function flight(store: TokenStore, overrides: Partial<SharedFlight> = {}): SharedFlight & { fetches: number; errors: StoreUnavailable[] } {
+function flight(
+  store: TokenStore,
+  overrides: Partial<SharedFlight> = {},
+): SharedFlight & { fetches: number; errors: StoreUnavailable[] } {
   const state: SharedFlight & { fetches: number; errors: StoreUnavailable[] } = {
     store,
     key: 'k',
@@ -84,7 +93,14 @@ describe('acquireShared', () => {
   });
 
   it.each([
-    ['throws', { get: async () => { throw new Error('ECONNREFUSED'); } }],
+    [
+      'throws',
+      {
+        get: async () => {
+          throw new Error('ECONNREFUSED');
+        },
+      },
+    ],
     ['hangs', { get: () => new Promise<never>(() => undefined) }],
   ])('fetches in process and reports when the store %s', async (_name, broken) => {
     const store = Object.assign(new MemoryTokenStore(), broken) as TokenStore;
@@ -94,7 +110,11 @@ describe('acquireShared', () => {
   });
 
   it('keeps the fetched token when only the write fails', async () => {
-    const store = Object.assign(new MemoryTokenStore(), { set: async () => { throw new Error('READONLY'); } }) as TokenStore;
+    const store = Object.assign(new MemoryTokenStore(), {
+      set: async () => {
+        throw new Error('READONLY');
+      },
+    }) as TokenStore;
     const f = flight(store);
     await expect(acquireShared(f)).resolves.toEqual(token(1));
     expect(f.errors.map((e) => e.message)).toEqual(['token store set failed: READONLY']);
@@ -103,7 +123,15 @@ describe('acquireShared', () => {
   it('passes token endpoint failures through untouched, and releases the lock', async () => {
     const store = new MemoryTokenStore();
     const failure = new Error('CREDENTIALS_REJECTED');
-    await expect(acquireShared(flight(store, { fetch: async () => { throw failure; } }))).rejects.toBe(failure);
+    await expect(
+      acquireShared(
+        flight(store, {
+          fetch: async () => {
+            throw failure;
+          },
+        }),
+      ),
+    ).rejects.toBe(failure);
     expect(await store.tryLock('k', 'next', 1000)).toBe(true);
   });
 });

@@ -33,7 +33,13 @@ afterEach(() => {
 
 describe('the token request', () => {
   it('is a form POST with client_secret_basic by default (RFC 6749 §4.4.2)', async () => {
-    nock(BASE, { reqheaders: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } })
+    nock(BASE, {
+      reqheaders: {
+        authorization: basic,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+    })
       .post(TOKEN, 'grant_type=client_credentials')
       .reply(200, ok);
     await expect(attach().getAccessToken()).resolves.toBe('at-1');
@@ -50,7 +56,13 @@ describe('the token request', () => {
     nock(BASE, { reqheaders: { 'content-type': 'application/json' } })
       .post(TOKEN, { grant_type: 'client_credentials', scope: 'payments:write payments:read', audience: 'pay' })
       .reply(200, ok);
-    await expect(attach({ tokenRequestFormat: 'json', scope: ['payments:write', 'payments:read'], tokenParams: { audience: 'pay' } }).getAccessToken()).resolves.toBe('at-1');
+    await expect(
+      attach({
+        tokenRequestFormat: 'json',
+        scope: ['payments:write', 'payments:read'],
+        tokenParams: { audience: 'pay' },
+      }).getAccessToken(),
+    ).resolves.toBe('at-1');
   });
 
   it('goes to an absolute tokenUrl on another host when configured', async () => {
@@ -58,7 +70,7 @@ describe('the token request', () => {
     await expect(attach({ tokenUrl: 'https://auth.test/oauth/token' }).getAccessToken()).resolves.toBe('at-1');
   });
 
-  it('never goes through the instance\'s own interceptors', async () => {
+  it("never goes through the instance's own interceptors", async () => {
     const api = axios.create({ baseURL: BASE });
     const seen: string[] = [];
     api.interceptors.request.use((config) => {
@@ -75,7 +87,9 @@ describe('the refresh request', () => {
   it('sends grant_type=refresh_token with the stored refresh token and client authentication (RFC 6749 §6)', async () => {
     let now = 0;
     nock(BASE).post(TOKEN).reply(200, ok);
-    nock(BASE, { reqheaders: { authorization: basic } }).post(REFRESH, 'grant_type=refresh_token&refresh_token=rt-1').reply(200, { access_token: 'at-2', expires_in: 900 });
+    nock(BASE, { reqheaders: { authorization: basic } })
+      .post(REFRESH, 'grant_type=refresh_token&refresh_token=rt-1')
+      .reply(200, { access_token: 'at-2', expires_in: 900 });
     const auth = attach({ clock: () => now });
     await auth.getAccessToken();
     now = 901_000;
@@ -85,11 +99,22 @@ describe('the refresh request', () => {
   it('keeps the old refresh token when the response has none, and replaces it when a new one comes (RFC 6749 §6)', async () => {
     let now = 0;
     nock(BASE).post(TOKEN).reply(200, ok);
-    nock(BASE).post(REFRESH, 'grant_type=refresh_token&refresh_token=rt-1').reply(200, { access_token: 'at-2', expires_in: 900 });
-    nock(BASE).post(REFRESH, 'grant_type=refresh_token&refresh_token=rt-1').reply(200, { access_token: 'at-3', expires_in: 900, refresh_token: 'rt-2' });
-    nock(BASE).post(REFRESH, 'grant_type=refresh_token&refresh_token=rt-2').reply(200, { access_token: 'at-4', expires_in: 900 });
+    nock(BASE)
+      .post(REFRESH, 'grant_type=refresh_token&refresh_token=rt-1')
+      .reply(200, { access_token: 'at-2', expires_in: 900 });
+    nock(BASE)
+      .post(REFRESH, 'grant_type=refresh_token&refresh_token=rt-1')
+      .reply(200, { access_token: 'at-3', expires_in: 900, refresh_token: 'rt-2' });
+    nock(BASE)
+      .post(REFRESH, 'grant_type=refresh_token&refresh_token=rt-2')
+      .reply(200, { access_token: 'at-4', expires_in: 900 });
     const auth = attach({ clock: () => now });
-    for (const [t, token] of [[0, 'at-1'], [1_000_000, 'at-2'], [2_000_000, 'at-3'], [3_000_000, 'at-4']] as const) {
+    for (const [t, token] of [
+      [0, 'at-1'],
+      [1_000_000, 'at-2'],
+      [2_000_000, 'at-3'],
+      [3_000_000, 'at-4'],
+    ] as const) {
       now = t;
       await expect(auth.getAccessToken()).resolves.toBe(token);
     }
@@ -98,7 +123,9 @@ describe('the refresh request', () => {
   it('authenticates from scratch once the refresh token is past its lifetime', async () => {
     let now = 0;
     nock(BASE).post(TOKEN).reply(200, ok);
-    nock(BASE).post(TOKEN).reply(200, { ...ok, access_token: 'at-2' });
+    nock(BASE)
+      .post(TOKEN)
+      .reply(200, { ...ok, access_token: 'at-2' });
     const auth = attach({ clock: () => now });
     await auth.getAccessToken();
     now = 86_400_000;
@@ -107,8 +134,12 @@ describe('the refresh request', () => {
 
   it('honours refresh_expires_in when the server sends it', async () => {
     let now = 0;
-    nock(BASE).post(TOKEN).reply(200, { ...ok, refresh_expires_in: 1200 });
-    nock(BASE).post(TOKEN).reply(200, { ...ok, access_token: 'at-2' });
+    nock(BASE)
+      .post(TOKEN)
+      .reply(200, { ...ok, refresh_expires_in: 1200 });
+    nock(BASE)
+      .post(TOKEN)
+      .reply(200, { ...ok, access_token: 'at-2' });
     const auth = attach({ clock: () => now });
     await auth.getAccessToken();
     now = 1_200_000;
@@ -118,7 +149,9 @@ describe('the refresh request', () => {
   it('re-authenticates on every renewal when refreshUrl is false', async () => {
     let now = 0;
     nock(BASE).post(TOKEN).reply(200, ok);
-    nock(BASE).post(TOKEN).reply(200, { ...ok, access_token: 'at-2' });
+    nock(BASE)
+      .post(TOKEN)
+      .reply(200, { ...ok, access_token: 'at-2' });
     const auth = attach({ clock: () => now, refreshUrl: false });
     await auth.getAccessToken();
     now = 901_000;
@@ -129,13 +162,18 @@ describe('the refresh request', () => {
     ['a 401 invalid_grant', (s: nock.Interceptor) => s.reply(401, { error: 'invalid_grant' })],
     ['a 400', (s: nock.Interceptor) => s.reply(400, { error: 'invalid_request' })],
     ['a 500', (s: nock.Interceptor) => s.reply(500, 'oops')],
-    ['a network error', (s: nock.Interceptor) => s.replyWithError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))],
+    [
+      'a network error',
+      (s: nock.Interceptor) => s.replyWithError(Object.assign(new Error('reset'), { code: 'ECONNRESET' })),
+    ],
     ['a malformed body', (s: nock.Interceptor) => s.reply(200, '{"access_tok')],
   ])('falls back to one client_credentials exchange after %s', async (_name, reply) => {
     let now = 0;
     nock(BASE).post(TOKEN).reply(200, ok);
     reply(nock(BASE).post(REFRESH));
-    nock(BASE).post(TOKEN).reply(200, { ...ok, access_token: 'at-fallback' });
+    nock(BASE)
+      .post(TOKEN)
+      .reply(200, { ...ok, access_token: 'at-fallback' });
     const auth = attach({ clock: () => now });
     await auth.getAccessToken();
     now = 901_000;
@@ -146,7 +184,9 @@ describe('the refresh request', () => {
     let now = 0;
     nock(BASE).post(TOKEN).reply(200, ok);
     nock(BASE).post(REFRESH).delay(5000).reply(200, { access_token: 'late' });
-    nock(BASE).post(TOKEN).reply(200, { ...ok, access_token: 'at-fallback' });
+    nock(BASE)
+      .post(TOKEN)
+      .reply(200, { ...ok, access_token: 'at-fallback' });
     const auth = attach({ clock: () => now, tokenTimeoutMs: 600 });
     await auth.getAccessToken();
     now = 901_000;
@@ -173,7 +213,9 @@ describe('token endpoint failures', () => {
   });
 
   it('retries network errors', async () => {
-    nock(BASE).post(TOKEN).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    nock(BASE)
+      .post(TOKEN)
+      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     nock(BASE).post(TOKEN).reply(200, ok);
     await expect(attach().getAccessToken()).resolves.toBe('at-1');
   });
@@ -188,11 +230,17 @@ describe('token endpoint failures', () => {
 
   it('fails at once when Retry-After is longer than maxRetryAfterMs', async () => {
     nock(BASE).post(TOKEN).reply(503, '', { 'Retry-After': '120' });
-    expect(await failure(attach({ maxRetryAfterMs: 5000 }).getAccessToken())).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', status: 503 });
+    expect(await failure(attach({ maxRetryAfterMs: 5000 }).getAccessToken())).toMatchObject({
+      code: 'TOKEN_ENDPOINT_UNAVAILABLE',
+      status: 503,
+    });
   });
 
   it('does not retry invalid_client', async () => {
-    nock(BASE).post(TOKEN).once().reply(401, { error: 'invalid_client', error_description: 'bad secret' }, { 'WWW-Authenticate': 'Basic' });
+    nock(BASE)
+      .post(TOKEN)
+      .once()
+      .reply(401, { error: 'invalid_client', error_description: 'bad secret' }, { 'WWW-Authenticate': 'Basic' });
     const error = await failure(attach().getAccessToken());
     expect(error).toMatchObject({ code: 'CREDENTIALS_REJECTED', status: 401, oauthError: 'invalid_client' });
     expect(error.message).toMatch(/check clientId and clientSecret/);
@@ -245,7 +293,9 @@ describe('token endpoint failures', () => {
   });
 
   it('rejects a body over 1 MiB', async () => {
-    nock(BASE).post(TOKEN).reply(200, JSON.stringify({ access_token: 'a', pad: 'x'.repeat(2 * 1024 * 1024) }));
+    nock(BASE)
+      .post(TOKEN)
+      .reply(200, JSON.stringify({ access_token: 'a', pad: 'x'.repeat(2 * 1024 * 1024) }));
     expect((await failure(attach().getAccessToken())).code).toBe('TOKEN_RESPONSE_INVALID');
   });
 
@@ -278,13 +328,27 @@ describe('credential providers', () => {
     const secrets = ['old-secret-1', 'new-secret-2'];
     let reads = 0;
     const provider = async () => ({ clientId: 'client-1', clientSecret: secrets[Math.min(reads++, 1)]! });
-    nock(BASE, { reqheaders: { authorization: `Basic ${btoa('client-1:old-secret-1')}` } }).post(TOKEN).reply(401, { error: 'invalid_client' });
-    nock(BASE, { reqheaders: { authorization: `Basic ${btoa('client-1:new-secret-2')}` } }).post(TOKEN).reply(200, ok);
+    nock(BASE, { reqheaders: { authorization: `Basic ${btoa('client-1:old-secret-1')}` } })
+      .post(TOKEN)
+      .reply(401, { error: 'invalid_client' });
+    nock(BASE, { reqheaders: { authorization: `Basic ${btoa('client-1:new-secret-2')}` } })
+      .post(TOKEN)
+      .reply(200, ok);
     await expect(attach({}, provider).getAccessToken()).resolves.toBe('at-1');
   });
 
   it('rejects with CREDENTIALS_MISSING when the provider throws or returns nothing usable', async () => {
-    expect((await failure(attach({}, async () => { throw new Error('vault down'); }).getAccessToken())).code).toBe('CREDENTIALS_MISSING');
-    expect((await failure(attach({}, async () => ({ clientId: 'x' }) as never).getAccessToken())).code).toBe('CREDENTIALS_MISSING');
+    expect(
+      (
+        await failure(
+          attach({}, async () => {
+            throw new Error('vault down');
+          }).getAccessToken(),
+        )
+      ).code,
+    ).toBe('CREDENTIALS_MISSING');
+    expect((await failure(attach({}, async () => ({ clientId: 'x' }) as never).getAccessToken())).code).toBe(
+      'CREDENTIALS_MISSING',
+    );
   });
 });

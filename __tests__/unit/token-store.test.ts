@@ -39,7 +39,9 @@ describe('tokenStoreKey', () => {
   const url = 'https://pay.example/api/v1/oauth2/token';
 
   it('is the prefix, the encoded token URL and the encoded client id', () => {
-    expect(tokenStoreKey('p:', url, 'client 1', {})).toBe('p:https%3A%2F%2Fpay.example%2Fapi%2Fv1%2Foauth2%2Ftoken:client%201');
+    expect(tokenStoreKey('p:', url, 'client 1', {})).toBe(
+      'p:https%3A%2F%2Fpay.example%2Fapi%2Fv1%2Foauth2%2Ftoken:client%201',
+    );
   });
 
   it('appends the token parameters, sorted by name and encoded', () => {

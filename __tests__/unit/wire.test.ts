@@ -31,7 +31,9 @@ describe('decodeTokenBody', () => {
   });
 
   it('reads a form-encoded body, as older servers send', () => {
-    expect(decodeTokenBody('access_token=abc&token_type=bearer&expires_in=60', 'application/x-www-form-urlencoded')).toEqual({
+    expect(
+      decodeTokenBody('access_token=abc&token_type=bearer&expires_in=60', 'application/x-www-form-urlencoded'),
+    ).toEqual({
       access_token: 'abc',
       token_type: 'bearer',
       expires_in: '60',
@@ -45,7 +47,9 @@ describe('decodeTokenBody', () => {
 
 describe('toTokenGrant', () => {
   it('accepts a Payment API token response', () => {
-    expect(toTokenGrant({ access_token: 'at_1', token_type: 'Bearer', expires_in: 900, refresh_token: 'rt_1' })).toEqual({
+    expect(
+      toTokenGrant({ access_token: 'at_1', token_type: 'Bearer', expires_in: 900, refresh_token: 'rt_1' }),
+    ).toEqual({
       accessToken: 'at_1',
       expiresInS: 900,
       refreshToken: 'rt_1',
@@ -53,9 +57,12 @@ describe('toTokenGrant', () => {
     });
   });
 
-  it.each(['bearer', 'BEARER', 'Bearer', undefined, null])('accepts token_type %p (RFC 6749 §5.1: case-insensitive)', (tokenType) => {
-    expect(toTokenGrant({ access_token: 'a', token_type: tokenType }).accessToken).toBe('a');
-  });
+  it.each(['bearer', 'BEARER', 'Bearer', undefined, null])(
+    'accepts token_type %p (RFC 6749 §5.1: case-insensitive)',
+    (tokenType) => {
+      expect(toTokenGrant({ access_token: 'a', token_type: tokenType }).accessToken).toBe('a');
+    },
+  );
 
   it.each([
     ['no access_token', { token_type: 'Bearer' }],
@@ -80,13 +87,18 @@ describe('toTokenGrant', () => {
   });
 
   it('ignores unknown fields (RFC 6749 §5.1)', () => {
-    expect(toTokenGrant({ access_token: 'a', scope: 'x', id_token: 'y', foo: { bar: 1 } } as never).accessToken).toBe('a');
+    expect(toTokenGrant({ access_token: 'a', scope: 'x', id_token: 'y', foo: { bar: 1 } } as never).accessToken).toBe(
+      'a',
+    );
   });
 });
 
 describe('readOAuthError', () => {
   it('finds an RFC 6749 §5.2 error, also in a 200 body', () => {
-    expect(readOAuthError({ error: 'invalid_client', error_description: 'nope', access_token: 'x' })).toEqual({ error: 'invalid_client', error_description: 'nope' });
+    expect(readOAuthError({ error: 'invalid_client', error_description: 'nope', access_token: 'x' })).toEqual({
+      error: 'invalid_client',
+      error_description: 'nope',
+    });
   });
   it('ignores bodies without a string error', () => {
     expect(readOAuthError({ error: { code: 'X' } })).toBeUndefined();
@@ -97,22 +109,36 @@ describe('readOAuthError', () => {
 describe('parseExpiresIn (properties)', () => {
   it('gives a finite number or undefined for every input, or a typed rejection', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.double(), fc.integer(), fc.string(), fc.constant(null), fc.constant(undefined), fc.boolean(), fc.object()), (value) => {
-        let result: number | undefined;
-        try {
-          result = parseExpiresIn(value);
-        } catch (error) {
-          return isPaymentAuthError(error) && error.code === 'TOKEN_RESPONSE_INVALID';
-        }
-        return result === undefined || Number.isFinite(result);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.double(),
+          fc.integer(),
+          fc.string(),
+          fc.constant(null),
+          fc.constant(undefined),
+          fc.boolean(),
+          fc.object(),
+        ),
+        (value) => {
+          let result: number | undefined;
+          try {
+            result = parseExpiresIn(value);
+          } catch (error) {
+            return isPaymentAuthError(error) && error.code === 'TOKEN_RESPONSE_INVALID';
+          }
+          return result === undefined || Number.isFinite(result);
+        },
+      ),
       { numRuns: 2000, seed: 20261128 },
     );
   });
 
   it('reads numeric strings as numbers', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10 ** 9 }), (n) => parseExpiresIn(String(n)) === n && parseExpiresIn(` ${n} `) === n),
+      fc.property(
+        fc.integer({ min: 0, max: 10 ** 9 }),
+        (n) => parseExpiresIn(String(n)) === n && parseExpiresIn(` ${n} `) === n,
+      ),
       { seed: 1 },
     );
   });
@@ -137,11 +163,22 @@ describe('decodeTokenBody + toTokenGrant (properties)', () => {
   it('round-trips any valid token response', () => {
     const token = fc.stringMatching(/^[\x21-\x7E]{1,64}$/);
     fc.assert(
-      fc.property(token, fc.option(token, { nil: undefined }), fc.integer({ min: -100, max: 10 ** 7 }), fc.constantFrom('Bearer', 'bearer', 'BEARER'), (at, rt, exp, type) => {
-        const body = JSON.stringify({ access_token: at, token_type: type, expires_in: exp, ...(rt ? { refresh_token: rt } : {}) });
-        const grant = toTokenGrant(decodeTokenBody(body, 'application/json'));
-        return grant.accessToken === at && grant.refreshToken === rt && grant.expiresInS === exp;
-      }),
+      fc.property(
+        token,
+        fc.option(token, { nil: undefined }),
+        fc.integer({ min: -100, max: 10 ** 7 }),
+        fc.constantFrom('Bearer', 'bearer', 'BEARER'),
+        (at, rt, exp, type) => {
+          const body = JSON.stringify({
+            access_token: at,
+            token_type: type,
+            expires_in: exp,
+            ...(rt ? { refresh_token: rt } : {}),
+          });
+          const grant = toTokenGrant(decodeTokenBody(body, 'application/json'));
+          return grant.accessToken === at && grant.refreshToken === rt && grant.expiresInS === exp;
+        },
+      ),
       { seed: 3 },
     );
   });

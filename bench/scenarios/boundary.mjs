@@ -14,12 +14,16 @@ export async function boundary({ quick = false, log = () => undefined } = {}) {
   const rows = [];
   for (const name of NAMES) {
     const sandbox = await startPaymentSandbox({ accessTokenTtlS: TTL_S });
-    const client = await IMPLEMENTATIONS[name].create({ baseURL: `${sandbox.url}/api/v1`, tokenUrl: `${sandbox.url}/api/v1/oauth2/token`, credentials: sandbox.credentials });
+    const client = await IMPLEMENTATIONS[name].create({
+      baseURL: `${sandbox.url}/api/v1`,
+      tokenUrl: `${sandbox.url}/api/v1/oauth2/token`,
+      credentials: sandbox.credentials,
+    });
     await client.get('/payments');
     sandbox.reset();
     const samples = [];
     let waited = 0;
-    const until = Date.now() + (expiries * TTL_S * 1000) + 200;
+    const until = Date.now() + expiries * TTL_S * 1000 + 200;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         while (Date.now() < until) {
@@ -32,7 +36,9 @@ export async function boundary({ quick = false, log = () => undefined } = {}) {
         }
       }),
     );
-    const issued = sandbox.requests.filter((r) => (r.route === 'token' || r.route === 'refresh') && r.status === 200).map((r) => r.at + TTL_S * 1000);
+    const issued = sandbox.requests
+      .filter((r) => (r.route === 'token' || r.route === 'refresh') && r.status === 200)
+      .map((r) => r.at + TTL_S * 1000);
     const near = (s) => issued.some((exp) => s.startedAt >= exp - WINDOW_MS && s.startedAt <= exp + WINDOW_MS);
     const boundarySamples = samples.filter(near).map((s) => s.ms);
     const steadySamples = samples.filter((s) => !near(s)).map((s) => s.ms);
@@ -49,7 +55,9 @@ export async function boundary({ quick = false, log = () => undefined } = {}) {
       steadyP99: quantile(steadySamples, 0.99),
     };
     row.ratio = row.boundaryP99 / row.steadyP99;
-    log(`boundary ${name}: ${row.waited} waited, ${row.unauthorized} 401s, p99 ${row.boundaryP99.toFixed(1)} ms near expiry vs ${row.steadyP99.toFixed(1)} ms (×${row.ratio.toFixed(2)})`);
+    log(
+      `boundary ${name}: ${row.waited} waited, ${row.unauthorized} 401s, p99 ${row.boundaryP99.toFixed(1)} ms near expiry vs ${row.steadyP99.toFixed(1)} ms (×${row.ratio.toFixed(2)})`,
+    );
     rows.push(row);
     client.close();
     await sandbox.close();

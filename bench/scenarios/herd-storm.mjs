@@ -8,7 +8,11 @@ const NAMES = ['ours', 'gist', 'authRefresh', 'badgateway'];
 
 async function withSandbox(name, run) {
   const sandbox = await startPaymentSandbox();
-  const client = await IMPLEMENTATIONS[name].create({ baseURL: `${sandbox.url}/api/v1`, tokenUrl: `${sandbox.url}/api/v1/oauth2/token`, credentials: sandbox.credentials });
+  const client = await IMPLEMENTATIONS[name].create({
+    baseURL: `${sandbox.url}/api/v1`,
+    tokenUrl: `${sandbox.url}/api/v1/oauth2/token`,
+    credentials: sandbox.credentials,
+  });
   try {
     return await run(sandbox, client);
   } finally {
@@ -31,7 +35,14 @@ export async function herd({ quick = false, log = () => undefined } = {}) {
       await withSandbox(name, async (sandbox, client) => {
         const { failures, ms } = await burst(client, n);
         const c = sandbox.counters();
-        const row = { name, requests: n, tokenCalls: c.tokenCalls + c.refreshCalls, unauthorized: c.unauthorized, failures, ms };
+        const row = {
+          name,
+          requests: n,
+          tokenCalls: c.tokenCalls + c.refreshCalls,
+          unauthorized: c.unauthorized,
+          failures,
+          ms,
+        };
         log(`herd ${name}: ${row.tokenCalls} token calls, ${row.unauthorized} 401s, ${failures} failed`);
         return row;
       }),
@@ -51,7 +62,14 @@ export async function storm({ quick = false, log = () => undefined } = {}) {
         sandbox.reset();
         const { failures, ms } = await burst(client, n);
         const c = sandbox.counters();
-        const row = { name, requests: n, renewals: c.tokenCalls + c.refreshCalls, unauthorized: c.unauthorized, failures, ms };
+        const row = {
+          name,
+          requests: n,
+          renewals: c.tokenCalls + c.refreshCalls,
+          unauthorized: c.unauthorized,
+          failures,
+          ms,
+        };
         log(`storm ${name}: ${row.renewals} renewals, ${failures} failed`);
         return row;
       }),

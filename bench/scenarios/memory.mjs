@@ -8,10 +8,16 @@ export async function memory({ quick = false, log = () => undefined } = {}) {
   const { value: server, stop } = await startChild('minimal-server-process.mjs');
   try {
     for (const name of ['plain', 'ours']) {
-      const { value, stop: end } = await startChild('memory-worker.mjs', [name, String(total), JSON.stringify(server)], ['--expose-gc']);
+      const { value, stop: end } = await startChild(
+        'memory-worker.mjs',
+        [name, String(total), JSON.stringify(server)],
+        ['--expose-gc'],
+      );
       await end();
       rows.push({ name, ...value });
-      log(`memory ${name}: heap ${(value.growthBytes / 1e6).toFixed(2)} MB growth from ${value.early} to ${total} requests, ${value.leftoverTimers} timers and ${value.listeners} abort listeners left`);
+      log(
+        `memory ${name}: heap ${(value.growthBytes / 1e6).toFixed(2)} MB growth from ${value.early} to ${total} requests, ${value.leftoverTimers} timers and ${value.listeners} abort listeners left`,
+      );
     }
   } finally {
     await stop();

@@ -24,11 +24,23 @@ async function gzipped(contents, resolveDir) {
 
 export async function size({ log = () => undefined } = {}) {
   const entries = [
-    ['ours (attachPaymentAuth only)', `export { attachPaymentAuth } from ${JSON.stringify(join(root, 'dist', 'index.mjs'))};`],
+    [
+      'ours (attachPaymentAuth only)',
+      `export { attachPaymentAuth } from ${JSON.stringify(join(root, 'dist', 'index.mjs'))};`,
+    ],
     ['ours (whole core entry)', `export * from ${JSON.stringify(join(root, 'dist', 'index.mjs'))};`],
-    ['axios-auth-refresh', `export { default } from ${JSON.stringify(require.resolve('axios-auth-refresh').replace(/index\.cjs\.js$/, 'index.esm.js'))};`],
-    ['@badgateway/oauth2-client (OAuth2Fetch + client)', `export { OAuth2Fetch, OAuth2Client } from '@badgateway/oauth2-client';`],
-    ['gist interceptor', `export { attachGist } from ${JSON.stringify(join(import.meta.dirname, '..', 'gist-interceptor.mjs'))};`],
+    [
+      'axios-auth-refresh',
+      `export { default } from ${JSON.stringify(require.resolve('axios-auth-refresh').replace(/index\.cjs\.js$/, 'index.esm.js'))};`,
+    ],
+    [
+      '@badgateway/oauth2-client (OAuth2Fetch + client)',
+      `export { OAuth2Fetch, OAuth2Client } from '@badgateway/oauth2-client';`,
+    ],
+    [
+      'gist interceptor',
+      `export { attachGist } from ${JSON.stringify(join(import.meta.dirname, '..', 'gist-interceptor.mjs'))};`,
+    ],
   ];
   const rows = [];
   for (const [name, contents] of entries) {

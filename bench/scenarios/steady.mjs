@@ -18,7 +18,11 @@ export async function steady({ quick = false, log = () => undefined } = {}) {
       const count = quick ? 300 : concurrency === 1 ? 800 : 2500;
       const clients = {};
       for (const name of NAMES) {
-        clients[name] = await IMPLEMENTATIONS[name].create({ baseURL: `${server.url}/api/v1`, tokenUrl: server.tokenUrl, credentials: server.credentials });
+        clients[name] = await IMPLEMENTATIONS[name].create({
+          baseURL: `${server.url}/api/v1`,
+          tokenUrl: server.tokenUrl,
+          credentials: server.credentials,
+        });
         await drive(() => clients[name].get('/things'), quick ? 50 : 500, concurrency); // warm-up: token, sockets, JIT
       }
       const rps = Object.fromEntries(NAMES.map((n) => [n, []]));
@@ -36,10 +40,21 @@ export async function steady({ quick = false, log = () => undefined } = {}) {
         }
       }
       for (const name of NAMES) clients[name].close();
-      const ratios = Object.fromEntries(NAMES.filter((n) => n !== 'plain').map((n) => [n, spread(rps[n].map((r, i) => r / rps.plain[i]))]));
-      const cpuRatios = Object.fromEntries(NAMES.filter((n) => n !== 'plain').map((n) => [n, spread(cpu[n].map((c, i) => cpu.plain[i] / c))]));
-      results[concurrency] = { rps: Object.fromEntries(NAMES.map((n) => [n, spread(rps[n])])), ratios, cpuRatios, cpuPerRequestUs: Object.fromEntries(NAMES.map((n) => [n, spread(cpu[n])])) };
-      log(`steady c=${concurrency}: plain ${Math.round(results[concurrency].rps.plain.median)} req/s; ours ÷ plain median ${results[concurrency].ratios.ours.median.toFixed(3)} (wall), ${cpuRatios.ours.median.toFixed(3)} (client CPU)`);
+      const ratios = Object.fromEntries(
+        NAMES.filter((n) => n !== 'plain').map((n) => [n, spread(rps[n].map((r, i) => r / rps.plain[i]))]),
+      );
+      const cpuRatios = Object.fromEntries(
+        NAMES.filter((n) => n !== 'plain').map((n) => [n, spread(cpu[n].map((c, i) => cpu.plain[i] / c))]),
+      );
+      results[concurrency] = {
+        rps: Object.fromEntries(NAMES.map((n) => [n, spread(rps[n])])),
+        ratios,
+        cpuRatios,
+        cpuPerRequestUs: Object.fromEntries(NAMES.map((n) => [n, spread(cpu[n])])),
+      };
+      log(
+        `steady c=${concurrency}: plain ${Math.round(results[concurrency].rps.plain.median)} req/s; ours ÷ plain median ${results[concurrency].ratios.ours.median.toFixed(3)} (wall), ${cpuRatios.ours.median.toFixed(3)} (client CPU)`,
+      );
     }
   } finally {
     await stop();

@@ -18,7 +18,11 @@ export function createBff(paymentApiUrl: string, credentials?: CredentialsInput)
   });
 
   app.post('/checkout', async (req: Request, res: Response, next: NextFunction) => {
-    const { amount, currency = 'EUR', orderId } = (req.body ?? {}) as { amount?: unknown; currency?: unknown; orderId?: unknown };
+    const {
+      amount,
+      currency = 'EUR',
+      orderId,
+    } = (req.body ?? {}) as { amount?: unknown; currency?: unknown; orderId?: unknown };
     if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0) {
       res.status(400).json({ error: 'amount must be a positive integer (minor units)' });
       return;

@@ -18,10 +18,16 @@ describe('the express backend-for-frontend', () => {
 
   it('creates a payment for the browser, which never sees a token or a secret', async () => {
     const response = await request(bff.app).post('/checkout').send({ amount: 2500, orderId: 'A-17' }).expect(201);
-    expect(response.body).toEqual({ paymentId: expect.stringMatching(/^pay_/), status: 'succeeded', amount: 2500, currency: 'EUR' });
+    expect(response.body).toEqual({
+      paymentId: expect.stringMatching(/^pay_/),
+      status: 'succeeded',
+      amount: 2500,
+      currency: 'EUR',
+    });
     const token = await bff.auth.getAccessToken();
     const seen = JSON.stringify(response.headers) + response.text;
-    for (const secret of [token, sandbox.credentials.clientSecret, sandbox.credentials.clientId]) expect(seen).not.toContain(secret);
+    for (const secret of [token, sandbox.credentials.clientSecret, sandbox.credentials.clientId])
+      expect(seen).not.toContain(secret);
     expect(response.headers['cache-control']).toBe('no-store');
   });
 
@@ -35,7 +41,10 @@ describe('the express backend-for-frontend', () => {
   });
 
   it('turns upstream failures into a code, without upstream details or credentials', async () => {
-    sandbox.injectFault('token', { status: 401, body: { error: 'invalid_client', error_description: 'secret rotated' } });
+    sandbox.injectFault('token', {
+      status: 401,
+      body: { error: 'invalid_client', error_description: 'secret rotated' },
+    });
     const response = await request(bff.app).post('/checkout').send({ amount: 100 }).expect(502);
     expect(response.body).toEqual({ error: 'CREDENTIALS_REJECTED', retryable: false });
     expect(response.text).not.toContain(sandbox.credentials.clientSecret);

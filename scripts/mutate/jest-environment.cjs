@@ -33,7 +33,10 @@ class MutationTestEnvironment extends TestEnvironment {
     this.testIds = new Set();
     if (!handlersInstalled) {
       handlersInstalled = true;
-      const log = (kind) => (error) => process.stderr.write(`[mutate] ${kind} outside a test, ignored: ${String(error && error.message ? error.message : error).split('\n')[0]}\n`);
+      const log = (kind) => (error) =>
+        process.stderr.write(
+          `[mutate] ${kind} outside a test, ignored: ${String(error && error.message ? error.message : error).split('\n')[0]}\n`,
+        );
       process.on('uncaughtException', log('uncaught exception'));
       process.on('unhandledRejection', log('unhandled rejection'));
     }

@@ -17,10 +17,19 @@ const { RedisTokenStore } = require('axios-payment-auth/redis');
     sandbox.revokeAccessTokens();
     const created = await api.post('/payments', { amount: 1000, currency: 'EUR' });
     assert.equal(created.status, 201);
-    assert.deepEqual(sandbox.counters(), { tokenCalls: 1, refreshCalls: 1, apiCalls: 22, unauthorized: 1, paymentsCreated: 1 });
+    assert.deepEqual(sandbox.counters(), {
+      tokenCalls: 1,
+      refreshCalls: 1,
+      apiCalls: 22,
+      unauthorized: 1,
+      paymentsCreated: 1,
+    });
     const wrong = axios.create({ baseURL: sandbox.url });
     attachPaymentAuth(wrong, { clientId: 'nobody', clientSecret: 'wrong-secret' });
-    await assert.rejects(wrong.get('/api/v1/payments'), (e) => isPaymentAuthError(e) && e.code === 'CREDENTIALS_REJECTED');
+    await assert.rejects(
+      wrong.get('/api/v1/payments'),
+      (e) => isPaymentAuthError(e) && e.code === 'CREDENTIALS_REJECTED',
+    );
     auth.detach();
     console.log(`smoke cjs ${process.version}: ok`);
   } finally {

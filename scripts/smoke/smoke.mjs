@@ -15,10 +15,19 @@ try {
   assert.ok(herd.every((r) => r.status === 200));
   sandbox.revokeAccessTokens();
   assert.equal((await api.post('/api/v1/payments', { amount: 1000 })).status, 201);
-  assert.deepEqual(sandbox.counters(), { tokenCalls: 1, refreshCalls: 1, apiCalls: 22, unauthorized: 1, paymentsCreated: 1 });
+  assert.deepEqual(sandbox.counters(), {
+    tokenCalls: 1,
+    refreshCalls: 1,
+    apiCalls: 22,
+    unauthorized: 1,
+    paymentsCreated: 1,
+  });
   const wrong = axios.create({ baseURL: sandbox.url });
   attachPaymentAuth(wrong, { clientId: 'nobody', clientSecret: 'wrong-secret' });
-  await assert.rejects(wrong.get('/api/v1/payments'), (e) => isPaymentAuthError(e) && e.code === 'CREDENTIALS_REJECTED');
+  await assert.rejects(
+    wrong.get('/api/v1/payments'),
+    (e) => isPaymentAuthError(e) && e.code === 'CREDENTIALS_REJECTED',
+  );
   auth.detach();
   console.log(`smoke esm ${process.version}: ok`);
 } finally {

@@ -23,13 +23,22 @@ export interface CommandSpec {
 
 /** Renders a command's `--help`. */
 export function usage(spec: CommandSpec): string {
-  const width = Math.max(...Object.entries(spec.flags).map(([n, f]) => n.length + (f.type === 'string' ? 8 : 0)), 6) + 4;
+  const width =
+    Math.max(...Object.entries(spec.flags).map(([n, f]) => n.length + (f.type === 'string' ? 8 : 0)), 6) + 4;
   const lines = Object.entries(spec.flags).map(([name, flag]) => {
     const left = `--${name}${flag.type === 'string' ? ' <value>' : ''}`;
     const def = flag.default !== undefined && flag.default !== false ? ` (default ${String(flag.default)})` : '';
     return `  ${left.padEnd(width)}${flag.description}${def}`;
   });
-  return [`Usage: payment-auth ${spec.name} [options]`, '', spec.summary, '', 'Options:', ...lines, `  ${'--help'.padEnd(width)}show this help`].join('\n');
+  return [
+    `Usage: payment-auth ${spec.name} [options]`,
+    '',
+    spec.summary,
+    '',
+    'Options:',
+    ...lines,
+    `  ${'--help'.padEnd(width)}show this help`,
+  ].join('\n');
 }
 
 /** Parses `argv` against a command's flags; unknown flags and bad numbers throw {@link UsageError}. */
@@ -40,7 +49,10 @@ export function parseFlags(spec: CommandSpec, argv: string[]): Record<string, st
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: { help: { type: 'boolean' }, ...Object.fromEntries(Object.entries(spec.flags).map(([n, f]) => [n, { type: f.type }])) },
+      options: {
+        help: { type: 'boolean' },
+        ...Object.fromEntries(Object.entries(spec.flags).map(([n, f]) => [n, { type: f.type }])),
+      },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -51,7 +63,9 @@ export function parseFlags(spec: CommandSpec, argv: string[]): Record<string, st
     if (flag.integer && raw !== undefined) {
       const n = Number(raw);
       if (typeof raw !== 'string' || !/^\d+$/.test(raw) || n < flag.integer.min || n > flag.integer.max) {
-        throw new UsageError(`--${name} must be an integer from ${flag.integer.min} to ${flag.integer.max}, got ${JSON.stringify(raw)}`);
+        throw new UsageError(
+          `--${name} must be an integer from ${flag.integer.min} to ${flag.integer.max}, got ${JSON.stringify(raw)}`,
+        );
       }
       values[name] = n;
     } else {

@@ -40,6 +40,10 @@ const COLUMNS: [string, (r: PhaseResult) => string][] = [
 export function renderTable(results: readonly PhaseResult[]): string {
   const cells = [COLUMNS.map(([title]) => title), ...results.map((r) => COLUMNS.map(([, get]) => get(r)))];
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  const line = (row: string[]): string => row.map((cell, i) => (i === 0 || i >= COLUMNS.length - 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (row: string[]): string =>
+    row
+      .map((cell, i) => (i === 0 || i >= COLUMNS.length - 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }

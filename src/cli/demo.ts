@@ -11,9 +11,23 @@ export const demoSpec: CommandSpec = {
     'Shows the package at work end to end: starts the sandbox, attaches auth to a fresh axios instance and\nruns a cold-start herd, steady traffic across short token lifetimes, revoked tokens, a 503 on a create\ncall and a wrong secret, then prints what each phase cost. Exits 1 if an expectation is not met.',
   flags: {
     json: { type: 'boolean', description: 'print the results as JSON' },
-    herd: { type: 'string', description: 'concurrent requests of the cold-start herd', integer: { min: 1, max: 10_000 }, default: '500' },
-    'steady-seconds': { type: 'string', description: 'duration of the steady-traffic phase', integer: { min: 1, max: 120 }, default: '5' },
-    'base-url': { type: 'string', description: 'run the non-destructive phases against this Payment API instead (credentials from PAYMENT_CLIENT_ID / PAYMENT_CLIENT_SECRET)' },
+    herd: {
+      type: 'string',
+      description: 'concurrent requests of the cold-start herd',
+      integer: { min: 1, max: 10_000 },
+      default: '500',
+    },
+    'steady-seconds': {
+      type: 'string',
+      description: 'duration of the steady-traffic phase',
+      integer: { min: 1, max: 120 },
+      default: '5',
+    },
+    'base-url': {
+      type: 'string',
+      description:
+        'run the non-destructive phases against this Payment API instead (credentials from PAYMENT_CLIENT_ID / PAYMENT_CLIENT_SECRET)',
+    },
   },
 };
 
@@ -26,7 +40,10 @@ interface Phase {
   name: string;
   expectation: string;
   remote: boolean;
-  run(ctx: DemoContext, progress: (requests: number) => void): Promise<{ requests: number; failures: number; note?: string }>;
+  run(
+    ctx: DemoContext,
+    progress: (requests: number) => void,
+  ): Promise<{ requests: number; failures: number; note?: string }>;
   check(counts: PhaseCounts, note: string | undefined): boolean;
 }
 
@@ -42,7 +59,11 @@ interface DemoContext {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function settleAll(count: number, make: () => Promise<unknown>, progress: (n: number) => void): Promise<{ requests: number; failures: number; codes: string[] }> {
+async function settleAll(
+  count: number,
+  make: () => Promise<unknown>,
+  progress: (n: number) => void,
+): Promise<{ requests: number; failures: number; codes: string[] }> {
   let done = 0;
   const results = await Promise.allSettled(
     Array.from({ length: count }, () =>
@@ -52,7 +73,9 @@ async function settleAll(count: number, make: () => Promise<unknown>, progress: 
       }),
     ),
   );
-  const codes = results.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as { code?: unknown }).code ?? 'error')] : []));
+  const codes = results.flatMap((r) =>
+    r.status === 'rejected' ? [String((r.reason as { code?: unknown }).code ?? 'error')] : [],
+  );
   return { requests: count, failures: codes.length, codes };
 }
 
@@ -126,11 +149,24 @@ const PHASES: Phase[] = [
     async run(ctx, progress) {
       const before = ctx.sandbox!.requests.length;
       ctx.sandbox!.injectFault('api', { status: 503 });
-      const result = await settleAll(1, () => ctx.api.post('/api/v1/payments', { amount: 4200, currency: 'EUR', description: 'demo' }), progress);
-      const keys = new Set(ctx.sandbox!.requests.slice(before).filter((r) => r.route === 'api').map((r) => r.idempotencyKey));
-      return { ...result, note: keys.size === 1 && !keys.has(undefined) ? 'one idempotency key' : `${keys.size} idempotency keys` };
+      const result = await settleAll(
+        1,
+        () => ctx.api.post('/api/v1/payments', { amount: 4200, currency: 'EUR', description: 'demo' }),
+        progress,
+      );
+      const keys = new Set(
+        ctx
+          .sandbox!.requests.slice(before)
+          .filter((r) => r.route === 'api')
+          .map((r) => r.idempotencyKey),
+      );
+      return {
+        ...result,
+        note: keys.size === 1 && !keys.has(undefined) ? 'one idempotency key' : `${keys.size} idempotency keys`,
+      };
     },
-    check: (c, note) => c.paymentsCreated === 1 && c.retries === 1 && c.failures === 0 && note === 'one idempotency key',
+    check: (c, note) =>
+      c.paymentsCreated === 1 && c.retries === 1 && c.failures === 0 && note === 'one idempotency key',
   },
   {
     name: 'wrong secret',
@@ -138,7 +174,11 @@ const PHASES: Phase[] = [
     remote: false,
     async run(ctx, progress) {
       const wrong = axios.create({ baseURL: ctx.baseURL });
-      const auth = attachPaymentAuth(wrong, { clientId: ctx.sandbox!.credentials.clientId, clientSecret: 'not-the-secret' }, { ...ctx.options, onTokenAcquired: undefined });
+      const auth = attachPaymentAuth(
+        wrong,
+        { clientId: ctx.sandbox!.credentials.clientId, clientSecret: 'not-the-secret' },
+        { ...ctx.options, onTokenAcquired: undefined },
+      );
       const result = await settleAll(10, () => wrong.get('/api/v1/payments'), progress);
       auth.detach();
       return { ...result, note: [...new Set(result.codes)].join(',') };
@@ -185,7 +225,9 @@ export async function demoCommand(argv: string[], io: Io, deps: DemoDeps = {}): 
   }
   const remoteUrl = flags['base-url'] as string | undefined;
   const sandbox = remoteUrl ? undefined : await (deps.startSandbox ?? startPaymentSandbox)();
-  const baseURL = remoteUrl ? new URL(remoteUrl).origin + new URL(remoteUrl).pathname.replace(/\/?(api\/v1\/?)?$/, '') : sandbox!.url;
+  const baseURL = remoteUrl
+    ? new URL(remoteUrl).origin + new URL(remoteUrl).pathname.replace(/\/?(api\/v1\/?)?$/, '')
+    : sandbox!.url;
   const api = axios.create({ baseURL });
   let retries = 0;
   const client = remoteUrl ? clientMeter(api) : undefined;
@@ -200,10 +242,21 @@ export async function demoCommand(argv: string[], io: Io, deps: DemoDeps = {}): 
     firstFailure ??= `${typeof e.code === 'string' ? `${e.code}: ` : ''}${typeof e.message === 'string' ? e.message : 'error'}`;
     throw error;
   });
-  const ctx: DemoContext = { api, auth, sandbox, herd: flags.herd as number, steadyMs: (flags['steady-seconds'] as number) * 1000, options, baseURL };
+  const ctx: DemoContext = {
+    api,
+    auth,
+    sandbox,
+    herd: flags.herd as number,
+    steadyMs: (flags['steady-seconds'] as number) * 1000,
+    options,
+    baseURL,
+  };
   const phases = PHASES.filter((p) => !remoteUrl || p.remote);
   const json = flags.json === true;
-  if (!json) io.out(`payment-auth demo against ${remoteUrl ? baseURL : `the sandbox at ${baseURL}`} (node ${process.version}, axios ${axios.VERSION})`);
+  if (!json)
+    io.out(
+      `payment-auth demo against ${remoteUrl ? baseURL : `the sandbox at ${baseURL}`} (node ${process.version}, axios ${axios.VERSION})`,
+    );
 
   const results: PhaseResult[] = [];
   try {
@@ -237,7 +290,10 @@ export async function demoCommand(argv: string[], io: Io, deps: DemoDeps = {}): 
         ...(failure ? { firstFailure: failure } : {}),
       };
       results.push(result);
-      if (!json) io.out(`${result.met ? '✔' : '✘'} ${label}: ${result.requests} request${result.requests === 1 ? '' : 's'}, ${result.tokenCalls} token, ${result.refreshCalls} refresh, ${result.unauthorized} 401s, ${result.retries} retries${outcome.note ? `, ${outcome.note}` : ''}`);
+      if (!json)
+        io.out(
+          `${result.met ? '✔' : '✘'} ${label}: ${result.requests} request${result.requests === 1 ? '' : 's'}, ${result.tokenCalls} token, ${result.refreshCalls} refresh, ${result.unauthorized} 401s, ${result.retries} retries${outcome.note ? `, ${outcome.note}` : ''}`,
+        );
       if (!json && failure && !result.met) io.out(`  first failure: ${failure}`);
     }
   } finally {
@@ -246,7 +302,13 @@ export async function demoCommand(argv: string[], io: Io, deps: DemoDeps = {}): 
   }
   const ok = results.every((r) => r.met);
   if (json) {
-    io.out(JSON.stringify({ ok, node: process.version, axios: axios.VERSION, target: remoteUrl ? baseURL : 'sandbox', phases: results }, null, 2));
+    io.out(
+      JSON.stringify(
+        { ok, node: process.version, axios: axios.VERSION, target: remoteUrl ? baseURL : 'sandbox', phases: results },
+        null,
+        2,
+      ),
+    );
   } else {
     io.out('');
     io.out(renderTable(results));

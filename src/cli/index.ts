@@ -14,7 +14,9 @@ const COMMANDS = {
 const HELP = `Usage: payment-auth <command> [options]
 
 Commands:
-${Object.values(COMMANDS).map(({ spec }) => `  ${spec.name.padEnd(9)}${spec.summary.split('\n')[0]}`).join('\n')}
+${Object.values(COMMANDS)
+  .map(({ spec }) => `  ${spec.name.padEnd(9)}${spec.summary.split('\n')[0]}`)
+  .join('\n')}
 
 Run "payment-auth <command> --help" for the options of a command.`;
 

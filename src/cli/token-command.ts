@@ -8,11 +8,23 @@ export const tokenSpec: CommandSpec = {
   summary:
     'Prints an access token for PAYMENT_CLIENT_ID / PAYMENT_CLIENT_SECRET, and nothing else:\n  curl -H "Authorization: Bearer $(payment-auth token --base-url https://…)" …',
   flags: {
-    'base-url': { type: 'string', description: 'Payment API base URL (https://host or https://host/api/v1); default PAYMENT_API_URL' },
+    'base-url': {
+      type: 'string',
+      description: 'Payment API base URL (https://host or https://host/api/v1); default PAYMENT_API_URL',
+    },
     'token-url': { type: 'string', description: 'absolute token endpoint URL, if not under the base URL' },
     scope: { type: 'string', description: 'scope to request' },
-    'auth-method': { type: 'string', description: 'client_secret_basic or client_secret_post', default: 'client_secret_basic' },
-    'timeout-ms': { type: 'string', description: 'deadline of the token request', integer: { min: 1, max: 600_000 }, default: '10000' },
+    'auth-method': {
+      type: 'string',
+      description: 'client_secret_basic or client_secret_post',
+      default: 'client_secret_basic',
+    },
+    'timeout-ms': {
+      type: 'string',
+      description: 'deadline of the token request',
+      integer: { min: 1, max: 600_000 },
+      default: '10000',
+    },
   },
 };
 
@@ -26,7 +38,8 @@ export async function tokenCommand(argv: string[], io: Io): Promise<number> {
   const baseURL = (flags['base-url'] as string | undefined) ?? io.env.PAYMENT_API_URL;
   if (!baseURL) throw new UsageError('--base-url is required (or set PAYMENT_API_URL)');
   const method = flags['auth-method'];
-  if (method !== 'client_secret_basic' && method !== 'client_secret_post') throw new UsageError('--auth-method must be client_secret_basic or client_secret_post');
+  if (method !== 'client_secret_basic' && method !== 'client_secret_post')
+    throw new UsageError('--auth-method must be client_secret_basic or client_secret_post');
   let auth;
   try {
     auth = attachPaymentAuth(axios.create({ baseURL }), undefined, {
@@ -42,7 +55,9 @@ export async function tokenCommand(argv: string[], io: Io): Promise<number> {
     io.out(await auth.getAccessToken());
     return 0;
   } catch (error) {
-    io.err(`payment-auth token: ${isPaymentAuthError(error) ? `${error.code}: ${error.message}` : (error as Error).message}`);
+    io.err(
+      `payment-auth token: ${isPaymentAuthError(error) ? `${error.code}: ${error.message}` : (error as Error).message}`,
+    );
     return 1;
   } finally {
     auth.detach();

@@ -60,7 +60,9 @@ function parseBody(data: unknown): Record<string, unknown> | undefined {
   if (typeof ArrayBuffer !== 'undefined' && (value instanceof ArrayBuffer || ArrayBuffer.isView(value))) {
     return parseBody(new TextDecoder().decode(value as ArrayBuffer));
   }
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /**
@@ -80,20 +82,47 @@ function parseBody(data: unknown): Record<string, unknown> | undefined {
  */
 export function parsePaymentError(error: unknown): PaymentErrorInfo {
   if (isPaymentAuthError(error)) {
-    return { status: error.status, code: error.code, message: error.message, requestId: undefined, retryable: RETRYABLE_AUTH_CODES.has(error.code), unauthorized: false };
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      requestId: undefined,
+      retryable: RETRYABLE_AUTH_CODES.has(error.code),
+      unauthorized: false,
+    };
   }
   if (isPaymentApiError(error)) {
     const { status, headers } = error.response;
     const body = parseBody(error.response.data);
-    const envelope = typeof body?.error === 'object' && body.error !== null ? (body.error as Record<string, unknown>) : undefined;
+    const envelope =
+      typeof body?.error === 'object' && body.error !== null ? (body.error as Record<string, unknown>) : undefined;
     const code = text(envelope?.code) ?? text(body?.code) ?? text(body?.error) ?? `HTTP_${status}`;
-    const message = text(envelope?.message) ?? text(body?.message) ?? text(body?.error_description) ?? `Payment API answered ${status}${error.response.statusText ? ` ${error.response.statusText}` : ''}`;
+    const message =
+      text(envelope?.message) ??
+      text(body?.message) ??
+      text(body?.error_description) ??
+      `Payment API answered ${status}${error.response.statusText ? ` ${error.response.statusText}` : ''}`;
     const header = (headers as Record<string, unknown> | undefined)?.['x-request-id'];
-    const requestId = text(envelope?.request_id) ?? text(body?.request_id) ?? text(Array.isArray(header) ? header[0] : header);
+    const requestId =
+      text(envelope?.request_id) ?? text(body?.request_id) ?? text(Array.isArray(header) ? header[0] : header);
     const retryable = status === 409 || isTransientStatus(status);
-    return { status, code, message, requestId, retryable, unauthorized: status === 401 || code === 'NO_TOKEN' || code === 'INVALID_TOKEN' };
+    return {
+      status,
+      code,
+      message,
+      requestId,
+      retryable,
+      unauthorized: status === 401 || code === 'NO_TOKEN' || code === 'INVALID_TOKEN',
+    };
   }
   const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
   const code = text(e.code) ?? 'UNKNOWN';
-  return { status: undefined, code, message: text(e.message) ?? describe(error), requestId: undefined, retryable: isTransientTransportCode(code), unauthorized: false };
+  return {
+    status: undefined,
+    code,
+    message: text(e.message) ?? describe(error),
+    requestId: undefined,
+    retryable: isTransientTransportCode(code),
+    unauthorized: false,
+  };
 }

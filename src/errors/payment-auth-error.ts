@@ -65,7 +65,10 @@ export class PaymentAuthError extends Error {
   readonly hint: string | undefined;
 
   constructor(init: PaymentAuthErrorInit) {
-    super(init.hint ? `${init.message}. ${init.hint}` : init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(
+      init.hint ? `${init.message}. ${init.hint}` : init.message,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.code = init.code;
     this.status = init.status;
     this.oauthError = init.oauthError;

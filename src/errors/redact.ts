@@ -182,7 +182,10 @@ function redactHeaderBlock(block: string): string {
  */
 function scrubSentRequest(request: unknown): void {
   if (!request || typeof request !== 'object') return;
-  const req = request as Record<string | symbol, unknown> & { _header?: unknown; _redirectable?: { _options?: { headers?: unknown } } };
+  const req = request as Record<string | symbol, unknown> & {
+    _header?: unknown;
+    _redirectable?: { _options?: { headers?: unknown } };
+  };
   if (typeof req._header === 'string') req._header = redactHeaderBlock(req._header);
   for (const symbol of Object.getOwnPropertySymbols(req)) {
     const map = req[symbol];
@@ -201,7 +204,14 @@ function scrubSentRequest(request: unknown): void {
 function redactAttachedHeaders(owner: object): void {
   for (const key of Object.keys(owner)) {
     const value = (owner as Record<string, unknown>)[key] as { headers?: unknown } | null;
-    if (key !== '_redirectable' && value && typeof value === 'object' && value.headers && typeof value.headers === 'object') redactAuthorization(value.headers);
+    if (
+      key !== '_redirectable' &&
+      value &&
+      typeof value === 'object' &&
+      value.headers &&
+      typeof value.headers === 'object'
+    )
+      redactAuthorization(value.headers);
   }
 }
 
@@ -226,10 +236,13 @@ function scrubStreamBody(data: unknown): void {
  * cancelled, so the connection is not held by a body nobody reads.
  */
 export function releaseResponse(response: { data?: unknown } | undefined): void {
-  const data = response?.data as { pipe?: unknown; destroy?: () => void; getReader?: unknown; cancel?: () => Promise<void>; locked?: boolean } | undefined;
+  const data = response?.data as
+    | { pipe?: unknown; destroy?: () => void; getReader?: unknown; cancel?: () => Promise<void>; locked?: boolean }
+    | undefined;
   if (!data || typeof data !== 'object') return;
   if (typeof data.pipe === 'function' && typeof data.destroy === 'function') data.destroy();
-  else if (typeof data.getReader === 'function' && typeof data.cancel === 'function' && data.locked !== true) data.cancel().catch(() => undefined);
+  else if (typeof data.getReader === 'function' && typeof data.cancel === 'function' && data.locked !== true)
+    data.cancel().catch(() => undefined);
 }
 
 /** Largest binary error body decoded to look for secrets (a token response is far smaller). */
@@ -237,9 +250,12 @@ const MAX_BINARY_BODY_BYTES = 1024 * 1024;
 
 /** A binary body as text, if it is one of the kinds axios gives (Buffer, typed array, ArrayBuffer). */
 function binaryText(data: unknown): string | undefined {
-  if (data instanceof ArrayBuffer) return data.byteLength <= MAX_BINARY_BODY_BYTES ? new TextDecoder().decode(data) : undefined;
+  if (data instanceof ArrayBuffer)
+    return data.byteLength <= MAX_BINARY_BODY_BYTES ? new TextDecoder().decode(data) : undefined;
   if (ArrayBuffer.isView(data)) {
-    return data.byteLength <= MAX_BINARY_BODY_BYTES ? new TextDecoder().decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) : undefined;
+    return data.byteLength <= MAX_BINARY_BODY_BYTES
+      ? new TextDecoder().decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+      : undefined;
   }
   return undefined;
 }
@@ -248,7 +264,8 @@ function binaryText(data: unknown): string | undefined {
 function sameKindOfBytes(like: ArrayBuffer | ArrayBufferView, text: string): unknown {
   const bytes = new TextEncoder().encode(text);
   if (like instanceof ArrayBuffer) return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  const BufferClass = (globalThis as { Buffer?: { isBuffer(v: unknown): boolean; from(v: Uint8Array): unknown } }).Buffer;
+  const BufferClass = (globalThis as { Buffer?: { isBuffer(v: unknown): boolean; from(v: Uint8Array): unknown } })
+    .Buffer;
   if (BufferClass?.isBuffer(like)) return BufferClass.from(bytes);
   return bytes;
 }
@@ -269,7 +286,11 @@ function redactBody(data: unknown, secrets: readonly string[]): unknown {
     return clean === binary ? data : sameKindOfBytes(data as ArrayBuffer | ArrayBufferView, clean);
   }
   if (!data || typeof data !== 'object') return data;
-  if (typeof (data as { pipe?: unknown }).pipe === 'function' || typeof (data as { getReader?: unknown }).getReader === 'function') return data;
+  if (
+    typeof (data as { pipe?: unknown }).pipe === 'function' ||
+    typeof (data as { getReader?: unknown }).getReader === 'function'
+  )
+    return data;
   let text: string | undefined;
   try {
     text = JSON.stringify(data);
@@ -293,8 +314,18 @@ function redactHeaders(headers: unknown, secrets: readonly string[]): void {
   const bag = headers as Record<string, unknown>;
   for (const key of Object.keys(bag)) {
     const value = bag[key];
-    const clean = typeof value === 'string' ? redactSecrets(value, secrets) : Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? redactSecrets(v, secrets) : v)) : value;
-    if (typeof value === 'string' ? clean !== value : Array.isArray(value) && (clean as unknown[]).some((v, i) => v !== value[i])) bag[key] = clean;
+    const clean =
+      typeof value === 'string'
+        ? redactSecrets(value, secrets)
+        : Array.isArray(value)
+          ? value.map((v) => (typeof v === 'string' ? redactSecrets(v, secrets) : v))
+          : value;
+    if (
+      typeof value === 'string'
+        ? clean !== value
+        : Array.isArray(value) && (clean as unknown[]).some((v, i) => v !== value[i])
+    )
+      bag[key] = clean;
   }
 }
 

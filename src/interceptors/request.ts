@@ -24,15 +24,26 @@ function callerAuthorization(config: InternalAxiosRequestConfig): boolean {
  * goes out untouched. With a cached token it
  * returns synchronously: the hot path costs no extra promise.
  */
-export function createRequestInterceptor(manager: TokenManager, scope: RequestScope, idempotencyHeader: string | undefined, reporter: Pick<Reporter, 'idempotencyKey'>) {
+export function createRequestInterceptor(
+  manager: TokenManager,
+  scope: RequestScope,
+  idempotencyHeader: string | undefined,
+  reporter: Pick<Reporter, 'idempotencyKey'>,
+) {
   const guardRedirects = createRedirectGuard(scope);
-  const authorize = (config: InternalAxiosRequestConfig, token: AccessToken, state: PaymentAuthRequestState | undefined): InternalAxiosRequestConfig => {
+  const authorize = (
+    config: InternalAxiosRequestConfig,
+    token: AccessToken,
+    state: PaymentAuthRequestState | undefined,
+  ): InternalAxiosRequestConfig => {
     config.headers.set('Authorization', `Bearer ${token.value}`);
     config.paymentAuth = state ? { ...state, generation: token.generation } : { generation: token.generation };
     guardRedirects(config);
     return config;
   };
-  return function paymentAuthRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
+  return function paymentAuthRequest(
+    config: InternalAxiosRequestConfig,
+  ): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
     const state = config.paymentAuth;
     if (state === false || !scope.includes(config)) return config;
     if (idempotencyHeader && ensureIdempotencyKey(config, idempotencyHeader)) reporter.idempotencyKey();

@@ -15,10 +15,16 @@ import '../request/request-state';
  *   many 401s arrive) or picks up a newer one, and replays the request exactly once; the 401
  *   response is released (a stream body is destroyed, so its socket is freed). A second 401, and
  *   every other error, goes back to the caller as the same `AxiosError`, cleaned of the bearer
- *   token (and what the API sent back, of the tokens and the secret). A 401 on a stream body renews the token for the next requests but rejects this one
- *   with `BODY_NOT_REPLAYABLE`, never resending an empty body.
+ *   token (and what the API sent back, of the tokens and the secret). A 401 on a stream body
+ *   renews the token for the next requests but rejects this one with `BODY_NOT_REPLAYABLE`,
+ *   never resending an empty body.
  */
-export function createResponseInterceptors(instance: AxiosInstance, manager: TokenManager, reporter: Reporter, secrets: () => readonly string[]) {
+export function createResponseInterceptors(
+  instance: AxiosInstance,
+  manager: TokenManager,
+  reporter: Reporter,
+  secrets: () => readonly string[],
+) {
   const clean = <E extends AxiosError>(error: E): E => cleanAxiosError(error, secrets());
 
   function onResponse(response: AxiosResponse): AxiosResponse {

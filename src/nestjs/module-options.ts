@@ -5,7 +5,18 @@ import type { CredentialsInput, PaymentAuthOptions } from 'axios-payment-auth';
 /** axios settings of the module's own instance. */
 export type PaymentAuthAxiosConfig = Pick<
   AxiosRequestConfig,
-  'timeout' | 'headers' | 'httpAgent' | 'httpsAgent' | 'proxy' | 'maxRedirects' | 'maxContentLength' | 'maxBodyLength' | 'decompress' | 'paramsSerializer' | 'validateStatus' | 'adapter'
+  | 'timeout'
+  | 'headers'
+  | 'httpAgent'
+  | 'httpsAgent'
+  | 'proxy'
+  | 'maxRedirects'
+  | 'maxContentLength'
+  | 'maxBodyLength'
+  | 'decompress'
+  | 'paramsSerializer'
+  | 'validateStatus'
+  | 'adapter'
 >;
 
 /** The axios keys, kept complete by the compiler: each key of PaymentAuthAxiosConfig, and only those. */
@@ -55,9 +66,15 @@ export interface PaymentAuthModuleAsyncOptions extends Pick<ModuleMetadata, 'imp
 }
 
 /** Splits module options into the axios config, the credentials and the attach options. */
-export function splitModuleOptions(options: PaymentAuthModuleOptions): { axiosConfig: AxiosRequestConfig; credentials: CredentialsInput | undefined; attach: PaymentAuthOptions } {
-  if (typeof options !== 'object' || options === null) throw new TypeError('PaymentAuthModule: options must be an object');
-  if (typeof options.baseURL !== 'string' || options.baseURL === '') throw new TypeError('PaymentAuthModule: baseURL is required');
+export function splitModuleOptions(options: PaymentAuthModuleOptions): {
+  axiosConfig: AxiosRequestConfig;
+  credentials: CredentialsInput | undefined;
+  attach: PaymentAuthOptions;
+} {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('PaymentAuthModule: options must be an object');
+  if (typeof options.baseURL !== 'string' || options.baseURL === '')
+    throw new TypeError('PaymentAuthModule: baseURL is required');
   const { baseURL, credentials, ...rest } = options;
   const axiosConfig: AxiosRequestConfig = { baseURL };
   const attach: Record<string, unknown> = {};

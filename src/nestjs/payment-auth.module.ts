@@ -2,7 +2,12 @@ import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy, t
 import { HttpService } from '@nestjs/axios';
 import axios, { type AxiosInstance } from 'axios';
 import { attachPaymentAuth, type PaymentAuth } from 'axios-payment-auth';
-import { splitModuleOptions, type PaymentAuthModuleAsyncOptions, type PaymentAuthModuleOptions, type PaymentAuthOptionsFactory } from './module-options';
+import {
+  splitModuleOptions,
+  type PaymentAuthModuleAsyncOptions,
+  type PaymentAuthModuleOptions,
+  type PaymentAuthOptionsFactory,
+} from './module-options';
 import { PAYMENT_AUTH, PAYMENT_AUTH_AXIOS_INSTANCE, PAYMENT_AUTH_MODULE_OPTIONS } from './payment-auth.constants';
 
 /** Detaches the interceptors when the application shuts down. */
@@ -22,7 +27,8 @@ function coreProviders(): Provider[] {
     {
       provide: PAYMENT_AUTH_AXIOS_INSTANCE,
       // Never axios's global default instance: the bearer must not reach other HTTP calls.
-      useFactory: (options: PaymentAuthModuleOptions): AxiosInstance => axios.create(splitModuleOptions(options).axiosConfig),
+      useFactory: (options: PaymentAuthModuleOptions): AxiosInstance =>
+        axios.create(splitModuleOptions(options).axiosConfig),
       inject: [PAYMENT_AUTH_MODULE_OPTIONS],
     },
     {
@@ -90,5 +96,4 @@ export class PaymentAuthModule {
       exports: EXPORTS,
     };
   }
-
 }

@@ -67,7 +67,16 @@ interface ReporterOptions {
 /** Builds the reporter; with no logger, hooks or telemetry it only counts (nothing is printed). */
 export function createReporter(options: ReporterOptions): Reporter {
   const { logger, telemetry } = options;
-  const counts: PaymentAuthCounts = { tokensAcquired: 0, tokensRefreshed: 0, fallbacks: 0, failures: 0, unauthorized: 0, replays: 0, retries: 0, idempotencyKeys: 0 };
+  const counts: PaymentAuthCounts = {
+    tokensAcquired: 0,
+    tokensRefreshed: 0,
+    fallbacks: 0,
+    failures: 0,
+    unauthorized: 0,
+    replays: 0,
+    retries: 0,
+    idempotencyKeys: 0,
+  };
   let lastError: LastAuthError | undefined;
   const log = (level: Level, message: string, fields?: Record<string, unknown>): void => {
     if (!logger) return;
@@ -115,12 +124,20 @@ export function createReporter(options: ReporterOptions): Reporter {
       counts.failures += 1;
       lastError = { code: error.code, message: error.message, at: options.clock() };
       outcome('failed');
-      log('error', 'token acquisition failed', { code: error.code, status: error.status, oauthError: error.oauthError, message: error.message });
+      log('error', 'token acquisition failed', {
+        code: error.code,
+        status: error.status,
+        oauthError: error.oauthError,
+        message: error.message,
+      });
       call('onAuthError', options.onAuthError, error);
     },
     storeError(error) {
       lastError = { code: 'TOKEN_STORE_UNAVAILABLE', message: error.message, at: options.clock() };
-      log('warn', 'token store unavailable, fetching in process', { operation: error.operation, message: error.message });
+      log('warn', 'token store unavailable, fetching in process', {
+        operation: error.operation,
+        message: error.message,
+      });
       call('onStoreError', options.onStoreError, error);
     },
     unauthorized(replayed) {
@@ -141,12 +158,18 @@ export function createReporter(options: ReporterOptions): Reporter {
       if (!telemetry) return run();
       let started = false;
       try {
-        return telemetry.traceTokenCall(info, () => {
-          started = true;
-          return run();
-        }, describe);
+        return telemetry.traceTokenCall(
+          info,
+          () => {
+            started = true;
+            return run();
+          },
+          describe,
+        );
       } catch (error) {
-        log('warn', 'telemetry traceTokenCall threw', { error: error instanceof Error ? error.message : String(error) });
+        log('warn', 'telemetry traceTokenCall threw', {
+          error: error instanceof Error ? error.message : String(error),
+        });
         return started ? Promise.reject(error) : run();
       }
     },

@@ -18,7 +18,10 @@ export interface TokenCallResult {
   errorType?: string;
 }
 
-/** How a token acquisition ended: a new token by client_credentials, by refresh, by client_credentials after a failed refresh, or none. */
+/**
+ * How a token acquisition ended: a new token by client_credentials, by refresh, by
+ * client_credentials after a failed refresh, or none.
+ */
 export type TokenOutcome = 'acquired' | 'refreshed' | 'fallback' | 'failed';
 
 /**

@@ -1,4 +1,13 @@
-import { context, metrics, SpanKind, SpanStatusCode, trace, type Attributes, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
+import {
+  context,
+  metrics,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type MeterProvider,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import type { PaymentAuthTelemetry } from 'axios-payment-auth';
 import { VERSION } from '../util/version';
 
@@ -27,16 +36,31 @@ export function createOpenTelemetry(options: OpenTelemetryOptions = {}): Payment
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, SCOPE_VERSION);
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, SCOPE_VERSION);
 
-  const tokenRequests = meter.createCounter('payment_auth.token.requests', { description: 'Token acquisitions by outcome', unit: '{acquisition}' });
-  const unauthorized = meter.createCounter('payment_auth.unauthorized', { description: '401 responses to requests that carried our token', unit: '{response}' });
-  const retries = meter.createCounter('payment_auth.retries', { description: 'Retries of Payment API calls by reason', unit: '{retry}' });
-  const keys = meter.createCounter('payment_auth.idempotency_keys', { description: 'Idempotency keys generated', unit: '{key}' });
+  const tokenRequests = meter.createCounter('payment_auth.token.requests', {
+    description: 'Token acquisitions by outcome',
+    unit: '{acquisition}',
+  });
+  const unauthorized = meter.createCounter('payment_auth.unauthorized', {
+    description: '401 responses to requests that carried our token',
+    unit: '{response}',
+  });
+  const retries = meter.createCounter('payment_auth.retries', {
+    description: 'Retries of Payment API calls by reason',
+    unit: '{retry}',
+  });
+  const keys = meter.createCounter('payment_auth.idempotency_keys', {
+    description: 'Idempotency keys generated',
+    unit: '{key}',
+  });
   const duration = meter.createHistogram('payment_auth.token_endpoint.duration', {
     description: 'Duration of token endpoint HTTP calls',
     unit: 's',
     advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] },
   });
-  const expiry = meter.createObservableGauge('payment_auth.token.time_to_expiry', { description: 'Seconds until the cached access token expires', unit: 's' });
+  const expiry = meter.createObservableGauge('payment_auth.token.time_to_expiry', {
+    description: 'Seconds until the cached access token expires',
+    unit: 's',
+  });
   const readers = new Set<() => number | undefined>();
   expiry.addCallback((result) => {
     for (const read of readers) {
@@ -80,7 +104,10 @@ export function createOpenTelemetry(options: OpenTelemetryOptions = {}): Payment
           return outcome;
         },
         (error: unknown) => {
-          end(undefined, (error as { code?: unknown }).code !== undefined ? String((error as { code: unknown }).code) : 'error');
+          end(
+            undefined,
+            (error as { code?: unknown }).code !== undefined ? String((error as { code: unknown }).code) : 'error',
+          );
           throw error;
         },
       );

@@ -54,12 +54,19 @@ function parseHttpUrl(value: unknown, name: string, allowInsecureHttp: boolean):
   if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`${name} must use https: (got ${url.protocol})`);
   if (url.username || url.password) fail(`${name} must not carry user info`);
   if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
-    fail(`${name} uses http: on a non-loopback host; tokens and secrets would travel in clear text (use https:, or allowInsecureHttp: true)`);
+    fail(
+      `${name} uses http: on a non-loopback host; tokens and secrets would travel in clear text (use https:, or allowInsecureHttp: true)`,
+    );
   }
   return url;
 }
 
-function number(options: PaymentAuthOptions, key: keyof typeof DEFAULTS & keyof PaymentAuthOptions, min: number, integer = false): number {
+function number(
+  options: PaymentAuthOptions,
+  key: keyof typeof DEFAULTS & keyof PaymentAuthOptions,
+  min: number,
+  integer = false,
+): number {
   const value = options[key] ?? DEFAULTS[key];
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
     fail(`${key} must be a${integer ? 'n integer' : ' finite number'} >= ${min}, got ${JSON.stringify(value)}`);
@@ -75,9 +82,18 @@ function optionalFunction<T>(options: PaymentAuthOptions, key: keyof PaymentAuth
 
 function normalizeTelemetry(telemetry: unknown): PaymentAuthTelemetry | undefined {
   if (telemetry === undefined) return undefined;
-  const methods = ['traceTokenCall', 'recordTokenOutcome', 'recordUnauthorized', 'recordRetry', 'recordIdempotencyKey', 'observeExpiry'];
+  const methods = [
+    'traceTokenCall',
+    'recordTokenOutcome',
+    'recordUnauthorized',
+    'recordRetry',
+    'recordIdempotencyKey',
+    'observeExpiry',
+  ];
   if (!hasMethods(telemetry, methods)) {
-    fail('telemetry must implement PaymentAuthTelemetry (use createOpenTelemetry() from axios-payment-auth/opentelemetry)');
+    fail(
+      'telemetry must implement PaymentAuthTelemetry (use createOpenTelemetry() from axios-payment-auth/opentelemetry)',
+    );
   }
   return telemetry as PaymentAuthTelemetry;
 }
@@ -95,7 +111,10 @@ function normalizeStore(store: unknown): TokenStore | undefined {
  * Validates the options once, at attach time, and applies the defaults. Mistakes throw a
  * `TypeError`; the caller's object is never modified.
  */
-export function normalizeOptions(options: PaymentAuthOptions | undefined, baseURL: string | undefined): NormalizedOptions {
+export function normalizeOptions(
+  options: PaymentAuthOptions | undefined,
+  baseURL: string | undefined,
+): NormalizedOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) fail('options must be an object');
   const opts: PaymentAuthOptions = options ?? {};
   const unknown = unknownKeys(opts, OPTION_KEYS);
@@ -103,10 +122,13 @@ export function normalizeOptions(options: PaymentAuthOptions | undefined, baseUR
   const insecure = opts.allowInsecureHttp === true;
 
   const base = baseURL ? parseHttpUrl(baseURL, 'the instance baseURL', insecure) : undefined;
-  if (!base && (opts.tokenUrl === undefined || (!opts.apiOrigins?.length))) {
+  if (!base && (opts.tokenUrl === undefined || !opts.apiOrigins?.length)) {
     fail('the axios instance has no baseURL: set one, or pass tokenUrl and apiOrigins');
   }
-  const tokenUrl = opts.tokenUrl !== undefined ? parseHttpUrl(opts.tokenUrl, 'tokenUrl', insecure).href : resolveEndpoint(base!, TOKEN_PATH);
+  const tokenUrl =
+    opts.tokenUrl !== undefined
+      ? parseHttpUrl(opts.tokenUrl, 'tokenUrl', insecure).href
+      : resolveEndpoint(base!, TOKEN_PATH);
   let refreshUrl: string | undefined;
   if (opts.refreshUrl === false) refreshUrl = undefined;
   else if (opts.refreshUrl !== undefined) refreshUrl = parseHttpUrl(opts.refreshUrl, 'refreshUrl', insecure).href;
@@ -120,17 +142,22 @@ export function normalizeOptions(options: PaymentAuthOptions | undefined, baseUR
 
   const clientAuthMethod = opts.clientAuthMethod ?? DEFAULTS.clientAuthMethod;
   if (clientAuthMethod !== 'client_secret_basic' && clientAuthMethod !== 'client_secret_post') {
-    fail(`clientAuthMethod must be 'client_secret_basic' or 'client_secret_post', got ${JSON.stringify(clientAuthMethod)}`);
+    fail(
+      `clientAuthMethod must be 'client_secret_basic' or 'client_secret_post', got ${JSON.stringify(clientAuthMethod)}`,
+    );
   }
   const tokenRequestFormat = opts.tokenRequestFormat ?? DEFAULTS.tokenRequestFormat;
-  if (tokenRequestFormat !== 'form' && tokenRequestFormat !== 'json') fail(`tokenRequestFormat must be 'form' or 'json', got ${JSON.stringify(tokenRequestFormat)}`);
+  if (tokenRequestFormat !== 'form' && tokenRequestFormat !== 'json')
+    fail(`tokenRequestFormat must be 'form' or 'json', got ${JSON.stringify(tokenRequestFormat)}`);
 
   const tokenParams: Record<string, string> = {};
   if (opts.tokenParams !== undefined) {
-    if (typeof opts.tokenParams !== 'object' || opts.tokenParams === null) fail('tokenParams must be an object of strings');
+    if (typeof opts.tokenParams !== 'object' || opts.tokenParams === null)
+      fail('tokenParams must be an object of strings');
     for (const [key, value] of Object.entries(opts.tokenParams)) {
       if (typeof value !== 'string') fail(`tokenParams.${key} must be a string`);
-      if (['grant_type', 'client_id', 'client_secret', 'refresh_token', '__proto__'].includes(key)) fail(`tokenParams must not set ${key}`);
+      if (['grant_type', 'client_id', 'client_secret', 'refresh_token', '__proto__'].includes(key))
+        fail(`tokenParams must not set ${key}`);
       tokenParams[key] = value;
     }
   }

@@ -36,23 +36,43 @@ export interface RetryPolicy {
   onRetry: ((event: RetryEvent) => void) | undefined;
 }
 
-const RETRY_OPTION_KEYS = keysOf<RetryOptions>({ retries: true, baseDelayMs: true, maxDelayMs: true, maxRetryAfterMs: true, onRetry: true });
+const RETRY_OPTION_KEYS = keysOf<RetryOptions>({
+  retries: true,
+  baseDelayMs: true,
+  maxDelayMs: true,
+  maxRetryAfterMs: true,
+  onRetry: true,
+});
 
 export const RETRY_DEFAULTS = { retries: 2, baseDelayMs: 500, maxDelayMs: 5000, maxRetryAfterMs: 30_000 } as const;
 
 /** Validates the `retry` option; `undefined` means retries are off. */
 export function normalizeRetry(value: unknown): RetryPolicy | undefined {
   if (value === false) return undefined;
-  const options: RetryOptions = typeof value === 'number' ? { retries: value } : value === undefined || value === true ? {} : (value as RetryOptions);
-  if (typeof options !== 'object' || options === null) throw new TypeError('attachPaymentAuth: retry must be false, a number or an options object');
+  const options: RetryOptions =
+    typeof value === 'number'
+      ? { retries: value }
+      : value === undefined || value === true
+        ? {}
+        : (value as RetryOptions);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('attachPaymentAuth: retry must be false, a number or an options object');
   const int = (key: keyof typeof RETRY_DEFAULTS, min: number): number => {
     const n = options[key] ?? RETRY_DEFAULTS[key];
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min) throw new TypeError(`attachPaymentAuth: retry.${key} must be an integer >= ${min}, got ${JSON.stringify(n)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min)
+      throw new TypeError(`attachPaymentAuth: retry.${key} must be an integer >= ${min}, got ${JSON.stringify(n)}`);
     return n;
   };
   const unknown = unknownKeys(options, RETRY_OPTION_KEYS);
   if (unknown.length) throw new TypeError(`attachPaymentAuth: unknown retry option ${unknown.join(', ')}`);
-  if (options.onRetry !== undefined && typeof options.onRetry !== 'function') throw new TypeError('attachPaymentAuth: retry.onRetry must be a function');
-  const policy = { retries: int('retries', 0), baseDelayMs: int('baseDelayMs', 0), maxDelayMs: int('maxDelayMs', 0), maxRetryAfterMs: int('maxRetryAfterMs', 0), onRetry: options.onRetry };
+  if (options.onRetry !== undefined && typeof options.onRetry !== 'function')
+    throw new TypeError('attachPaymentAuth: retry.onRetry must be a function');
+  const policy = {
+    retries: int('retries', 0),
+    baseDelayMs: int('baseDelayMs', 0),
+    maxDelayMs: int('maxDelayMs', 0),
+    maxRetryAfterMs: int('maxRetryAfterMs', 0),
+    onRetry: options.onRetry,
+  };
   return policy.retries === 0 ? undefined : policy;
 }

@@ -10,7 +10,10 @@ const HEX_KEY = /^[0-9a-f]{64}$/i;
  */
 export function parseEncryptionKey(value: string | Uint8Array): Buffer {
   const key = typeof value === 'string' ? decodeKeyText(value.trim()) : Buffer.from(value);
-  if (key.length !== 32) throw new TypeError('RedisTokenStore: encryptionKey must be 32 bytes (a Buffer, 64 hex characters or base64 of 32 bytes)');
+  if (key.length !== 32)
+    throw new TypeError(
+      'RedisTokenStore: encryptionKey must be 32 bytes (a Buffer, 64 hex characters or base64 of 32 bytes)',
+    );
   return key;
 }
 
@@ -27,7 +30,12 @@ export function encrypt(key: Buffer, plaintext: string, aad: string): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+  return [
+    VERSION,
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    body.toString('base64url'),
+  ].join('.');
 }
 
 /** Decrypts a value of {@link encrypt}; throws when the key, the AAD or the value is wrong. */

@@ -62,10 +62,13 @@ export class RedisTokenStore implements TokenStore {
   readonly #timeoutMs: number;
 
   constructor(options: RedisTokenStoreOptions) {
-    if (!options || typeof options.client?.call !== 'function') throw new TypeError('RedisTokenStore: client must be a Redis client with call() (ioredis 5 or 6)');
+    if (!options || typeof options.client?.call !== 'function')
+      throw new TypeError('RedisTokenStore: client must be a Redis client with call() (ioredis 5 or 6)');
     const timeout = options.commandTimeoutMs ?? 500;
-    if (!Number.isFinite(timeout) || timeout <= 0) throw new TypeError('RedisTokenStore: commandTimeoutMs must be a positive number');
-    if (options.keyPrefix !== undefined && typeof options.keyPrefix !== 'string') throw new TypeError('RedisTokenStore: keyPrefix must be a string');
+    if (!Number.isFinite(timeout) || timeout <= 0)
+      throw new TypeError('RedisTokenStore: commandTimeoutMs must be a positive number');
+    if (options.keyPrefix !== undefined && typeof options.keyPrefix !== 'string')
+      throw new TypeError('RedisTokenStore: keyPrefix must be a string');
     this.#client = options.client;
     this.#prefix = options.keyPrefix ?? 'axios-payment-auth:';
     this.#key = options.encryptionKey === undefined ? undefined : parseEncryptionKey(options.encryptionKey);
@@ -84,11 +87,19 @@ export class RedisTokenStore implements TokenStore {
   async set(key: string, token: StoredToken, ttlMs: number): Promise<void> {
     const name = this.#prefix + key;
     const text = JSON.stringify(token);
-    await this.#call('SET', name, this.#key ? encrypt(this.#key, text, name) : text, 'PX', Math.max(1, Math.ceil(ttlMs)));
+    await this.#call(
+      'SET',
+      name,
+      this.#key ? encrypt(this.#key, text, name) : text,
+      'PX',
+      Math.max(1, Math.ceil(ttlMs)),
+    );
   }
 
   async tryLock(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.#call('SET', `${this.#prefix}${key}:lock`, owner, 'NX', 'PX', Math.max(1, Math.ceil(ttlMs)))) === 'OK';
+    return (
+      (await this.#call('SET', `${this.#prefix}${key}:lock`, owner, 'NX', 'PX', Math.max(1, Math.ceil(ttlMs)))) === 'OK'
+    );
   }
 
   async unlock(key: string, owner: string): Promise<void> {
@@ -98,7 +109,12 @@ export class RedisTokenStore implements TokenStore {
   /** One command with its own deadline; refused at once while the client has lost its connection. */
   #call(command: string, ...args: (string | number)[]): Promise<unknown> {
     const status = this.#client.status;
-    if (status !== undefined && !USABLE_STATUS.has(status)) return Promise.reject(new Error(`redis client is ${status}`));
-    return withTimeout(this.#client.call(command, ...args), this.#timeoutMs, () => new Error(`redis ${command} took over ${this.#timeoutMs} ms`));
+    if (status !== undefined && !USABLE_STATUS.has(status))
+      return Promise.reject(new Error(`redis client is ${status}`));
+    return withTimeout(
+      this.#client.call(command, ...args),
+      this.#timeoutMs,
+      () => new Error(`redis ${command} took over ${this.#timeoutMs} ms`),
+    );
   }
 }

@@ -21,7 +21,10 @@ export interface Waiter<T> {
  * a {@link Waiter}'s `release()` tells it that this caller stopped waiting. A request that is
  * already cancelled does not start anything.
  */
-export function unlessCancelled<T>(start: () => Promise<T> | Waiter<T>, config: InternalAxiosRequestConfig): Promise<T> {
+export function unlessCancelled<T>(
+  start: () => Promise<T> | Waiter<T>,
+  config: InternalAxiosRequestConfig,
+): Promise<T> {
   const signal = config.signal as AbortSignal | undefined;
   const cancelToken = config.cancelToken as CancelTokenLike | undefined;
   const begin = (): Waiter<T> => {

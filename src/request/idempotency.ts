@@ -1,6 +1,5 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 
-
 /** Methods that create or change something and get a key. GET, PUT, DELETE are idempotent already. */
 const KEYED_METHODS = new Set(['post', 'patch']);
 

@@ -7,5 +7,9 @@
 export function isReplayableBody(data: unknown): boolean {
   // Object() boxes a primitive and turns null and undefined into {}: none of them has these methods.
   const body = Object(data) as { pipe?: unknown; getReader?: unknown; [Symbol.asyncIterator]?: unknown };
-  return typeof body.pipe !== 'function' && typeof body.getReader !== 'function' && typeof body[Symbol.asyncIterator] !== 'function';
+  return (
+    typeof body.pipe !== 'function' &&
+    typeof body.getReader !== 'function' &&
+    typeof body[Symbol.asyncIterator] !== 'function'
+  );
 }

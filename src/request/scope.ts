@@ -7,7 +7,9 @@ const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
  * unless `allowAbsoluteUrls` is false. Returns undefined when it cannot be parsed; callers treat
  * that as out of scope (fail closed).
  */
-export function resolveRequestUrl(config: Pick<InternalAxiosRequestConfig, 'url' | 'baseURL' | 'allowAbsoluteUrls'>): URL | undefined {
+export function resolveRequestUrl(
+  config: Pick<InternalAxiosRequestConfig, 'url' | 'baseURL' | 'allowAbsoluteUrls'>,
+): URL | undefined {
   const url = config.url ?? '';
   const useBase = config.baseURL && (config.allowAbsoluteUrls === false || !ABSOLUTE_URL.test(url));
   const full = useBase ? `${config.baseURL!.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : url;

@@ -47,7 +47,11 @@ export function installRetries(
   const ids = axiosRetry(instance, {
     retries: policy.retries,
     shouldResetTimeout: true,
-    retryCondition: (error: AxiosError) => error.config !== undefined && error.config.paymentAuth !== false && scope.includes(error.config) && shouldRetry(error, policy, idempotencyHeader),
+    retryCondition: (error: AxiosError) =>
+      error.config !== undefined &&
+      error.config.paymentAuth !== false &&
+      scope.includes(error.config) &&
+      shouldRetry(error, policy, idempotencyHeader),
     // The delay is waited for in onRetry (see backOff); axios-retry itself then waits 0 ms.
     retryDelay: (attempt: number, error: AxiosError) => {
       const delay = timerDelay(retryDelayMs(attempt, error, policy));

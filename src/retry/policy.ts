@@ -41,7 +41,12 @@ export function shouldRetry(error: AxiosError, policy: RetryPolicy, idempotencyH
 }
 
 /** The wait before retry number `attempt`: `Retry-After` when the server sent one, else backoff. */
-export function retryDelayMs(attempt: number, error: AxiosError, policy: RetryPolicy, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  error: AxiosError,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   const retryAfter = parseRetryAfterMs(error.response?.headers?.['retry-after']);
   const backoff = backoffDelayMs(attempt, policy, random);
   return retryAfter === undefined ? backoff : Math.min(Math.max(retryAfter, backoff), policy.maxRetryAfterMs);

@@ -27,9 +27,17 @@ const MAX_STORE_TTL_MS = 400 * 24 * 3600 * 1000;
 const FIRST_POLL_MS = 20;
 
 /** A store call with its own deadline; any failure becomes a {@link StoreUnavailable}. */
-function bounded<T>(promise: Promise<T>, operation: string, ms: number, timers?: TimerGroup, signal?: AbortSignal): Promise<T> {
+function bounded<T>(
+  promise: Promise<T>,
+  operation: string,
+  ms: number,
+  timers?: TimerGroup,
+  signal?: AbortSignal,
+): Promise<T> {
   const call = promise.catch((error: unknown) => {
-    throw error instanceof StoreUnavailable ? error : new StoreUnavailable(operation, error instanceof Error ? error.message : String(error));
+    throw error instanceof StoreUnavailable
+      ? error
+      : new StoreUnavailable(operation, error instanceof Error ? error.message : String(error));
   });
   return withTimeout(call, ms, () => new StoreUnavailable(operation, `no answer in ${ms} ms`), timers, signal);
 }
@@ -47,7 +55,8 @@ export async function acquireShared(flight: SharedFlight): Promise<StoredToken> 
   // Each store call has its own deadline, and the acquisition's deadline (or detach) ends it too.
   // A store method that throws at once, or returns a plain value, is a failing store like any other.
   const invoke = <T>(method: () => Promise<T>): Promise<T> => new Promise<T>((resolve) => resolve(method()));
-  const call = <T>(method: () => Promise<T>, operation: string): Promise<T> => bounded(invoke(method), operation, storeTimeoutMs, timers, signal);
+  const call = <T>(method: () => Promise<T>, operation: string): Promise<T> =>
+    bounded(invoke(method), operation, storeTimeoutMs, timers, signal);
   const read = async (): Promise<StoredToken | undefined> => {
     const value = await call(() => store.get(key), 'get');
     latest = isStoredToken(value) ? value : undefined;
@@ -63,14 +72,27 @@ export async function acquireShared(flight: SharedFlight): Promise<StoredToken> 
           const raced = await read(); // another process may have written just before we locked
           if (raced) return raced;
           const token = await flight.fetch(latest);
-          const ttl = Math.min(MAX_STORE_TTL_MS, Math.max(1000, Math.max(token.expiresAt, token.refreshExpiresAt ?? 0) - flight.clock()));
-          await bounded(invoke(() => store.set(key, token, ttl)), 'set', storeTimeoutMs, timers).catch((error: StoreUnavailable) => flight.onStoreError(error));
+          const ttl = Math.min(
+            MAX_STORE_TTL_MS,
+            Math.max(1000, Math.max(token.expiresAt, token.refreshExpiresAt ?? 0) - flight.clock()),
+          );
+          await bounded(
+            invoke(() => store.set(key, token, ttl)),
+            'set',
+            storeTimeoutMs,
+            timers,
+          ).catch((error: StoreUnavailable) => flight.onStoreError(error));
           return token;
         } finally {
-          bounded(invoke(() => store.unlock(key, owner)), 'unlock', storeTimeoutMs).catch((error: StoreUnavailable) => flight.onStoreError(error));
+          bounded(
+            invoke(() => store.unlock(key, owner)),
+            'unlock',
+            storeTimeoutMs,
+          ).catch((error: StoreUnavailable) => flight.onStoreError(error));
         }
       }
-      if (performance.now() - started > lockTtlMs + 1000) throw new StoreUnavailable('lock', `held by another process for over ${lockTtlMs} ms`);
+      if (performance.now() - started > lockTtlMs + 1000)
+        throw new StoreUnavailable('lock', `held by another process for over ${lockTtlMs} ms`);
       await sleep(poll, signal, timers);
       const shared = await read();
       if (shared) return shared;

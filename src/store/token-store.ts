@@ -40,8 +40,10 @@ export function isStoredToken(value: unknown): value is StoredToken {
   if (typeof value !== 'object' || value === null) return false;
   const t = value as Record<string, unknown>;
   return (
-    typeof t.accessToken === 'string' && t.accessToken !== '' &&
-    typeof t.issuedAt === 'number' && typeof t.expiresAt === 'number' &&
+    typeof t.accessToken === 'string' &&
+    t.accessToken !== '' &&
+    typeof t.issuedAt === 'number' &&
+    typeof t.expiresAt === 'number' &&
     (t.refreshToken === undefined || typeof t.refreshToken === 'string') &&
     (t.refreshExpiresAt === undefined || typeof t.refreshExpiresAt === 'number')
   );
@@ -51,7 +53,15 @@ export function isStoredToken(value: unknown): value is StoredToken {
  * The store key of a client: derived from the token URL, the client id and the token request
  * parameters (a token for another scope is another token), never from the secret.
  */
-export function tokenStoreKey(prefix: string, tokenUrl: string, clientId: string, params: Readonly<Record<string, string>>): string {
-  const extra = Object.keys(params).sort().map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k]!)}`).join('&');
+export function tokenStoreKey(
+  prefix: string,
+  tokenUrl: string,
+  clientId: string,
+  params: Readonly<Record<string, string>>,
+): string {
+  const extra = Object.keys(params)
+    .sort()
+    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k]!)}`)
+    .join('&');
   return `${prefix}${encodeURIComponent(tokenUrl)}:${encodeURIComponent(clientId)}${extra ? `:${extra}` : ''}`;
 }

@@ -11,7 +11,10 @@ interface IssuedToken {
   expiresAt: number;
 }
 
-/** What the sandbox knows of an access token: still valid, expired, revoked (after it was issued), or never issued by it. */
+/**
+ * What the sandbox knows of an access token: still valid, expired, revoked (after it was issued),
+ * or never issued by it.
+ */
 export type SandboxTokenState = 'valid' | 'expired' | 'revoked' | 'unknown';
 
 /** Token lifetimes of the sandbox, in seconds. */
@@ -46,7 +49,10 @@ export class SandboxAuthority {
   ) {}
 
   addClient(client?: Partial<SandboxClient>): SandboxClient {
-    const created = { clientId: client?.clientId ?? opaque('client'), clientSecret: client?.clientSecret ?? opaque('secret') };
+    const created = {
+      clientId: client?.clientId ?? opaque('client'),
+      clientSecret: client?.clientSecret ?? opaque('secret'),
+    };
     this.#clients.set(created.clientId, created.clientSecret);
     return created;
   }

@@ -32,18 +32,33 @@ export function parseFields(body: Buffer, contentType: string | undefined): Reco
       return undefined;
     }
   }
-  if (/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) return Object.fromEntries(new URLSearchParams(text));
+  if (/^application\/x-www-form-urlencoded\b/i.test(contentType ?? ''))
+    return Object.fromEntries(new URLSearchParams(text));
   return undefined;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
 /** The Payment API error envelope. */
-export function envelope(code: string, message: string, id: string): { error: { code: string; message: string; request_id: string } } {
+export function envelope(
+  code: string,
+  message: string,
+  id: string,
+): { error: { code: string; message: string; request_id: string } } {
   return { error: { code, message, request_id: id } };
 }
 

@@ -29,8 +29,10 @@ export class SandboxLedger {
   create(clientId: string, body: unknown, idempotencyKey: string | undefined, now: number): CreateOutcome {
     const input = body as { amount?: unknown; currency?: unknown; description?: unknown } | null;
     if (typeof input !== 'object' || input === null) return { kind: 'invalid', message: 'body must be a JSON object' };
-    if (typeof input.amount !== 'number' || !Number.isInteger(input.amount) || input.amount <= 0) return { kind: 'invalid', message: 'amount must be a positive integer (minor units)' };
-    if (input.currency !== undefined && (typeof input.currency !== 'string' || !/^[A-Z]{3}$/.test(input.currency))) return { kind: 'invalid', message: 'currency must be an ISO 4217 code' };
+    if (typeof input.amount !== 'number' || !Number.isInteger(input.amount) || input.amount <= 0)
+      return { kind: 'invalid', message: 'amount must be a positive integer (minor units)' };
+    if (input.currency !== undefined && (typeof input.currency !== 'string' || !/^[A-Z]{3}$/.test(input.currency)))
+      return { kind: 'invalid', message: 'currency must be an ISO 4217 code' };
     const fingerprint = JSON.stringify([input.amount, input.currency ?? 'EUR', input.description ?? null]);
     const slot = idempotencyKey === undefined ? undefined : `${clientId}\u0000${idempotencyKey}`;
     if (slot !== undefined) {
@@ -60,7 +62,9 @@ export class SandboxLedger {
   }
 
   list(clientId?: string): SandboxPayment[] {
-    return [...this.#payments.values()].filter((p) => clientId === undefined || p.clientId === clientId).map((p) => this.#public(p));
+    return [...this.#payments.values()]
+      .filter((p) => clientId === undefined || p.clientId === clientId)
+      .map((p) => this.#public(p));
   }
 
   #public(payment: SandboxPayment & { clientId: string }): SandboxPayment {

@@ -109,7 +109,10 @@ export interface PaymentSandbox {
  */
 export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): Promise<PaymentSandbox> {
   const now = options.now ?? Date.now;
-  const authority = new SandboxAuthority({ accessTokenTtlS: options.accessTokenTtlS ?? 900, refreshTokenTtlS: options.refreshTokenTtlS ?? 86_400 }, now);
+  const authority = new SandboxAuthority(
+    { accessTokenTtlS: options.accessTokenTtlS ?? 900, refreshTokenTtlS: options.refreshTokenTtlS ?? 86_400 },
+    now,
+  );
   const ledger = new SandboxLedger();
   const faults = new FaultQueue();
   const log: SandboxRequest[] = [];
@@ -121,38 +124,68 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
     else sendJson(res, status, body, headers);
   };
 
-  async function handleToken(route: 'token' | 'refresh', req: IncomingMessage, res: ServerResponse, body: Buffer, entry: SandboxRequest): Promise<void> {
+  async function handleToken(
+    route: 'token' | 'refresh',
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    entry: SandboxRequest,
+  ): Promise<void> {
     const reply = (status: number, payload: unknown, headers?: Record<string, string>): void => {
       entry.status = status;
       send(res, status, payload, headers);
     };
     const fields = parseFields(body, req.headers['content-type']);
-    if (!fields) return reply(400, { error: 'invalid_request', error_description: 'body must be application/x-www-form-urlencoded or JSON' });
+    if (!fields)
+      return reply(400, {
+        error: 'invalid_request',
+        error_description: 'body must be application/x-www-form-urlencoded or JSON',
+      });
     const basic = decodeBasic(req.headers.authorization);
     const posted = fields.client_id !== undefined || fields.client_secret !== undefined;
-    if (basic && posted) return reply(400, { error: 'invalid_request', error_description: 'use one client authentication method' });
+    if (basic && posted)
+      return reply(400, { error: 'invalid_request', error_description: 'use one client authentication method' });
     entry.clientAuth = basic ? 'basic' : posted ? 'post' : 'none';
     entry.grantType = fields.grant_type;
-    const client = basic ?? (posted ? { clientId: fields.client_id ?? '', clientSecret: fields.client_secret ?? '' } : undefined);
+    const client =
+      basic ?? (posted ? { clientId: fields.client_id ?? '', clientSecret: fields.client_secret ?? '' } : undefined);
     if (client && !authority.authenticate(client.clientId, client.clientSecret)) {
-      return reply(401, { error: 'invalid_client', error_description: 'client authentication failed' }, basic ? { 'WWW-Authenticate': 'Basic realm="payment-api"' } : {});
+      return reply(
+        401,
+        { error: 'invalid_client', error_description: 'client authentication failed' },
+        basic ? { 'WWW-Authenticate': 'Basic realm="payment-api"' } : {},
+      );
     }
     if (client) entry.clientId = client.clientId;
     if (route === 'token') {
       if (!client) return reply(401, { error: 'invalid_client', error_description: 'client authentication required' });
-      if (fields.grant_type !== 'client_credentials') return reply(400, { error: 'unsupported_grant_type', error_description: 'use client_credentials' });
+      if (fields.grant_type !== 'client_credentials')
+        return reply(400, { error: 'unsupported_grant_type', error_description: 'use client_credentials' });
       const access = authority.issueAccess(client.clientId);
-      return reply(200, { access_token: access.accessToken, token_type: 'Bearer', expires_in: access.expiresInS, refresh_token: authority.issueRefresh(client.clientId) });
+      return reply(200, {
+        access_token: access.accessToken,
+        token_type: 'Bearer',
+        expires_in: access.expiresInS,
+        refresh_token: authority.issueRefresh(client.clientId),
+      });
     }
-    if (fields.grant_type !== undefined && fields.grant_type !== 'refresh_token') return reply(400, { error: 'unsupported_grant_type', error_description: 'use refresh_token' });
+    if (fields.grant_type !== undefined && fields.grant_type !== 'refresh_token')
+      return reply(400, { error: 'unsupported_grant_type', error_description: 'use refresh_token' });
     const owner = fields.refresh_token ? authority.verifyRefresh(fields.refresh_token) : undefined;
-    if (!owner || (client && owner !== client.clientId)) return reply(401, { error: 'invalid_grant', error_description: 'refresh token is invalid, expired or revoked' });
+    if (!owner || (client && owner !== client.clientId))
+      return reply(401, { error: 'invalid_grant', error_description: 'refresh token is invalid, expired or revoked' });
     entry.clientId = owner;
     const access = authority.issueAccess(owner);
     return reply(200, { access_token: access.accessToken, token_type: 'Bearer', expires_in: access.expiresInS });
   }
 
-  function handleApi(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer, entry: SandboxRequest): void {
+  function handleApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    body: Buffer,
+    entry: SandboxRequest,
+  ): void {
     const id = requestId();
     entry.requestId = id;
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
@@ -162,13 +195,17 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!bearer) {
       entry.errorCode = 'NO_TOKEN';
-      return reply(401, envelope('NO_TOKEN', 'No bearer token was sent', id), { 'WWW-Authenticate': 'Bearer realm="payment-api"' });
+      return reply(401, envelope('NO_TOKEN', 'No bearer token was sent', id), {
+        'WWW-Authenticate': 'Bearer realm="payment-api"',
+      });
     }
     entry.tokenState = authority.accessTokenState(bearer);
     const clientId = authority.verifyAccess(bearer);
     if (!clientId) {
       entry.errorCode = 'INVALID_TOKEN';
-      return reply(401, envelope('INVALID_TOKEN', 'The bearer token is invalid or expired', id), { 'WWW-Authenticate': 'Bearer realm="payment-api", error="invalid_token"' });
+      return reply(401, envelope('INVALID_TOKEN', 'The bearer token is invalid or expired', id), {
+        'WWW-Authenticate': 'Bearer realm="payment-api", error="invalid_token"',
+      });
     }
     entry.clientId = clientId;
     if (path === '/api/v1/payments' && req.method === 'POST') {
@@ -181,8 +218,13 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
       const key = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
       const outcome = ledger.create(clientId, parsed, key, now());
       if (outcome.kind === 'invalid') return reply(400, envelope('VALIDATION_ERROR', outcome.message, id));
-      if (outcome.kind === 'key_reused') return reply(422, envelope('IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was used with another request body', id));
-      return reply(outcome.kind === 'created' ? 201 : 200, outcome.payment, outcome.kind === 'replayed' ? { 'Idempotent-Replayed': 'true' } : {});
+      if (outcome.kind === 'key_reused')
+        return reply(422, envelope('IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was used with another request body', id));
+      return reply(
+        outcome.kind === 'created' ? 201 : 200,
+        outcome.payment,
+        outcome.kind === 'replayed' ? { 'Idempotent-Replayed': 'true' } : {},
+      );
     }
     if (path === '/api/v1/payments' && req.method === 'GET') return reply(200, { data: ledger.list(clientId) });
     const match = /^\/api\/v1\/payments\/([^/]+)$/.exec(path);
@@ -213,17 +255,39 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
     }
     if (fault.status === undefined) return false;
     entry.status = fault.status;
-    const headers = { ...(fault.retryAfterS !== undefined ? { 'Retry-After': String(fault.retryAfterS) } : {}), ...fault.headers };
-    sendJson(res, fault.status, fault.body ?? envelope('SANDBOX_FAULT', `Injected ${fault.status}`, requestId()), headers);
+    const headers = {
+      ...(fault.retryAfterS !== undefined ? { 'Retry-After': String(fault.retryAfterS) } : {}),
+      ...fault.headers,
+    };
+    sendJson(
+      res,
+      fault.status,
+      fault.body ?? envelope('SANDBOX_FAULT', `Injected ${fault.status}`, requestId()),
+      headers,
+    );
     return true;
   }
 
   const server = createServer((req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
-      const route: SandboxRequest['route'] = path === TOKEN_PATH ? 'token' : path === REFRESH_PATH ? 'refresh' : path.startsWith('/api/v1/') ? 'api' : 'other';
+      const route: SandboxRequest['route'] =
+        path === TOKEN_PATH
+          ? 'token'
+          : path === REFRESH_PATH
+            ? 'refresh'
+            : path.startsWith('/api/v1/')
+              ? 'api'
+              : 'other';
       const body = await readBody(req);
-      const entry: SandboxRequest = { route, method: req.method ?? 'GET', path, status: 0, bodyBytes: body?.length ?? 0, at: now() };
+      const entry: SandboxRequest = {
+        route,
+        method: req.method ?? 'GET',
+        path,
+        status: 0,
+        bodyBytes: body?.length ?? 0,
+        at: now(),
+      };
       const key = req.headers['idempotency-key'];
       if (typeof key === 'string') entry.idempotencyKey = key;
       const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -251,7 +315,8 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
   });
 
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host.includes(':') ? `[${host}]` : host)) throw new TypeError(`startPaymentSandbox: host must be a loopback address, got ${JSON.stringify(host)}`);
+  if (!isLoopbackHost(host.includes(':') ? `[${host}]` : host))
+    throw new TypeError(`startPaymentSandbox: host must be a loopback address, got ${JSON.stringify(host)}`);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

@@ -50,17 +50,30 @@ export class TokenAcquisition {
   async fetch(credentials: Credentials, refresh: RefreshToken | undefined, deadline: Deadline): Promise<Acquired> {
     const issuedAt = this.options.clock();
     const refreshed = await this.#tryRefresh(credentials, refresh, deadline);
-    if (refreshed) return { grant: 'refresh_token', fallback: false, token: this.#toStored(refreshed, issuedAt, refresh) };
+    if (refreshed)
+      return { grant: 'refresh_token', fallback: false, token: this.#toStored(refreshed, issuedAt, refresh) };
     const fallback = this.#usable(refresh);
-    return { grant: 'client_credentials', fallback, token: this.#toStored(await this.#clientCredentials(credentials, deadline), issuedAt, undefined) };
+    return {
+      grant: 'client_credentials',
+      fallback,
+      token: this.#toStored(await this.#clientCredentials(credentials, deadline), issuedAt, undefined),
+    };
   }
 
   /** Whether a refresh token can still be used now (not within a minute of its end). */
   #usable(refresh: RefreshToken | undefined): refresh is RefreshToken {
-    return refresh !== undefined && this.endpoint.refresh !== undefined && this.options.clock() < refresh.expiresAt - Math.min(this.options.refreshWindowMs, 60_000);
+    return (
+      refresh !== undefined &&
+      this.endpoint.refresh !== undefined &&
+      this.options.clock() < refresh.expiresAt - Math.min(this.options.refreshWindowMs, 60_000)
+    );
   }
 
-  async #tryRefresh(credentials: Credentials, refresh: RefreshToken | undefined, deadline: Deadline): Promise<TokenGrant | undefined> {
+  async #tryRefresh(
+    credentials: Credentials,
+    refresh: RefreshToken | undefined,
+    deadline: Deadline,
+  ): Promise<TokenGrant | undefined> {
     const refreshGrant = this.endpoint.refresh;
     if (!refreshGrant || !this.#usable(refresh)) return undefined;
     const half = startDeadline(Math.max(1, Math.floor(deadline.remainingMs() / 2)), deadline.timers, deadline);

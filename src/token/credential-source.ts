@@ -18,7 +18,10 @@ export interface CredentialSource {
 
 function addSecrets(secrets: Set<string>, credentials: Credentials): void {
   secrets.add(credentials.clientSecret);
-  for (const pair of [basicAuthorization(credentials).slice('Basic '.length), base64Utf8(`${credentials.clientId}:${credentials.clientSecret}`)]) {
+  for (const pair of [
+    basicAuthorization(credentials).slice('Basic '.length),
+    base64Utf8(`${credentials.clientId}:${credentials.clientSecret}`),
+  ]) {
     secrets.add(pair);
     secrets.add(toBase64url(pair));
   }
@@ -31,7 +34,10 @@ function problem(value: unknown, field: keyof Credentials): string | undefined {
 }
 
 function validate(value: unknown): { credentials?: Credentials; error?: string } {
-  if (typeof value !== 'object' || value === null) return { error: `credentials must be an object with clientId and clientSecret, got ${value === null ? 'null' : typeof value}` };
+  if (typeof value !== 'object' || value === null)
+    return {
+      error: `credentials must be an object with clientId and clientSecret, got ${value === null ? 'null' : typeof value}`,
+    };
   const { clientId, clientSecret } = value as Record<string, unknown>;
   const error = problem(clientId, 'clientId') ?? problem(clientSecret, 'clientSecret');
   if (error) return { error };
@@ -42,7 +48,10 @@ function validate(value: unknown): { credentials?: Credentials; error?: string }
  * Validates the credentials input at attach time. Mistakes throw a `TypeError` naming the field
  * (never its value).
  */
-export function createCredentialSource(input: CredentialsInput | undefined, env: Record<string, string | undefined> | undefined): CredentialSource {
+export function createCredentialSource(
+  input: CredentialsInput | undefined,
+  env: Record<string, string | undefined> | undefined,
+): CredentialSource {
   const secrets = new Set<string>();
   if (typeof input === 'function') {
     const provider = input;
@@ -71,7 +80,9 @@ export function createCredentialSource(input: CredentialsInput | undefined, env:
     const clientId = env?.[CREDENTIAL_ENV.clientId];
     const clientSecret = env?.[CREDENTIAL_ENV.clientSecret];
     if (!clientId || !clientSecret) {
-      const missing = [!clientId && CREDENTIAL_ENV.clientId, !clientSecret && CREDENTIAL_ENV.clientSecret].filter(Boolean).join(' and ');
+      const missing = [!clientId && CREDENTIAL_ENV.clientId, !clientSecret && CREDENTIAL_ENV.clientSecret]
+        .filter(Boolean)
+        .join(' and ');
       throw new TypeError(`attachPaymentAuth: no credentials given and ${missing} not set in the environment`);
     }
     fixed = { clientId, clientSecret };

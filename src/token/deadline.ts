@@ -15,7 +15,12 @@ export interface Deadline {
  * aborts with `reason()` when `ms` pass, or with the outer signal's reason. Its timer belongs to
  * `timers`. `end()` stops the timer and the listening; call it when the work is done.
  */
-export function startDeadline(ms: number, timers: TimerGroup, within: AbortSignal | Deadline, reason?: () => unknown): Deadline & { end(): void } {
+export function startDeadline(
+  ms: number,
+  timers: TimerGroup,
+  within: AbortSignal | Deadline,
+  reason?: () => unknown,
+): Deadline & { end(): void } {
   const outer = within instanceof AbortSignal ? undefined : within;
   const endAt = performance.now() + ms;
   const own = new AbortController();

@@ -10,7 +10,14 @@ import { isTransientStatus } from '../errors/transient';
 import type { Reporter } from '../observability/reporter';
 import { sleep } from '../util/timers';
 import type { Deadline } from './deadline';
-import { redirectError, rejectedError, tokenTimeoutError, unavailableStatusError, unreachableError, unreadableResponseError } from './errors';
+import {
+  redirectError,
+  rejectedError,
+  tokenTimeoutError,
+  unavailableStatusError,
+  unreachableError,
+  unreadableResponseError,
+} from './errors';
 import { decodeTokenBody, readOAuthError, toTokenGrant, type OAuthErrorWire, type TokenGrant } from './token-response';
 
 /** A token response body above this size is rejected (a real one is well under 10 KiB). */
@@ -51,7 +58,9 @@ function abortReason(signal: AbortSignal): PaymentAuthError {
 }
 
 /** The outcome of one HTTP attempt: a grant, or an error and whether another attempt may help. */
-type Attempt = ({ grant: TokenGrant } | { error: PaymentAuthError; retryAfterMs?: number; retryable: boolean }) & { status?: number };
+type Attempt = ({ grant: TokenGrant } | { error: PaymentAuthError; retryAfterMs?: number; retryable: boolean }) & {
+  status?: number;
+};
 
 /**
  * Creates the token endpoint client. It runs on a private axios instance: the caller's
@@ -78,7 +87,10 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
   /** The error of a rejected grant, with the server's OAuth error fields quoted. */
   function rejected(wire: OAuthErrorWire | undefined, status: number, grant: GrantType): PaymentAuthError {
     // Both fields are server text: a server may echo what it was sent in either of them.
-    const oauth = wire && { error: quote(wire.error, 64), error_description: wire.error_description === undefined ? undefined : quote(wire.error_description, 200) };
+    const oauth = wire && {
+      error: quote(wire.error, 64),
+      error_description: wire.error_description === undefined ? undefined : quote(wire.error_description, 200),
+    };
     return rejectedError(status, grant, oauth);
   }
 
@@ -111,7 +123,11 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       return { retryable: false, error: redirectError(status) };
     }
     if (isTransientStatus(status)) {
-      return { retryable: true, retryAfterMs: parseRetryAfterMs(response.headers['retry-after']), error: unavailableStatusError(status) };
+      return {
+        retryable: true,
+        retryAfterMs: parseRetryAfterMs(response.headers['retry-after']),
+        error: unavailableStatusError(status),
+      };
     }
     let oauth: OAuthErrorWire | undefined;
     try {
@@ -122,10 +138,22 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
     return { error: rejected(oauth, status, grant), retryable: false };
   }
 
-  async function attempt(url: string, grant: GrantType, params: Record<string, string>, credentials: Credentials, deadline: Deadline): Promise<Attempt> {
+  async function attempt(
+    url: string,
+    grant: GrantType,
+    params: Record<string, string>,
+    credentials: Credentials,
+    deadline: Deadline,
+  ): Promise<Attempt> {
     const request = buildGrantRequest(params, credentials, config.clientAuthMethod, config.tokenRequestFormat);
     try {
-      const response = await http.request<unknown>({ method: 'POST', url, data: request.data, headers: request.headers, signal: deadline.signal });
+      const response = await http.request<unknown>({
+        method: 'POST',
+        url,
+        data: request.data,
+        headers: request.headers,
+        signal: deadline.signal,
+      });
       return readResponse(response, grant);
     } catch (error) {
       if (deadline.signal.aborted) throw abortReason(deadline.signal);
@@ -137,12 +165,23 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
     }
   }
 
-  async function exchange(url: string, grantType: GrantType, params: Record<string, string>, credentials: Credentials, deadline: Deadline, retries: number): Promise<TokenGrant> {
+  async function exchange(
+    url: string,
+    grantType: GrantType,
+    params: Record<string, string>,
+    credentials: Credentials,
+    deadline: Deadline,
+    retries: number,
+  ): Promise<TokenGrant> {
     for (let retry = 0; ; retry++) {
-      const result = await config.traceTokenCall({ grantType, url, resendCount: retry }, () => attempt(url, grantType, params, credentials, deadline), (a) => ({
-        status: a.status,
-        errorType: 'error' in a ? a.error.code : undefined,
-      }));
+      const result = await config.traceTokenCall(
+        { grantType, url, resendCount: retry },
+        () => attempt(url, grantType, params, credentials, deadline),
+        (a) => ({
+          status: a.status,
+          errorType: 'error' in a ? a.error.code : undefined,
+        }),
+      );
       if ('grant' in result) return result.grant;
       if (!result.retryable || retry >= retries) throw result.error;
       if (result.retryAfterMs !== undefined && result.retryAfterMs > config.maxRetryAfterMs) throw result.error;
@@ -159,11 +198,26 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
   const refreshUrl = config.refreshUrl;
   return {
     clientCredentials(credentials, deadline) {
-      return exchange(config.tokenUrl, 'client_credentials', { grant_type: 'client_credentials', ...config.tokenParams }, credentials, deadline, config.tokenRetries);
+      return exchange(
+        config.tokenUrl,
+        'client_credentials',
+        { grant_type: 'client_credentials', ...config.tokenParams },
+        credentials,
+        deadline,
+        config.tokenRetries,
+      );
     },
     refresh:
       refreshUrl === undefined
         ? undefined
-        : (credentials, refreshToken, deadline) => exchange(refreshUrl, 'refresh_token', { grant_type: 'refresh_token', refresh_token: refreshToken }, credentials, deadline, 0),
+        : (credentials, refreshToken, deadline) =>
+            exchange(
+              refreshUrl,
+              'refresh_token',
+              { grant_type: 'refresh_token', refresh_token: refreshToken },
+              credentials,
+              deadline,
+              0,
+            ),
   };
 }

@@ -9,7 +9,11 @@ import type { GrantType } from '../observability/telemetry';
 
 /** The error of every wait that `detach()` ends: token waits, retry back-offs. */
 export function detachedError(): PaymentAuthError {
-  return new PaymentAuthError({ code: 'DETACHED', message: 'Payment auth was detached while a request was waiting', hint: 'detach() ends every pending wait' });
+  return new PaymentAuthError({
+    code: 'DETACHED',
+    message: 'Payment auth was detached while a request was waiting',
+    hint: 'detach() ends every pending wait',
+  });
 }
 
 /** The error of an acquisition that passed its total deadline. */
@@ -43,7 +47,10 @@ export function unreachableError(code: string): PaymentAuthError {
 
 /** The acquisition failed with something that is not a `PaymentAuthError` (named, never quoted). */
 export function acquisitionFailedError(error: unknown): PaymentAuthError {
-  return new PaymentAuthError({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', message: `Token acquisition failed: ${error instanceof Error ? error.name : typeof error}` });
+  return new PaymentAuthError({
+    code: 'TOKEN_ENDPOINT_UNAVAILABLE',
+    message: `Token acquisition failed: ${error instanceof Error ? error.name : typeof error}`,
+  });
 }
 
 /** The token endpoint answered with a redirect, which is never followed (it would resend the secret). */
@@ -67,7 +74,10 @@ export function invalidResponseError(detail: string): PaymentAuthError {
 
 /** A 2xx body over the size limit, or one that could not be read. */
 export function unreadableResponseError(maxBytes: number): PaymentAuthError {
-  return new PaymentAuthError({ code: 'TOKEN_RESPONSE_INVALID', message: `Token endpoint returned an invalid token response: larger than ${maxBytes} bytes or unreadable` });
+  return new PaymentAuthError({
+    code: 'TOKEN_RESPONSE_INVALID',
+    message: `Token endpoint returned an invalid token response: larger than ${maxBytes} bytes or unreadable`,
+  });
 }
 
 /** The OAuth error of a rejected grant (RFC 6749 §5.2), its fields already quoted. */
@@ -81,12 +91,20 @@ export function rejectedError(status: number, grant: GrantType, oauth: QuotedOAu
   const description = oauth?.error_description ? ` (${oauth.error_description})` : '';
   const message = `${grant === 'refresh_token' ? 'Refresh' : 'Token'} request rejected with ${status}${oauth ? ` ${oauth.error}` : ''}${description}`;
   if (oauth?.error === 'invalid_client' || (status === 401 && grant !== 'refresh_token')) {
-    return new PaymentAuthError({ code: 'CREDENTIALS_REJECTED', message, status, oauthError: oauth?.error, hint: 'check clientId and clientSecret' });
+    return new PaymentAuthError({
+      code: 'CREDENTIALS_REJECTED',
+      message,
+      status,
+      oauthError: oauth?.error,
+      hint: 'check clientId and clientSecret',
+    });
   }
   const hint =
-    oauth?.error === 'invalid_scope' ? 'check the scope option'
-    : oauth?.error === 'invalid_grant' ? 'the grant (refresh token) is expired or revoked'
-    : 'check that this client may use the client_credentials grant and the token URL';
+    oauth?.error === 'invalid_scope'
+      ? 'check the scope option'
+      : oauth?.error === 'invalid_grant'
+        ? 'the grant (refresh token) is expired or revoked'
+        : 'check that this client may use the client_credentials grant and the token URL';
   return new PaymentAuthError({ code: 'TOKEN_REQUEST_REJECTED', message, status, oauthError: oauth?.error, hint });
 }
 

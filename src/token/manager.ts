@@ -38,8 +38,17 @@ const STORE_KEY_PREFIX = 'token:v1:';
 
 type ManagerOptions = Pick<
   NormalizedOptions,
-  | 'tokenUrl' | 'tokenParams' | 'refreshUrl' | 'refreshWindowMs' | 'refreshTokenLifetimeMs' | 'defaultTokenLifetimeMs'
-  | 'maxTokenLifetimeMs' | 'tokenTimeoutMs' | 'clock' | 'storeLockTtlMs' | 'storeTimeoutMs'
+  | 'tokenUrl'
+  | 'tokenParams'
+  | 'refreshUrl'
+  | 'refreshWindowMs'
+  | 'refreshTokenLifetimeMs'
+  | 'defaultTokenLifetimeMs'
+  | 'maxTokenLifetimeMs'
+  | 'tokenTimeoutMs'
+  | 'clock'
+  | 'storeLockTtlMs'
+  | 'storeTimeoutMs'
 > & { store: TokenStore };
 
 /**
@@ -79,7 +88,12 @@ export class TokenManager {
     createEndpoint: (knownSecrets: () => readonly string[]) => TokenEndpoint,
     private readonly reporter: Reporter,
   ) {
-    this.#acquisition = new TokenAcquisition(options, credentials, createEndpoint(() => this.knownSecrets()), reporter);
+    this.#acquisition = new TokenAcquisition(
+      options,
+      credentials,
+      createEndpoint(() => this.knownSecrets()),
+      reporter,
+    );
     this.#renew = pMemoize(() => this.#acquire(), { cache: false, cacheKey: () => 'token' });
   }
 
@@ -138,7 +152,10 @@ export class TokenManager {
       if (access.source === 'refresh_token' && !access.confirmed && this.#refresh) {
         // The refresh grant answered 200 with a token the API rejects at once: asking it again
         // would give the same for as long as the refresh token lives. Authenticate from scratch.
-        this.reporter.log('warn', 'a token from the refresh grant was rejected on its first use; renewing with client_credentials');
+        this.reporter.log(
+          'warn',
+          'a token from the refresh grant was rejected on its first use; renewing with client_credentials',
+        );
         this.#distrust(this.#refresh.value);
       }
       this.invalidate();
@@ -158,7 +175,8 @@ export class TokenManager {
     return {
       hasToken: access !== undefined,
       expiresInMs: access ? Math.round(access.expiresAt - now) : undefined,
-      refreshTokenExpiresInMs: this.#refresh && now < this.#refresh.expiresAt ? Math.round(this.#refresh.expiresAt - now) : undefined,
+      refreshTokenExpiresInMs:
+        this.#refresh && now < this.#refresh.expiresAt ? Math.round(this.#refresh.expiresAt - now) : undefined,
     };
   }
 
@@ -188,7 +206,9 @@ export class TokenManager {
    * client secret seen so far, the tokens held now and the last few dropped ones.
    */
   knownSecrets(): string[] {
-    const tokens = [this.#access?.value, this.#refresh?.value, ...this.#retired].filter((t): t is string => t !== undefined);
+    const tokens = [this.#access?.value, this.#refresh?.value, ...this.#retired].filter(
+      (t): t is string => t !== undefined,
+    );
     return [...this.credentials.knownSecrets(), ...tokens];
   }
 
@@ -235,11 +255,16 @@ export class TokenManager {
         signal: deadline.signal,
         timers: this.#timers,
         clock,
-        isUsable: (t) => !this.#retired.includes(t.accessToken) && t.issuedAt > this.#issuedAfter && clock() < this.#refreshAt(t),
+        isUsable: (t) =>
+          !this.#retired.includes(t.accessToken) && t.issuedAt > this.#issuedAfter && clock() < this.#refreshAt(t),
         fetch: async (latest) => {
           // The newest refresh token wins: another process may have renewed it.
-          const shared = latest?.refreshToken && latest.refreshExpiresAt !== undefined ? { value: latest.refreshToken, expiresAt: latest.refreshExpiresAt } : undefined;
-          const candidate = shared && (!this.#refresh || shared.expiresAt >= this.#refresh.expiresAt) ? shared : this.#refresh;
+          const shared =
+            latest?.refreshToken && latest.refreshExpiresAt !== undefined
+              ? { value: latest.refreshToken, expiresAt: latest.refreshExpiresAt }
+              : undefined;
+          const candidate =
+            shared && (!this.#refresh || shared.expiresAt >= this.#refresh.expiresAt) ? shared : this.#refresh;
           // A refresh token whose last token was rejected on its first use is not used again.
           const refresh = candidate && !this.#distrusted.includes(candidate.value) ? candidate : undefined;
           const acquired = await this.#acquisition.fetch(credentials, refresh, deadline);
@@ -251,10 +276,13 @@ export class TokenManager {
       if (this.#detached.signal.aborted) throw detachedError();
       return this.#adopt(token, fetched, started);
     } catch (error) {
-      const failure = this.#detached.signal.aborted ? detachedError()
-        : isPaymentAuthError(error) ? error
-        : deadline.signal.aborted ? tokenTimeoutError()
-        : acquisitionFailedError(error);
+      const failure = this.#detached.signal.aborted
+        ? detachedError()
+        : isPaymentAuthError(error)
+          ? error
+          : deadline.signal.aborted
+            ? tokenTimeoutError()
+            : acquisitionFailedError(error);
       if (failure.code !== 'DETACHED') this.reporter.authError(failure);
       throw failure;
     } finally {
@@ -263,7 +291,11 @@ export class TokenManager {
   }
 
   /** Makes a stored token the current one; `fetched` is set when this process fetched it. */
-  #adopt(token: StoredToken, fetched: { grant: GrantType; fallback: boolean } | undefined, started: number): AccessToken {
+  #adopt(
+    token: StoredToken,
+    fetched: { grant: GrantType; fallback: boolean } | undefined,
+    started: number,
+  ): AccessToken {
     this.#retire(this.#access?.value);
     const access: AccessToken = {
       value: token.accessToken,
@@ -276,11 +308,20 @@ export class TokenManager {
     };
     this.#access = access;
     if (token.refreshToken !== this.#refresh?.value) this.#retire(this.#refresh?.value);
-    const keep = token.refreshToken && token.refreshExpiresAt !== undefined && !this.#distrusted.includes(token.refreshToken);
+    const keep =
+      token.refreshToken && token.refreshExpiresAt !== undefined && !this.#distrusted.includes(token.refreshToken);
     this.#refresh = keep ? { value: token.refreshToken!, expiresAt: token.refreshExpiresAt! } : undefined;
     this.#backgroundNotBefore = 0;
-    const fields = { fingerprint: fingerprint(access.value), generation: access.generation, expiresInMs: token.expiresAt - token.issuedAt };
-    if (fetched) this.reporter.tokenIssued({ grant: fetched.grant, ...fields, durationMs: Math.max(0, Math.round(this.options.clock() - started)) }, fetched.fallback);
+    const fields = {
+      fingerprint: fingerprint(access.value),
+      generation: access.generation,
+      expiresInMs: token.expiresAt - token.issuedAt,
+    };
+    if (fetched)
+      this.reporter.tokenIssued(
+        { grant: fetched.grant, ...fields, durationMs: Math.max(0, Math.round(this.options.clock() - started)) },
+        fetched.fallback,
+      );
     else this.reporter.log('debug', 'token adopted from the token store', fields);
     return access;
   }

@@ -59,7 +59,9 @@ export function decodeTokenBody(text: string, contentType: string | undefined): 
     throw invalid(`the body is not JSON (content-type ${JSON.stringify(contentType ?? 'none')})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalid(`the body is JSON ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}, not an object`);
+    throw invalid(
+      `the body is JSON ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}, not an object`,
+    );
   }
   return parsed as Record<string, unknown>;
 }
@@ -81,7 +83,12 @@ export function readOAuthError(body: Record<string, unknown> | undefined): OAuth
 export function parseExpiresIn(value: unknown, field = 'expires_in'): number | undefined {
   if (value === undefined || value === null) return undefined;
   const text = typeof value === 'string' ? value.trim() : undefined;
-  const n = typeof value === 'number' ? value : text !== undefined && text.length <= MAX_NUMERIC_LENGTH && NUMERIC.test(text) ? Number(text) : Number.NaN;
+  const n =
+    typeof value === 'number'
+      ? value
+      : text !== undefined && text.length <= MAX_NUMERIC_LENGTH && NUMERIC.test(text)
+        ? Number(text)
+        : Number.NaN;
   if (!Number.isFinite(n)) throw invalid(`${field} is not a finite number`);
   return n;
 }
@@ -97,14 +104,25 @@ function optionalToken(value: unknown, field: string): string | undefined {
  * Validates a decoded 2xx body (RFC 6749 §5.1) into a {@link TokenGrant}. `quote` makes a server
  * value safe to name in the error (the caller knows the secrets to clean it of).
  */
-export function toTokenGrant(body: TokenResponseWire, quote: (text: string) => string = (text) => text.slice(0, 20)): TokenGrant {
+export function toTokenGrant(
+  body: TokenResponseWire,
+  quote: (text: string) => string = (text) => text.slice(0, 20),
+): TokenGrant {
   const accessToken = body.access_token;
-  if (typeof accessToken !== 'string' || accessToken === '') throw invalid('access_token is missing or not a non-empty string');
-  if (accessToken.length > MAX_TOKEN_LENGTH) throw invalid(`access_token is longer than ${MAX_TOKEN_LENGTH} characters`);
+  if (typeof accessToken !== 'string' || accessToken === '')
+    throw invalid('access_token is missing or not a non-empty string');
+  if (accessToken.length > MAX_TOKEN_LENGTH)
+    throw invalid(`access_token is longer than ${MAX_TOKEN_LENGTH} characters`);
   if (!TOKEN_SYNTAX.test(accessToken)) throw invalid('access_token contains characters a bearer token cannot have');
   const tokenType = body.token_type;
-  if (tokenType !== undefined && tokenType !== null && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')) {
-    throw invalid(`token_type ${typeof tokenType === 'string' ? JSON.stringify(quote(tokenType)) : typeof tokenType} is not Bearer`);
+  if (
+    tokenType !== undefined &&
+    tokenType !== null &&
+    (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')
+  ) {
+    throw invalid(
+      `token_type ${typeof tokenType === 'string' ? JSON.stringify(quote(tokenType)) : typeof tokenType} is not Bearer`,
+    );
   }
   return {
     accessToken,

@@ -4,7 +4,12 @@
  * runtimes are servers and pass.
  */
 export function isBrowserLike(): boolean {
-  const g = globalThis as { window?: { document?: unknown }; importScripts?: unknown; WorkerGlobalScope?: unknown; self?: unknown };
+  const g = globalThis as {
+    window?: { document?: unknown };
+    importScripts?: unknown;
+    WorkerGlobalScope?: unknown;
+    self?: unknown;
+  };
   if (g.window !== undefined && g.window !== null && g.window.document !== undefined) return true;
   if (typeof g.importScripts === 'function') return true;
   return typeof g.WorkerGlobalScope === 'function' && g.self instanceof (g.WorkerGlobalScope as new () => unknown);

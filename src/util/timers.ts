@@ -132,7 +132,13 @@ export function stopTimer(timer: Timer | undefined): void {
  * `promise`, or a rejection with `onTimeout()` if it has not settled within `ms`, or with the
  * signal's reason as soon as it aborts. The timer goes as soon as one of them happens.
  */
-export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error, group?: TimerGroup, signal?: AbortSignal): Promise<T> {
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+  group?: TimerGroup,
+  signal?: AbortSignal,
+): Promise<T> {
   let timer: Timer | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = startTimer(() => reject(onTimeout()), ms, group);
@@ -155,10 +161,14 @@ export function sleep(ms: number, signal?: AbortSignal, group?: TimerGroup): Pro
       stopTimer(timer);
       reject(signal!.reason);
     };
-    const timer = startTimer(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms, group);
+    const timer = startTimer(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      ms,
+      group,
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -16,7 +16,9 @@ export class PaymentsController {
 
   @Post()
   async create(@Body() body: { amount: number; currency?: string }): Promise<Payment> {
-    return this.call(() => firstValueFrom(this.http.post<Payment>('/payments', { amount: body.amount, currency: body.currency ?? 'EUR' })));
+    return this.call(() =>
+      firstValueFrom(this.http.post<Payment>('/payments', { amount: body.amount, currency: body.currency ?? 'EUR' })),
+    );
   }
 
   @Get(':id')
@@ -30,7 +32,10 @@ export class PaymentsController {
       return (await request()).data;
     } catch (error) {
       const info = parsePaymentError(error);
-      throw new HttpException({ code: info.code, message: info.message, requestId: info.requestId }, info.status && info.status < 500 ? info.status : 502);
+      throw new HttpException(
+        { code: info.code, message: info.message, requestId: info.requestId },
+        info.status && info.status < 500 ? info.status : 502,
+      );
     }
   }
 }

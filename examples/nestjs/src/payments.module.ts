@@ -10,7 +10,10 @@ import { PaymentsController } from './payments.controller';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         baseURL: config.getOrThrow('PAYMENT_API_URL'),
-        credentials: { clientId: config.getOrThrow('PAYMENT_CLIENT_ID'), clientSecret: config.getOrThrow('PAYMENT_CLIENT_SECRET') },
+        credentials: {
+          clientId: config.getOrThrow('PAYMENT_CLIENT_ID'),
+          clientSecret: config.getOrThrow('PAYMENT_CLIENT_SECRET'),
+        },
         timeout: 10_000,
       }),
     }),
