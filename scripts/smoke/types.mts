@@ -8,5 +8,10 @@ const sandbox = await startPaymentSandbox();
 const api = axios.create({ baseURL: sandbox.url });
 const auth: PaymentAuth = attachPaymentAuth(api, sandbox.credentials, options);
 await api.get('/api/v1/payments', { paymentAuth: false, validateStatus: () => true });
+// What must not compile against the published declarations (an unused directive fails tsc).
+// @ts-expect-error `paymentAuth` is false or the package's own state, never true
+void api.get('/api/v1/payments', { paymentAuth: true });
+// @ts-expect-error an unknown option
+attachPaymentAuth(api, sandbox.credentials, { refreshWindow: 1 });
 auth.detach();
 await sandbox.close();
