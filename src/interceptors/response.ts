@@ -1,7 +1,8 @@
 import { isAxiosError, type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { unlessCancelled } from '../request/cancellation';
 import { PaymentAuthError } from '../errors/payment-auth-error';
-import { cleanAxiosError, releaseResponse } from '../errors/redact';
+import { cleanAxiosError } from '../errors/clean-axios-error';
+import { releaseResponse } from '../request/release-response';
 import { isReplayableBody } from '../request/replayable-body';
 import type { Reporter } from '../observability/reporter';
 import type { TokenManager } from '../token/manager';

@@ -1,5 +1,5 @@
 import { CanceledError, type InternalAxiosRequestConfig } from 'axios';
-import { cleanAxiosError } from '../errors/redact';
+import { cleanAxiosError } from '../errors/clean-axios-error';
 
 type CancelListener = (reason: unknown) => void;
 interface CancelTokenLike {

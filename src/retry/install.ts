@@ -1,6 +1,6 @@
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import axiosRetry from 'axios-retry';
-import { releaseResponse } from '../errors/redact';
+import { releaseResponse } from '../request/release-response';
 import type { Reporter } from '../observability/reporter';
 import type { RetryPolicy } from '../options/retry-options';
 import { retryDelayMs, retryReason, shouldRetry } from './policy';
