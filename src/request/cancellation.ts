@@ -1,5 +1,6 @@
 import { CanceledError, type InternalAxiosRequestConfig } from 'axios';
 import { cleanAxiosError } from '../errors/clean-axios-error';
+import { untilAborted } from '../util/signals';
 
 type CancelListener = (reason: unknown) => void;
 interface CancelTokenLike {
@@ -36,34 +37,16 @@ export function unlessCancelled<T>(
   const cancelled = (): Error => cleanAxiosError(new CanceledError(undefined, config));
   if (signal?.aborted) return Promise.reject(cancelled());
   if (cancelToken?.reason) return Promise.reject(cancelToken.reason);
+  // Either source aborts one signal, with the reason the caller would get from axios.
+  const cancel = new AbortController();
+  const onAbort = (): void => cancel.abort(cancelled());
+  const onCancel: CancelListener = (reason) => cancel.abort(reason ?? cancelled());
+  signal?.addEventListener?.('abort', onAbort, { once: true });
+  cancelToken?.subscribe?.(onCancel);
   const waiter = begin();
-  const pending = waiter.promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      cleanup();
-      waiter.release?.();
-      reject(cancelled());
-    };
-    const onCancel: CancelListener = (reason) => {
-      cleanup();
-      waiter.release?.();
-      reject(reason ?? cancelled());
-    };
-    const cleanup = (): void => {
-      signal?.removeEventListener?.('abort', onAbort);
-      cancelToken?.unsubscribe?.(onCancel);
-    };
-    signal?.addEventListener?.('abort', onAbort, { once: true });
-    cancelToken?.subscribe?.(onCancel);
-    pending.then(
-      (value) => {
-        cleanup();
-        resolve(value);
-      },
-      (error: unknown) => {
-        cleanup();
-        reject(error);
-      },
-    );
+  cancel.signal.addEventListener('abort', () => waiter.release?.(), { once: true });
+  return untilAborted(waiter.promise, cancel.signal).finally(() => {
+    signal?.removeEventListener?.('abort', onAbort);
+    cancelToken?.unsubscribe?.(onCancel);
   });
 }
