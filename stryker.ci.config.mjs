@@ -1,20 +1,39 @@
 // The fixed mutation-testing slice for CI (docs/testing.md, "Mutation testing"): `npm run mutate:ci`.
-// Same setup as stryker.config.mjs, on four small core modules (Retry-After and backoff, client
-// authentication, idempotency keys, the bearer scope) against their own unit tests only, so that it
-// takes minutes, not hours. It starts from scratch (no incremental file), so its time and score do
-// not depend on a baseline; a score under `thresholds.break` fails the run. No build needed: these
-// unit tests do not load dist/.
+// Same setup as stryker.config.mjs, on the core modules that have unit tests of their own (Retry-After
+// and backoff, client authentication, idempotency keys and their option, the bearer scope and the
+// URL helpers, the transient rule, the store value check and key, the memory store, the Redis
+// encryption, the body check) against those unit tests only, so that it takes minutes, not hours. It
+// starts from scratch (no incremental file), so its time and score do not depend on a baseline; a
+// score under `thresholds.break` fails the run. No build needed: these unit tests do not load dist/.
 import base from './stryker.config.mjs';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   ...base,
-  mutate: ['src/retry/backoff.ts', 'src/token/client-auth.ts', 'src/request/idempotency.ts', 'src/request/scope.ts'],
+  mutate: [
+    'src/retry/backoff.ts',
+    'src/token/client-auth.ts',
+    'src/request/idempotency.ts',
+    'src/options/idempotency-options.ts',
+    'src/request/scope.ts',
+    'src/util/urls.ts',
+    'src/errors/transient.ts',
+    'src/store/token-store.ts',
+    'src/store/memory-store.ts',
+    'src/redis/encryption.ts',
+    'src/request/replayable-body.ts',
+  ],
   testFiles: [
     '__tests__/unit/backoff.test.ts',
     '__tests__/unit/client-auth.test.ts',
     '__tests__/unit/idempotency.test.ts',
     '__tests__/unit/scope.test.ts',
+    '__tests__/unit/options.test.ts',
+    '__tests__/unit/transient.test.ts',
+    '__tests__/unit/token-store.test.ts',
+    '__tests__/unit/memory-store.test.ts',
+    '__tests__/unit/encryption.test.ts',
+    '__tests__/unit/replayable-body.test.ts',
   ],
   incremental: false,
   reporters: ['clear-text', 'progress', 'json'],
