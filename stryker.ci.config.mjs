@@ -2,7 +2,7 @@
 // Same setup as stryker.config.mjs, on the core modules that have unit tests of their own (Retry-After
 // and backoff, client authentication, idempotency keys and their option, the bearer scope and the
 // URL helpers, the transient rule, the store value check and key, the memory store, the Redis
-// encryption, the body check) against those unit tests only, so that it takes minutes, not hours. It
+// encryption, the body check, cancellation) against those unit tests only, so that it takes minutes, not hours. It
 // starts from scratch (no incremental file), so its time and score do not depend on a baseline; a
 // score under `thresholds.break` fails the run. No build needed: these unit tests do not load dist/.
 import base from './stryker.config.mjs';
@@ -22,6 +22,7 @@ export default {
     'src/store/memory-store.ts',
     'src/redis/encryption.ts',
     'src/request/replayable-body.ts',
+    'src/request/cancellation.ts',
   ],
   testFiles: [
     '__tests__/unit/backoff.test.ts',
@@ -34,6 +35,7 @@ export default {
     '__tests__/unit/memory-store.test.ts',
     '__tests__/unit/encryption.test.ts',
     '__tests__/unit/replayable-body.test.ts',
+    '__tests__/unit/cancellation.test.ts',
   ],
   incremental: false,
   reporters: ['clear-text', 'progress', 'json'],

@@ -23,6 +23,8 @@ describe('parseEncryptionKey', () => {
     ['33 bytes', () => randomBytes(33)],
     ['62 hex digits', () => bytes.toString('hex').slice(2)],
     ['64 hex digits and more', () => `${bytes.toString('hex')}==`],
+    ['65 hex digits', () => `0${bytes.toString('hex')}`],
+    ['non-ASCII text', () => 'é'.repeat(32)],
     ['base64 of 31 bytes', () => randomBytes(31).toString('base64')],
     ['a passphrase', () => 'correct horse battery staple'],
     ['an empty string', () => ''],
@@ -42,6 +44,7 @@ describe('encrypt and decrypt', () => {
     expect(a).not.toContain('accessToken');
     expect(decrypt(key, a, 'k')).toBe('{"accessToken":"at"}');
     expect(decrypt(key, encrypt(key, '', 'k'), 'k')).toBe('');
+    expect(decrypt(key, encrypt(key, 'tökén ✓', 'k'), 'k')).toBe('tökén ✓');
   });
 
   it('is AES-256-GCM: another implementation of it decrypts the value', async () => {

@@ -28,3 +28,20 @@ describe('isReplayableBody', () => {
     expect(isReplayableBody(make())).toBe(false);
   });
 });
+
+// axios sends bytes and URLSearchParams as they are, whatever else such an object carries.
+describe('isReplayableBody on bytes that look like streams', () => {
+  it.each([
+    [
+      'a typed array that is also async iterable',
+      () => Object.assign(new Uint8Array([1]), { async *[Symbol.asyncIterator]() {} }),
+    ],
+    ['an ArrayBuffer with a pipe method', () => Object.assign(new ArrayBuffer(1), { pipe: () => undefined })],
+    [
+      'URLSearchParams with a getReader method',
+      () => Object.assign(new URLSearchParams('a=1'), { getReader: () => undefined }),
+    ],
+  ])('replays %s', (_name, make) => {
+    expect(isReplayableBody(make())).toBe(true);
+  });
+});

@@ -29,7 +29,7 @@ export function encrypt(key: Buffer, plaintext: string, aad: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad));
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return [
     VERSION,
     iv.toString('base64url'),

@@ -43,10 +43,17 @@ export function unlessCancelled<T>(
   const onCancel: CancelListener = (reason) => cancel.abort(reason ?? cancelled());
   signal?.addEventListener?.('abort', onAbort, { once: true });
   cancelToken?.subscribe?.(onCancel);
-  const waiter = begin();
-  cancel.signal.addEventListener('abort', () => waiter.release?.(), { once: true });
-  return untilAborted(waiter.promise, cancel.signal).finally(() => {
+  const stopListening = (): void => {
     signal?.removeEventListener?.('abort', onAbort);
     cancelToken?.unsubscribe?.(onCancel);
-  });
+  };
+  let waiter: Waiter<T>;
+  try {
+    waiter = begin();
+  } catch (error) {
+    stopListening();
+    throw error;
+  }
+  cancel.signal.addEventListener('abort', () => waiter.release?.(), { once: true });
+  return untilAborted(waiter.promise, cancel.signal).finally(stopListening);
 }

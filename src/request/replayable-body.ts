@@ -5,6 +5,8 @@
  * the first attempt: a replay would send an empty body, which the server may well accept.
  */
 export function isReplayableBody(data: unknown): boolean {
+  // Bytes and URLSearchParams are sent as such by axios, whatever else the object carries.
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data) || data instanceof URLSearchParams) return true;
   // Object() boxes a primitive and turns null and undefined into {}: none of them has these methods.
   const body = Object(data) as { pipe?: unknown; getReader?: unknown; [Symbol.asyncIterator]?: unknown };
   return (
