@@ -42,7 +42,8 @@ describe('buildGrantRequest', () => {
   it('puts the credentials in the Authorization header only, with basic', () => {
     const request = buildGrantRequest({ grant_type: 'client_credentials' }, credentials, 'client_secret_basic', 'form');
     expect(request.data).toBe('grant_type=client_credentials');
-    expect(request.headers).toMatchObject({
+    expect(request.headers).toEqual({
+      Accept: 'application/json',
       'Content-Type': 'application/x-www-form-urlencoded',
       Authorization: `Basic ${btoa('id:s3cret')}`,
     });

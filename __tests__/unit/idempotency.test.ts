@@ -119,6 +119,7 @@ describe('normalizeIdempotency', () => {
     [null, /idempotency must be false or \{ headerName \}/],
     ['Idempotency-Key', /idempotency must be false or \{ headerName \}/],
     [{ header: 'x' }, /unknown idempotency option header/],
+    [{ headerName: 'X', header: 1, name: 2 }, /^attachPaymentAuth: unknown idempotency option header, name$/],
     [{ headerName: 'bad name' }, /idempotency.headerName must be a valid header name/],
     [{ headerName: '' }, /idempotency.headerName must be a valid header name/],
     [{ headerName: 5 }, /idempotency.headerName must be a valid header name/],

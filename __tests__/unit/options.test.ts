@@ -138,6 +138,7 @@ describe('endpoint resolution', () => {
     ['https://pay.test/', 'https://pay.test/api/v1/oauth2/token'],
     ['https://pay.test/api/v1', 'https://pay.test/api/v1/oauth2/token'],
     ['https://pay.test/api/v1/', 'https://pay.test/api/v1/oauth2/token'],
+    ['https://pay.test/api/v1//', 'https://pay.test/api/v1/oauth2/token'],
     ['https://pay.test/gateway', 'https://pay.test/gateway/api/v1/oauth2/token'],
     ['https://pay.test/gateway/api/v1', 'https://pay.test/gateway/api/v1/oauth2/token'],
   ])('resolves the token URL against %s', (base, expected) => {

@@ -18,6 +18,8 @@ describe('the bearer scope', () => {
     ['payments/1?expand=x'],
     ['https://api.example-pay.com/api/v1/payments'],
     ['https://API.Example-Pay.com:443/api/v1/payments'],
+    ['/payments?return=https://shop.example/done'],
+    ['payments?next=//evil.example/x'],
   ])('includes %s', (url) => {
     expect(scope.includes(config(url))).toBe(true);
   });
@@ -35,6 +37,8 @@ describe('the bearer scope', () => {
     ['the token endpoint', 'https://api.example-pay.com/api/v1/oauth2/token'],
     ['the refresh endpoint with a query', '/oauth2/refresh?x=1'],
     ['a non-http scheme', 'file:///etc/passwd'],
+    ['a scheme with a digit', 'h2://evil.example/x'],
+    ['the token endpoint, relative and without a leading slash', 'oauth2/token'],
   ])('excludes %s', (_name, url) => {
     expect(scope.includes(config(url))).toBe(false);
   });
@@ -47,6 +51,14 @@ describe('the bearer scope', () => {
 
   it('fails closed on URLs that do not parse', () => {
     expect(scope.includes(config('http://[::1', null))).toBe(false);
+    expect(resolveRequestUrl(config('http://[::1', null))).toBeUndefined();
+  });
+
+  it('strips every leading slash of the url before the base, as axios does (token endpoint still excluded)', () => {
+    expect(scope.includes(config('///api/v1/oauth2/token', API, { allowAbsoluteUrls: false }))).toBe(false);
+    expect(resolveRequestUrl(config('///payments', `${API}/api/v1`, { allowAbsoluteUrls: false }))?.href).toBe(
+      `${API}/api/v1/payments`,
+    );
   });
 
   // Where the token really goes is checked against real servers in fuzz.test.ts; here, that the
@@ -128,6 +140,19 @@ describe('resolveRequestUrl', () => {
 });
 
 describe('the decision cache', () => {
+  it('keeps one decision per distinct request, and at most 1,024: full, it starts over', () => {
+    const fresh = createScope(new Set([API]), []);
+    fresh.includes(config('/a'));
+    fresh.includes(config('/a'));
+    expect(fresh.cachedDecisions).toBe(1);
+    fresh.includes(config('/b'));
+    expect(fresh.cachedDecisions).toBe(2);
+    for (let i = 2; i < 1024; i++) fresh.includes(config(`/p${i}`));
+    expect(fresh.cachedDecisions).toBe(1024);
+    fresh.includes(config('/one-more'));
+    expect(fresh.cachedDecisions).toBe(1);
+  });
+
   it('stays right past its bound: 3,000 distinct URLs, each asked twice', () => {
     const s = createScope(new Set([API]), []);
     for (let i = 0; i < 3000; i++) {

@@ -23,5 +23,5 @@ const TRANSIENT_TRANSPORT_CODES: ReadonlySet<string> = new Set([
 
 /** Whether a transport error code (`err.code` of an error without a response) is transient. */
 export function isTransientTransportCode(code: unknown): boolean {
-  return typeof code === 'string' && TRANSIENT_TRANSPORT_CODES.has(code);
+  return (TRANSIENT_TRANSPORT_CODES as ReadonlySet<unknown>).has(code);
 }

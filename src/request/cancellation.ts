@@ -12,8 +12,10 @@ interface CancelTokenLike {
 /** A wait the caller may give up: `release()` tells whoever it waits on that it stopped waiting. */
 export interface Waiter<T> {
   promise: Promise<T>;
-  release?: () => void;
+  release: () => void;
 }
+
+const nothingToRelease = (): void => undefined;
 
 /**
  * Starts `start()` and waits for it unless the request is cancelled first, by its `signal` or its
@@ -30,7 +32,7 @@ export function unlessCancelled<T>(
   const cancelToken = config.cancelToken as CancelTokenLike | undefined;
   const begin = (): Waiter<T> => {
     const started = start();
-    return started instanceof Promise ? { promise: started } : started;
+    return started instanceof Promise ? { promise: started, release: nothingToRelease } : started;
   };
   if (!signal && !cancelToken) return begin().promise;
   // As axios builds it (message, config): the config, cleaned of a bearer it may already carry.
@@ -41,7 +43,8 @@ export function unlessCancelled<T>(
   const cancel = new AbortController();
   const onAbort = (): void => cancel.abort(cancelled());
   const onCancel: CancelListener = (reason) => cancel.abort(reason ?? cancelled());
-  signal?.addEventListener?.('abort', onAbort, { once: true });
+  // Either may be a minimal object (axios's GenericAbortSignal): without the methods, nothing to listen to.
+  signal?.addEventListener?.('abort', onAbort);
   cancelToken?.subscribe?.(onCancel);
   const stopListening = (): void => {
     signal?.removeEventListener?.('abort', onAbort);
@@ -54,6 +57,6 @@ export function unlessCancelled<T>(
     stopListening();
     throw error;
   }
-  cancel.signal.addEventListener('abort', () => waiter.release?.(), { once: true });
+  cancel.signal.addEventListener('abort', () => waiter.release());
   return untilAborted(waiter.promise, cancel.signal).finally(stopListening);
 }

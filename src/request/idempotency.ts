@@ -38,7 +38,7 @@ function usableKey(value: unknown): string | undefined {
  * unkeyed (a POST is not retried).
  */
 export function ensureIdempotencyKey(config: InternalAxiosRequestConfig, headerName: string): boolean {
-  if (!KEYED_METHODS.has((config.method ?? 'get').toLowerCase())) return false;
+  if (!KEYED_METHODS.has(String(config.method).toLowerCase())) return false;
   const value = config.headers.get(headerName);
   if (value === false || usableKey(value) !== undefined) return false;
   config.headers.set(headerName, newIdempotencyKey());

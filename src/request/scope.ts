@@ -13,12 +13,13 @@ export function resolveRequestUrl(
   const url = config.url ?? '';
   const useBase = config.baseURL && (config.allowAbsoluteUrls === false || !ABSOLUTE_URL.test(url));
   const full = useBase ? `${config.baseURL!.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : url;
+  let parsed: URL;
   try {
-    const parsed = new URL(full);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed : undefined;
+    parsed = new URL(full);
   } catch {
     return undefined;
   }
+  return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed : undefined;
 }
 
 /** Decides which requests receive the bearer token. */
@@ -27,6 +28,8 @@ export interface RequestScope {
   includes(config: InternalAxiosRequestConfig): boolean;
   /** True when the URL's origin is one of the API origins. */
   hasApiOrigin(url: string | URL): boolean;
+  /** How many decisions the cache holds now (at most 1,024). */
+  readonly cachedDecisions: number;
 }
 
 const DECISIONS_KEPT = 1024;
@@ -55,6 +58,9 @@ export function createScope(apiOrigins: ReadonlySet<string>, tokenEndpoints: rea
   let kept = 0;
   return {
     hasApiOrigin,
+    get cachedDecisions() {
+      return kept;
+    },
     includes(config) {
       const outer = `${config.allowAbsoluteUrls === false ? '0' : '1'}${config.baseURL ?? ''}`;
       const url = config.url ?? '';
