@@ -93,3 +93,6 @@ export const IMPLEMENTATIONS = {
     },
   },
 };
+
+/** The A/A control: a second, identical plain axios, measured in the same rounds as the others. */
+IMPLEMENTATIONS.plain2 = { ...IMPLEMENTATIONS.plain, label: 'plain axios again (A/A control)' };

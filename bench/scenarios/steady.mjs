@@ -7,11 +7,13 @@ import { IMPLEMENTATIONS } from '../implementations.mjs';
 import { startChild } from '../child.mjs';
 import { drive, spread } from '../stats.mjs';
 
-const NAMES = ['plain', 'ours', 'gist', 'authRefresh'];
+// plain2 is the A/A control: the same plain axios again, whose ratio to plain is the noise floor.
+const NAMES = ['plain', 'plain2', 'ours', 'gist', 'authRefresh'];
 
 export async function steady({ quick = false, log = () => undefined } = {}) {
   const { value: server, stop } = await startChild('minimal-server-process.mjs');
-  const rounds = quick ? 2 : 11;
+  // A quick run keeps five rounds: the A/A control needs a few to show the noise.
+  const rounds = quick ? 5 : 11;
   const results = {};
   try {
     for (const concurrency of [1, 64]) {
@@ -52,8 +54,9 @@ export async function steady({ quick = false, log = () => undefined } = {}) {
         cpuRatios,
         cpuPerRequestUs: Object.fromEntries(NAMES.map((n) => [n, spread(cpu[n])])),
       };
+      const aa = results[concurrency].ratios.plain2;
       log(
-        `steady c=${concurrency}: plain ${Math.round(results[concurrency].rps.plain.median)} req/s; ours ÷ plain median ${results[concurrency].ratios.ours.median.toFixed(3)} (wall), ${cpuRatios.ours.median.toFixed(3)} (client CPU)`,
+        `steady c=${concurrency}: plain ${Math.round(results[concurrency].rps.plain.median)} req/s; ours ÷ plain median ${results[concurrency].ratios.ours.median.toFixed(3)} (wall), ${cpuRatios.ours.median.toFixed(3)} (client CPU); A/A ${aa.min.toFixed(3)}–${aa.max.toFixed(3)}`,
       );
     }
   } finally {
