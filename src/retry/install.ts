@@ -79,9 +79,9 @@ export function installRetries(
   });
   // axios-retry's request interceptor only stamps the attempt time, which matters when the timeout
   // is not reset between retries; ours is (shouldResetTimeout), and its response interceptor sets up
-  // the retry state itself. It costs about 5 µs per request, a quarter of the whole hot path (it adds
-  // an `axios-retry` key to every config: docs/benchmarks.md, "Hot path"), so it is removed here.
-  // Tested against axios-retry 4.0.0 and the latest 4.x (scripts/matrix.sh).
+  // the retry state itself. Measured through axios's whole pipeline, it costs about 5 µs per request
+  // (28.5 against 23.2 µs per GET), a quarter of the hot path, so it is removed here. Tested against
+  // axios-retry 4.0.0 and the latest 4.x (scripts/matrix.sh).
   instance.interceptors.request.eject(ids.requestInterceptorId);
   return () => instance.interceptors.response.eject(ids.responseInterceptorId);
 }
