@@ -45,6 +45,9 @@ export interface PaymentAuth {
   detach(): void;
 }
 
+/** The instances with an attachment of this copy of the package that has not been detached. */
+const ATTACHED = new WeakSet<AxiosInstance>();
+
 function processEnv(): Record<string, string | undefined> | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
 }
@@ -84,6 +87,11 @@ export function attachPaymentAuth(
       'attachPaymentAuth: refusing to run in a browser, where the client secret would be public; keep it on a server (or pass dangerouslyAllowBrowser: true behind a proxy that holds the secret)',
     );
   }
+  if (ATTACHED.has(instance)) {
+    throw new TypeError(
+      'attachPaymentAuth: this axios instance already has payment auth attached (every request would fetch and send two tokens); detach() the first, or use another instance',
+    );
+  }
   const normalized = normalizeOptions(options, instance.defaults.baseURL);
   const source = createCredentialSource(credentials, processEnv());
   const reporter = createReporter(normalized);
@@ -119,6 +127,7 @@ export function attachPaymentAuth(
   const responseInterceptors = createResponseInterceptors(instance, manager, reporter, () => manager.knownSecrets());
   const responseId = instance.interceptors.response.use(responseInterceptors.onResponse, responseInterceptors.onError);
   let attached = true;
+  ATTACHED.add(instance);
   let stopObserving: (() => void) | undefined;
   try {
     stopObserving = normalized.telemetry?.observeExpiry(() => {
@@ -138,6 +147,7 @@ export function attachPaymentAuth(
     detach() {
       if (!attached) return;
       attached = false;
+      ATTACHED.delete(instance);
       instance.interceptors.request.eject(requestId);
       instance.interceptors.response.eject(responseId);
       ejectRetries?.();

@@ -1,6 +1,7 @@
 import axios from 'axios';
 import { attachPaymentAuth } from '../../src';
 import { resolveEndpoint } from '../../src/util/urls';
+import { normalizeOptions } from '../../src/options/normalize';
 
 const creds = { clientId: 'id', clientSecret: 'secret-value-123' };
 const api = (baseURL?: string) => axios.create({ baseURL });
@@ -24,6 +25,24 @@ describe('attach-time validation', () => {
       () => attachPaymentAuth(api('https://a.test'), creds, { refreshWindowMs: -1 }),
       /refreshWindowMs/,
     ],
+    [
+      'null for a duration (a missing environment variable, parsed)',
+      () => attachPaymentAuth(api('https://a.test'), creds, { tokenTimeoutMs: null as never }),
+      /tokenTimeoutMs must be a finite number >= 1, got null/,
+    ],
+    [
+      'null for a count',
+      () => attachPaymentAuth(api('https://a.test'), creds, { tokenRetries: null as never }),
+      /tokenRetries must be an integer >= 0, got null/,
+    ],
+    ...['Authorization', 'content-length', 'Content-Type', 'Host', 'Cookie'].map(
+      (name) =>
+        [
+          `${name} as the idempotency header`,
+          () => attachPaymentAuth(api('https://a.test'), creds, { idempotency: { headerName: name } }),
+          new RegExp(`idempotency.headerName must not be ${name}`),
+        ] as [string, () => unknown, RegExp],
+    ),
     [
       'a fractional retry count',
       () => attachPaymentAuth(api('https://a.test'), creds, { tokenRetries: 1.5 }),
@@ -51,7 +70,7 @@ describe('attach-time validation', () => {
       /logger/,
     ],
     ['not an axios instance', () => attachPaymentAuth({} as never, creds), /axios instance/],
-  ])('throws a TypeError for %s', (_name, attach, message) => {
+  ] as [string, () => unknown, RegExp][])('throws a TypeError for %s', (_name, attach, message) => {
     expect(attach).toThrow(TypeError);
     expect(attach).toThrow(message);
   });
@@ -64,6 +83,19 @@ describe('attach-time validation', () => {
     const attach = () => attachPaymentAuth(api('https://a.test'), credentials as never);
     expect(attach).toThrow(TypeError);
     expect(attach).toThrow(message);
+  });
+
+  it('refuses a second attachment to the same instance until the first is detached', () => {
+    const instance = api('https://a.test');
+    const first = attachPaymentAuth(instance, creds);
+    expect(() => attachPaymentAuth(instance, creds)).toThrow(/already has payment auth attached/);
+    first.detach();
+    attachPaymentAuth(instance, creds).detach();
+    expect(instance.interceptors.request).toBeDefined();
+  });
+
+  it('bounds the store lock TTL to what a timer and a store can take', () => {
+    expect(normalizeOptions({ storeLockTtlMs: 1e22 }, 'https://a.test').storeLockTtlMs).toBe(2 ** 31 - 1);
   });
 
   it("does not modify the caller's options object", () => {
@@ -89,6 +121,15 @@ describe('credentials from the environment', () => {
     process.env.PAYMENT_CLIENT_ID = 'env-id';
     process.env.PAYMENT_CLIENT_SECRET = 'env-secret';
     expect(() => attachPaymentAuth(api('https://a.test')).detach()).not.toThrow();
+  });
+
+  it('refuses blank variables as it refuses blank credentials', () => {
+    process.env.PAYMENT_CLIENT_ID = '   ';
+    process.env.PAYMENT_CLIENT_SECRET = 'x';
+    expect(() => attachPaymentAuth(api('https://a.test'))).toThrow(/PAYMENT_CLIENT_ID not set \(or blank\)/);
+    process.env.PAYMENT_CLIENT_ID = 'id';
+    process.env.PAYMENT_CLIENT_SECRET = '\t';
+    expect(() => attachPaymentAuth(api('https://a.test'))).toThrow(/PAYMENT_CLIENT_SECRET not set \(or blank\)/);
   });
 
   it('names the missing variables', () => {
@@ -143,5 +184,32 @@ describe('endpoint resolution', () => {
     ['https://pay.test/gateway/api/v1', 'https://pay.test/gateway/api/v1/oauth2/token'],
   ])('resolves the token URL against %s', (base, expected) => {
     expect(resolveEndpoint(new URL(base), '/api/v1/oauth2/token')).toBe(expected);
+  });
+});
+
+// The refresh request carries the client secret: by default it goes only where the token request
+// goes, never to the API's host when the token URL is elsewhere.
+describe('the default refresh URL', () => {
+  it.each([
+    ['no tokenUrl: beside the default token URL', undefined, 'https://api.test/api/v1/oauth2/refresh'],
+    [
+      'a tokenUrl in the Payment API layout on another host',
+      'https://auth.test/api/v1/oauth2/token',
+      'https://auth.test/api/v1/oauth2/refresh',
+    ],
+    [
+      'a tokenUrl of an identity provider: the refresh grant goes to the token URL',
+      'https://idp.test/oauth/token',
+      'https://idp.test/oauth/token',
+    ],
+    ['a tokenUrl on the API host', 'https://api.test/api/v1/oauth2/token', 'https://api.test/api/v1/oauth2/refresh'],
+  ])('%s', (_name, tokenUrl, refreshUrl) => {
+    expect(normalizeOptions(tokenUrl ? { tokenUrl } : {}, 'https://api.test/api/v1').refreshUrl).toBe(refreshUrl);
+  });
+
+  it('is on the token URL when there is no baseURL', () => {
+    expect(
+      normalizeOptions({ tokenUrl: 'https://idp.test/token', apiOrigins: ['https://api.test'] }, undefined).refreshUrl,
+    ).toBe('https://idp.test/token');
   });
 });

@@ -86,6 +86,13 @@ describe('parsePaymentError', () => {
     expect(
       parsePaymentError(new PaymentAuthError({ code: 'CREDENTIALS_REJECTED', message: 'no', status: 401 })),
     ).toMatchObject({ code: 'CREDENTIALS_REJECTED', status: 401, retryable: false });
+    expect(
+      parsePaymentError(new PaymentAuthError({ code: 'BODY_NOT_REPLAYABLE', message: 'not replayed', status: 401 })),
+    ).toMatchObject({ status: 401, unauthorized: true, retryable: false });
+    expect(
+      parsePaymentError(new PaymentAuthError({ code: 'CREDENTIALS_REJECTED', message: 'no', status: 401 }))
+        .unauthorized,
+    ).toBe(false);
     expect(parsePaymentError('weird')).toMatchObject({ code: 'UNKNOWN', message: 'weird' });
     expect(parsePaymentError(null)).toMatchObject({ code: 'UNKNOWN' });
   });

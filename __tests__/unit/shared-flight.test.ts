@@ -21,6 +21,7 @@ function flight(
     key: 'k',
     owner: `owner-${Math.random()}`,
     lockTtlMs: 300,
+    maxLockWaitMs: 1300,
     storeTimeoutMs: 100,
     signal: new AbortController().signal,
     timers: createTimerGroup(),
@@ -70,6 +71,15 @@ describe('acquireShared', () => {
     const seen: (StoredToken | undefined)[] = [];
     await acquireShared(flight(store, { fetch: async (latest) => (seen.push(latest), token(6)) }));
     expect(seen[0]?.refreshToken).toBe('rt-5');
+  });
+
+  it('fetches in process when a holder keeps the lock past maxLockWaitMs, and reports it', async () => {
+    const store = new MemoryTokenStore();
+    await store.tryLock('k', 'dead-process', 60_000);
+    const f = flight(store, { lockTtlMs: 60_000, maxLockWaitMs: 150 });
+    await expect(acquireShared(f)).resolves.toEqual(token(1)); // not after the lock's 60 s
+    expect(f.fetches).toBe(1);
+    expect(f.errors.map((e) => e.operation)).toEqual(['lock']);
   });
 
   it('waits at most the lock TTL for a holder that died, then takes the lock', async () => {

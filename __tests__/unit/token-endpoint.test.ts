@@ -1,6 +1,12 @@
 import axios from 'axios';
 import nock from 'nock';
-import { attachPaymentAuth, isPaymentAuthError, type PaymentAuthError, type PaymentAuthOptions } from '../../src';
+import {
+  attachPaymentAuth,
+  isPaymentAuthError,
+  parsePaymentError,
+  type PaymentAuthError,
+  type PaymentAuthOptions,
+} from '../../src';
 import type { CredentialsInput } from '../../src/token/credentials';
 
 const BASE = 'https://pay.test';
@@ -218,6 +224,26 @@ describe('token endpoint failures', () => {
       .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     nock(BASE).post(TOKEN).reply(200, ok);
     await expect(attach().getAccessToken()).resolves.toBe('at-1');
+  });
+
+  it.each(['ENOTFOUND', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'HPE_INVALID_CONSTANT'])(
+    'does not retry a transport error that is not transient (%s), and says so',
+    async (code) => {
+      nock(BASE)
+        .post(TOKEN)
+        .once()
+        .replyWithError(Object.assign(new Error('failed'), { code }));
+      const error = await failure(attach().getAccessToken());
+      expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', message: expect.stringContaining(code) });
+      expect(parsePaymentError(error).retryable).toBe(false);
+    },
+  );
+
+  it('retries a network error without a code, and calls the outage retryable', async () => {
+    nock(BASE).post(TOKEN).times(3).replyWithError(new Error('socket closed'));
+    const error = await failure(attach().getAccessToken());
+    expect(error.message).toContain('network error');
+    expect(parsePaymentError(error).retryable).toBe(true);
   });
 
   it('waits for Retry-After on a 429', async () => {

@@ -35,6 +35,12 @@ export function isPaymentApiError(error: unknown): error is PaymentApiError {
 
 const RETRYABLE_AUTH_CODES = new Set(['TOKEN_ENDPOINT_UNAVAILABLE', 'TOKEN_ENDPOINT_TIMEOUT']);
 
+/** Whether the cause of an outage is worth another try: no transport code, or a transient one. */
+function transientCause(cause: unknown): boolean {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return code === undefined || isTransientTransportCode(code);
+}
+
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
@@ -87,8 +93,9 @@ export function parsePaymentError(error: unknown): PaymentErrorInfo {
       code: error.code,
       message: error.message,
       requestId: undefined,
-      retryable: RETRYABLE_AUTH_CODES.has(error.code),
-      unauthorized: false,
+      retryable: RETRYABLE_AUTH_CODES.has(error.code) && transientCause(error.cause),
+      // The API's 401 on a body that could not be replayed.
+      unauthorized: error.code === 'BODY_NOT_REPLAYABLE',
     };
   }
   if (isPaymentApiError(error)) {

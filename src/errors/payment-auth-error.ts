@@ -4,9 +4,13 @@
  * - `CREDENTIALS_MISSING`: the credentials provider threw or returned no usable client id/secret.
  * - `CREDENTIALS_REJECTED`: the token endpoint rejected the client (`invalid_client`, or a 401).
  * - `TOKEN_REQUEST_REJECTED`: the token endpoint refused the grant for another reason
- *   (`invalid_scope`, `unauthorized_client`, `invalid_request`, `unsupported_grant_type`, other 4xx).
- * - `TOKEN_ENDPOINT_UNAVAILABLE`: network errors, 5xx or 429 outlasted the bounded retries.
- * - `TOKEN_ENDPOINT_TIMEOUT`: the token acquisition passed its total deadline.
+ *   (`invalid_scope`, `unauthorized_client`, `invalid_request`, `unsupported_grant_type`, other 4xx,
+ *   and the 5xx that are not transient: 501, 505).
+ * - `TOKEN_ENDPOINT_UNAVAILABLE`: the token endpoint could not be reached, or answered 429 or a
+ *   transient 5xx, past the bounded retries (transient failures are retried; a certificate, DNS
+ *   name or protocol error is not).
+ * - `TOKEN_ENDPOINT_TIMEOUT`: the token acquisition (the credentials provider, the token store and
+ *   the token endpoint together) passed its total deadline.
  * - `TOKEN_ENDPOINT_REDIRECT`: the token endpoint answered with a redirect, which is never followed.
  * - `TOKEN_RESPONSE_INVALID`: the token endpoint answered 2xx with a body that is not a valid token
  *   response (not JSON, not an object, too large, no `access_token`, unsupported `token_type`...).

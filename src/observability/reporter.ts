@@ -156,22 +156,19 @@ export function createReporter(options: ReporterOptions): Reporter {
     },
     traceTokenCall(info, run, describe) {
       if (!telemetry) return run();
-      let started = false;
+      // The acquisition waits for the call itself, not for the hook: a hook that never settles,
+      // throws, forgets to return or never calls \`run\` can neither hold nor fail a token call.
+      let call: ReturnType<typeof run> | undefined;
+      const once = (): ReturnType<typeof run> => (call ??= run());
       try {
-        return telemetry.traceTokenCall(
-          info,
-          () => {
-            started = true;
-            return run();
-          },
-          describe,
-        );
+        const traced: unknown = telemetry.traceTokenCall(info, once, describe);
+        if (traced instanceof Promise) traced.catch(() => undefined);
       } catch (error) {
         log('warn', 'telemetry traceTokenCall threw', {
           error: error instanceof Error ? error.message : String(error),
         });
-        return started ? Promise.reject(error) : run();
       }
+      return once();
     },
   };
 }

@@ -6,6 +6,27 @@ export interface IdempotencyOptions {
   headerName?: string;
 }
 
+/**
+ * Headers an idempotency key must not replace: the request's own authentication, framing and
+ * routing (lower case).
+ */
+const RESERVED_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'content-length',
+  'content-type',
+  'content-encoding',
+  'transfer-encoding',
+  'host',
+  'connection',
+  'cookie',
+  'expect',
+  'te',
+  'trailer',
+  'upgrade',
+  'keep-alive',
+]);
+
 const IDEMPOTENCY_OPTION_KEYS = keysOf<IdempotencyOptions>({ headerName: true });
 
 /** Validates the `idempotency` option; `undefined` means keys are off. */
@@ -19,5 +40,9 @@ export function normalizeIdempotency(value: unknown): string | undefined {
   const name = (value as IdempotencyOptions).headerName ?? 'Idempotency-Key';
   if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name))
     throw new TypeError('attachPaymentAuth: idempotency.headerName must be a valid header name');
+  if (RESERVED_HEADERS.has(name.toLowerCase()))
+    throw new TypeError(
+      `attachPaymentAuth: idempotency.headerName must not be ${name}, which the request needs for itself`,
+    );
   return name;
 }

@@ -3,6 +3,7 @@ import { DEFAULTS, REFRESH_PATH, TOKEN_PATH, type NormalizedOptions, type Paymen
 import { normalizeIdempotency } from './idempotency-options';
 import { normalizeRetry } from './retry-options';
 import { hasMethods, keysOf, unknownKeys } from '../util/objects';
+import { MAX_TIMER_MS } from '../util/timers';
 import { isLoopbackHost, resolveEndpoint } from '../util/urls';
 import type { TokenStore } from '../store/token-store';
 import type { PaymentAuthTelemetry } from '../observability/telemetry';
@@ -61,13 +62,31 @@ function parseHttpUrl(value: unknown, name: string, allowInsecureHttp: boolean):
   return url;
 }
 
+/**
+ * The default refresh URL when `tokenUrl` is set: on the token URL's server, which already gets the
+ * client secret — never on the API's, which may be another host. A token URL in the Payment API's
+ * layout (`…/oauth2/token`) has its refresh endpoint beside it (`…/oauth2/refresh`); any other
+ * takes the refresh grant itself, as RFC 6749 §6 has it.
+ */
+function refreshBesideToken(tokenUrl: string): string {
+  const url = new URL(tokenUrl);
+  if (!url.pathname.endsWith('/oauth2/token')) return url.href;
+  url.pathname = `${url.pathname.slice(0, -'token'.length)}refresh`;
+  return url.href;
+}
+
+/**
+ * A numeric option, or its default when it is absent (`undefined`; `null` is a mistake, as from a
+ * missing environment variable, and refused).
+ */
 function number(
   options: PaymentAuthOptions,
   key: keyof typeof DEFAULTS & keyof PaymentAuthOptions,
   min: number,
-  integer = false,
+  { integer = false }: { integer?: boolean } = {},
 ): number {
-  const value = options[key] ?? DEFAULTS[key];
+  const given = options[key];
+  const value = given === undefined ? DEFAULTS[key] : given;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
     fail(`${key} must be a${integer ? 'n integer' : ' finite number'} >= ${min}, got ${JSON.stringify(value)}`);
   }
@@ -132,7 +151,9 @@ export function normalizeOptions(
   let refreshUrl: string | undefined;
   if (opts.refreshUrl === false) refreshUrl = undefined;
   else if (opts.refreshUrl !== undefined) refreshUrl = parseHttpUrl(opts.refreshUrl, 'refreshUrl', insecure).href;
-  else refreshUrl = base ? resolveEndpoint(base, REFRESH_PATH) : new URL(REFRESH_PATH, tokenUrl).href;
+  else
+    refreshUrl =
+      opts.tokenUrl === undefined && base ? resolveEndpoint(base, REFRESH_PATH) : refreshBesideToken(tokenUrl);
 
   const apiOrigins = new Set<string>(base ? [base.origin] : []);
   if (opts.apiOrigins !== undefined) {
@@ -183,13 +204,14 @@ export function normalizeOptions(
     defaultTokenLifetimeMs: number(opts, 'defaultTokenLifetimeMs', 1000),
     maxTokenLifetimeMs: number(opts, 'maxTokenLifetimeMs', 1000),
     tokenTimeoutMs: number(opts, 'tokenTimeoutMs', 1),
-    tokenRetries: number(opts, 'tokenRetries', 0, true),
+    tokenRetries: number(opts, 'tokenRetries', 0, { integer: true }),
     maxRetryAfterMs: number(opts, 'maxRetryAfterMs', 0),
     apiOrigins,
     retry: normalizeRetry(opts.retry),
     store: normalizeStore(opts.store),
     storeTimeoutMs: number(opts, 'storeTimeoutMs', 1),
-    storeLockTtlMs: number(opts, 'storeLockTtlMs', 100),
+    // A longer lock is practically endless, and a store such as Redis refuses a TTL past 2^63.
+    storeLockTtlMs: Math.min(number(opts, 'storeLockTtlMs', 100), MAX_TIMER_MS),
     onStoreError: optionalFunction(opts, 'onStoreError'),
     telemetry: normalizeTelemetry(opts.telemetry),
     idempotencyHeader: normalizeIdempotency(opts.idempotency),

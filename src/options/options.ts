@@ -26,7 +26,9 @@ export interface PaymentAuthOptions {
   /**
    * Absolute URL of the refresh endpoint, or `false` to never use refresh tokens (always
    * authenticate with client_credentials again).
-   * @default `/api/v1/oauth2/refresh`, resolved like `tokenUrl`
+   * @default `/api/v1/oauth2/refresh`, resolved like `tokenUrl`; with `tokenUrl` set, on the token
+   * URL's server (never the API's): beside a `…/oauth2/token` URL, else the token URL itself (the
+   * refresh grant of RFC 6749 §6)
    */
   refreshUrl?: string | false;
   /**

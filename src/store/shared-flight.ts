@@ -8,6 +8,11 @@ export interface SharedFlight {
   /** Unique per token manager: the lock's owner value, for compare-and-delete. */
   owner: string;
   lockTtlMs: number;
+  /**
+   * Longest wait for a lock another process holds before fetching in process (at most the lock's
+   * TTL and a second): a holder that died must not cost the caller its whole deadline.
+   */
+  maxLockWaitMs: number;
   storeTimeoutMs: number;
   signal: AbortSignal;
   /** Timers of the acquisition: they keep the process alive while a caller waits. */
@@ -91,8 +96,9 @@ export async function acquireShared(flight: SharedFlight): Promise<StoredToken> 
           ).catch((error: StoreUnavailable) => flight.onStoreError(error));
         }
       }
-      if (performance.now() - started > lockTtlMs + 1000)
-        throw new StoreUnavailable('lock', `held by another process for over ${lockTtlMs} ms`);
+      const waited = performance.now() - started;
+      if (waited > flight.maxLockWaitMs)
+        throw new StoreUnavailable('lock', `held by another process for over ${Math.round(waited)} ms`);
       await sleep(poll, signal, timers);
       const shared = await read();
       if (shared) return shared;

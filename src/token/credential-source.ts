@@ -79,11 +79,16 @@ export function createCredentialSource(
   if (input === undefined || input === null) {
     const clientId = env?.[CREDENTIAL_ENV.clientId];
     const clientSecret = env?.[CREDENTIAL_ENV.clientSecret];
-    if (!clientId || !clientSecret) {
-      const missing = [!clientId && CREDENTIAL_ENV.clientId, !clientSecret && CREDENTIAL_ENV.clientSecret]
+    if (!clientId?.trim() || !clientSecret?.trim()) {
+      const missing = [
+        !clientId?.trim() && CREDENTIAL_ENV.clientId,
+        !clientSecret?.trim() && CREDENTIAL_ENV.clientSecret,
+      ]
         .filter(Boolean)
         .join(' and ');
-      throw new TypeError(`attachPaymentAuth: no credentials given and ${missing} not set in the environment`);
+      throw new TypeError(
+        `attachPaymentAuth: no credentials given and ${missing} not set (or blank) in the environment`,
+      );
     }
     fixed = { clientId, clientSecret };
   } else {

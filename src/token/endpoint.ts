@@ -6,7 +6,7 @@ import { buildGrantRequest } from './client-auth';
 import type { Credentials } from './credentials';
 import { isPaymentAuthError, type PaymentAuthError } from '../errors/payment-auth-error';
 import { quoteServerText } from '../errors/redact';
-import { isTransientStatus } from '../errors/transient';
+import { isTransientStatus, isTransientTransportCode } from '../errors/transient';
 import type { Reporter } from '../observability/reporter';
 import { sleep } from '../util/timers';
 import type { Deadline } from './deadline';
@@ -161,7 +161,13 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       if (code === 'ERR_BAD_RESPONSE') {
         return { retryable: false, error: unreadableResponseError(MAX_TOKEN_RESPONSE_BYTES) };
       }
-      return { retryable: true, error: unreachableError(typeof code === 'string' ? code : 'network error') };
+      // A connection that broke or was never made may work next time; a certificate, DNS name or
+      // protocol error will not (the transient rule, as for API calls). No code: an unknown
+      // network failure, tried again.
+      return {
+        retryable: typeof code !== 'string' || isTransientTransportCode(code),
+        error: unreachableError(typeof code === 'string' ? code : undefined),
+      };
     }
   }
 

@@ -20,8 +20,8 @@ export function detachedError(): PaymentAuthError {
 export function tokenTimeoutError(): PaymentAuthError {
   return new PaymentAuthError({
     code: 'TOKEN_ENDPOINT_TIMEOUT',
-    message: 'Token endpoint did not answer before the deadline',
-    hint: 'check the token endpoint is reachable, or raise tokenTimeoutMs',
+    message: 'Token acquisition did not finish before its deadline (tokenTimeoutMs)',
+    hint: 'check that the token endpoint, the credentials provider and the token store answer, or raise tokenTimeoutMs',
   });
 }
 
@@ -35,13 +35,14 @@ export function unavailableStatusError(status: number): PaymentAuthError {
   });
 }
 
-/** The token endpoint could not be reached; `code` is the transport's error code. */
-export function unreachableError(code: string): PaymentAuthError {
+/** The token endpoint could not be reached; `code` is the transport's error code, when it gave one. */
+export function unreachableError(code: string | undefined): PaymentAuthError {
+  const name = code ?? 'network error';
   return new PaymentAuthError({
     code: 'TOKEN_ENDPOINT_UNAVAILABLE',
-    message: `Token endpoint could not be reached: ${code}`,
+    message: `Token endpoint could not be reached: ${name}`,
     hint: 'check the network path to the token endpoint',
-    cause: Object.assign(new Error(code), { code }),
+    cause: Object.assign(new Error(name), code === undefined ? {} : { code }),
   });
 }
 

@@ -191,13 +191,16 @@ export class TokenManager {
     return this.#detached.signal;
   }
 
-  /** Ends every pending wait with `DETACHED` and forgets all tokens. */
+  /** Ends every pending wait with `DETACHED` and stops using every token. */
   detach(): void {
     if (this.#detached.signal.aborted) return;
     this.#detached.abort(detachedError());
+    // Forgotten for use, still known for cleaning: a request in flight at detach() may get an
+    // answer that quotes its token, and its error is cleaned against knownSecrets().
+    this.#retire(this.#access?.value);
+    this.#retire(this.#refresh?.value);
     this.#access = undefined;
     this.#refresh = undefined;
-    this.#retired.length = 0;
     this.#distrusted.length = 0;
   }
 
@@ -251,6 +254,8 @@ export class TokenManager {
         key: tokenStoreKey(STORE_KEY_PREFIX, this.options.tokenUrl, credentials.clientId, this.options.tokenParams),
         owner: this.#owner,
         lockTtlMs: this.options.storeLockTtlMs,
+        // Half the acquisition's budget at most: the other half is for fetching in process.
+        maxLockWaitMs: Math.min(this.options.storeLockTtlMs + 1000, Math.floor(deadline.remainingMs() / 2)),
         storeTimeoutMs: this.options.storeTimeoutMs,
         signal: deadline.signal,
         timers: this.#timers,
