@@ -35,7 +35,22 @@ describe('attach-time validation', () => {
       () => attachPaymentAuth(api('https://a.test'), creds, { tokenRetries: null as never }),
       /tokenRetries must be an integer >= 0, got null/,
     ],
-    ...['Authorization', 'content-length', 'Content-Type', 'Host', 'Cookie'].map(
+    ...[
+      'Authorization',
+      'Proxy-Authorization',
+      'content-length',
+      'Content-Type',
+      'Content-Encoding',
+      'Transfer-Encoding',
+      'Host',
+      'Connection',
+      'Cookie',
+      'Expect',
+      'TE',
+      'Trailer',
+      'Upgrade',
+      'Keep-Alive',
+    ].map(
       (name) =>
         [
           `${name} as the idempotency header`,
