@@ -59,7 +59,7 @@ function processEnv(): Record<string, string | undefined> | undefined {
  * the API origin, from a token cached for its lifetime and renewed ahead of expiry by one shared
  * flight; and a response interceptor that answers a 401 by renewing the token once and replaying
  * the request once. Option and credential mistakes throw a `TypeError` here, not at the first
- * request.
+ * request, and so does a second attachment to an instance that has one (detach it first).
  *
  * @param instance an axios instance with a `baseURL` on the Payment API (`https://host` or
  *   `https://host/api/v1`).
