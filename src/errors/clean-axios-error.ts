@@ -95,27 +95,21 @@ function redactAttachedHeaders(owner: object): void {
 /**
  * A stream body of an error response (`responseType: 'stream'`) stays the caller's to read, but the
  * Node response behind it points to its request (`res.req`, `res.socket._httpMessage`), whose raw
- * header block holds the bearer token: that request is cleaned in place. The response's own
- * headers (`res.headers`, `res.rawHeaders`) are the ones axios copied: cleaned of `secrets` too.
+ * header block holds the bearer token: that request is cleaned in place.
  */
-function scrubStreamBody(data: unknown, secrets: readonly string[] | undefined): void {
-  if (!data || typeof data !== 'object' || typeof (data as { pipe?: unknown }).pipe !== 'function') return;
-  const res = data as {
-    req?: unknown;
-    socket?: { _httpMessage?: unknown } | null;
-    headers?: unknown;
-    rawHeaders?: unknown;
-  };
-  if (secrets && secrets.length > 0) {
-    redactHeaders(res.headers, secrets);
-    if (Array.isArray(res.rawHeaders)) redactHeaders(res.rawHeaders, secrets);
-  }
+function scrubStreamBody(data: unknown): void {
+  if (!isStream(data)) return;
+  const res = data as { req?: unknown; socket?: { _httpMessage?: unknown } | null };
   scrubSentRequest(res.req);
   // The socket may carry another request by now (keep-alive): only this response's own is touched.
   if (res.socket && res.socket._httpMessage === res.req) {
     scrubSentRequest(res.socket._httpMessage);
     redactAttachedHeaders(res.socket);
   }
+}
+
+function isStream(data: unknown): boolean {
+  return !!data && typeof data === 'object' && typeof (data as { pipe?: unknown }).pipe === 'function';
 }
 
 /** Largest binary error body decoded to look for secrets (a token response is far smaller). */
@@ -219,12 +213,18 @@ export function cleanAxiosError<E extends AxiosError>(error: E, secrets?: readon
   if (response) {
     redactAuthorization(response.config?.headers);
     if (response.request !== undefined) response.request = summarizeRequest(response.request);
-    scrubStreamBody(response.data, secrets);
+    scrubStreamBody(response.data);
     if (secrets && secrets.length > 0) {
       // Best effort on what the API sent: a body or headers that refuse cleaning (a throwing
       // getter, a Proxy) are left to the caller rather than turning the AxiosError into another.
       try {
         redactHeaders(response.headers, secrets);
+        // A stream body is the Node response itself: it holds the same headers, raw ones too.
+        if (isStream(response.data)) {
+          const res = response.data as { headers?: unknown; rawHeaders?: unknown };
+          redactHeaders(res.headers, secrets);
+          redactHeaders(res.rawHeaders, secrets);
+        }
       } catch {
         // left as they are
       }

@@ -1,6 +1,6 @@
 import { isAxiosError, type AxiosError, type AxiosResponse } from 'axios';
 import { isPaymentAuthError } from './payment-auth-error';
-import { isTransientStatus, isTransientTransportCode } from './transient';
+import { isTransientConnectionFailure, isTransientStatus, isTransientTransportCode } from './transient';
 
 /** What {@link parsePaymentError} makes of any error of a Payment API call. */
 export interface PaymentErrorInfo {
@@ -34,12 +34,6 @@ export function isPaymentApiError(error: unknown): error is PaymentApiError {
 }
 
 const RETRYABLE_AUTH_CODES = new Set(['TOKEN_ENDPOINT_UNAVAILABLE', 'TOKEN_ENDPOINT_TIMEOUT']);
-
-/** Whether the cause of an outage is worth another try: no transport code, or a transient one. */
-function transientCause(cause: unknown): boolean {
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  return code === undefined || isTransientTransportCode(code);
-}
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
@@ -93,7 +87,9 @@ export function parsePaymentError(error: unknown): PaymentErrorInfo {
       code: error.code,
       message: error.message,
       requestId: undefined,
-      retryable: RETRYABLE_AUTH_CODES.has(error.code) && transientCause(error.cause),
+      retryable:
+        RETRYABLE_AUTH_CODES.has(error.code) &&
+        isTransientConnectionFailure((error.cause as { code?: unknown } | undefined)?.code),
       // The API's 401 on a body that could not be replayed.
       unauthorized: error.code === 'BODY_NOT_REPLAYABLE',
     };

@@ -25,3 +25,12 @@ const TRANSIENT_TRANSPORT_CODES: ReadonlySet<string> = new Set([
 export function isTransientTransportCode(code: unknown): boolean {
   return (TRANSIENT_TRANSPORT_CODES as ReadonlySet<unknown>).has(code);
 }
+
+/**
+ * Whether a request that failed without a response may be tried again: a transient transport code,
+ * or none at all (an unknown network failure). The token endpoint's retries and
+ * `parsePaymentError(err).retryable` of a token endpoint outage both read this.
+ */
+export function isTransientConnectionFailure(code: unknown): boolean {
+  return typeof code !== 'string' || isTransientTransportCode(code);
+}

@@ -83,7 +83,7 @@ function number(
   options: PaymentAuthOptions,
   key: keyof typeof DEFAULTS & keyof PaymentAuthOptions,
   min: number,
-  { integer = false }: { integer?: boolean } = {},
+  integer = false,
 ): number {
   const given = options[key];
   const value = given === undefined ? DEFAULTS[key] : given;
@@ -204,7 +204,7 @@ export function normalizeOptions(
     defaultTokenLifetimeMs: number(opts, 'defaultTokenLifetimeMs', 1000),
     maxTokenLifetimeMs: number(opts, 'maxTokenLifetimeMs', 1000),
     tokenTimeoutMs: number(opts, 'tokenTimeoutMs', 1),
-    tokenRetries: number(opts, 'tokenRetries', 0, { integer: true }),
+    tokenRetries: number(opts, 'tokenRetries', 0, true),
     maxRetryAfterMs: number(opts, 'maxRetryAfterMs', 0),
     apiOrigins,
     retry: normalizeRetry(opts.retry),

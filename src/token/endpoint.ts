@@ -6,7 +6,7 @@ import { buildGrantRequest } from './client-auth';
 import type { Credentials } from './credentials';
 import { isPaymentAuthError, type PaymentAuthError } from '../errors/payment-auth-error';
 import { quoteServerText } from '../errors/redact';
-import { isTransientStatus, isTransientTransportCode } from '../errors/transient';
+import { isTransientConnectionFailure, isTransientStatus } from '../errors/transient';
 import type { Reporter } from '../observability/reporter';
 import { sleep } from '../util/timers';
 import type { Deadline } from './deadline';
@@ -165,7 +165,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       // protocol error will not (the transient rule, as for API calls). No code: an unknown
       // network failure, tried again.
       return {
-        retryable: typeof code !== 'string' || isTransientTransportCode(code),
+        retryable: isTransientConnectionFailure(code),
         error: unreachableError(typeof code === 'string' ? code : undefined),
       };
     }
