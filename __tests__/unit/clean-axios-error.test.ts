@@ -1,0 +1,377 @@
+import { AxiosError, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { cleanAxiosError } from '../../src/errors/clean-axios-error';
+import { REDACTED } from '../../src/errors/redact';
+
+const TOKEN = 'tok_live_1234567890';
+const CLEAN = `Bearer ${REDACTED}`;
+
+function configWith(headers: unknown, data?: unknown): InternalAxiosRequestConfig {
+  return { headers, data } as InternalAxiosRequestConfig;
+}
+
+function errorWith(parts: {
+  config?: InternalAxiosRequestConfig;
+  request?: unknown;
+  response?: Partial<AxiosResponse>;
+}): AxiosError {
+  const error = new AxiosError('Request failed', 'ERR_BAD_RESPONSE', parts.config, parts.request);
+  if (parts.response) error.response = { status: 401, statusText: '', headers: {}, ...parts.response } as AxiosResponse;
+  return error;
+}
+
+/** A sent Node request as the http module leaves it: raw header block, header map, wrappers. */
+function sentRequest() {
+  const kOutHeaders = Symbol('kOutHeaders');
+  const other = Symbol('kOther');
+  const request = {
+    method: 'POST',
+    _header: `POST /v1 HTTP/1.1\r\nAuthorization: Bearer ${TOKEN}\r\nX-Authorization: keep\r\nauthorization:\tBearer ${TOKEN}\r\nHost: api\r\n\r\n`,
+    [kOutHeaders]: { authorization: ['Authorization', `Bearer ${TOKEN}`], host: ['Host', 'api'] },
+    [other]: { authorization: ['Authorization', `Bearer ${TOKEN}`] },
+    _redirectable: { _options: { headers: { Authorization: `Bearer ${TOKEN}` } } },
+    interceptorRequest: { headers: { authorization: `Bearer ${TOKEN}`, accept: 'json' } },
+  };
+  return { request, kOutHeaders, other };
+}
+
+describe('cleanAxiosError: the request side', () => {
+  it('returns the same error', () => {
+    const error = errorWith({ config: configWith({}) });
+    expect(cleanAxiosError(error)).toBe(error);
+  });
+
+  it('replaces Authorization in a plain header object, whatever its case, and nothing else', () => {
+    const headers = { Authorization: `Bearer ${TOKEN}`, authorization: 'x', 'X-Other': TOKEN };
+    cleanAxiosError(errorWith({ config: configWith(headers) }));
+    expect(headers).toEqual({ Authorization: CLEAN, authorization: CLEAN, 'X-Other': TOKEN });
+  });
+
+  it('replaces Authorization in AxiosHeaders, and adds none where there was none', () => {
+    const headers = new AxiosHeaders({ Authorization: `Bearer ${TOKEN}`, Accept: 'json' });
+    cleanAxiosError(errorWith({ config: configWith(headers) }));
+    expect(headers.get('Authorization')).toBe(CLEAN);
+    expect(headers.get('Accept')).toBe('json');
+    const without = new AxiosHeaders({ Accept: 'json' });
+    cleanAxiosError(errorWith({ config: configWith(without) }));
+    expect(without.has('Authorization')).toBe(false);
+  });
+
+  it('leaves immutable headers and odd header values alone without throwing', () => {
+    const immutable = {
+      has: () => true,
+      set: () => {
+        throw new TypeError('immutable');
+      },
+    };
+    expect(() => cleanAxiosError(errorWith({ config: configWith(immutable) }))).not.toThrow();
+    for (const odd of [null, undefined, 'Authorization: x', 42]) {
+      expect(() => cleanAxiosError(errorWith({ config: configWith(odd) }))).not.toThrow();
+    }
+    const error = new AxiosError('no config');
+    expect(() => cleanAxiosError(error)).not.toThrow();
+  });
+
+  it('unpipes a stream request body, and only a stream', () => {
+    const unpipe = jest.fn();
+    cleanAxiosError(errorWith({ config: configWith({}, { pipe: () => undefined, unpipe }) }));
+    expect(unpipe).toHaveBeenCalledTimes(1);
+    // Something with pipe but no unpipe is not a stream body to unpipe.
+    expect(() =>
+      cleanAxiosError(errorWith({ config: configWith({}, { pipe: () => undefined, unpipe: 1 }) })),
+    ).not.toThrow();
+    const notPiped = jest.fn();
+    cleanAxiosError(errorWith({ config: configWith({}, { pipe: 1, unpipe: notPiped }) }));
+    expect(notPiped).not.toHaveBeenCalled();
+  });
+
+  it('replaces the request with a frozen summary of its string fields', () => {
+    const { request } = sentRequest();
+    const error = errorWith({
+      config: configWith({}),
+      request: { ...request, protocol: 'https:', host: 'api', path: '/v1' },
+    });
+    cleanAxiosError(error);
+    expect(error.request).toEqual({ method: 'POST', protocol: 'https:', host: 'api', path: '/v1', redacted: true });
+    expect(Object.isFrozen(error.request)).toBe(true);
+    const odd = errorWith({ config: configWith({}), request: { method: 1, protocol: {}, host: null, path: ['/'] } });
+    cleanAxiosError(odd);
+    expect(odd.request).toEqual({
+      method: undefined,
+      protocol: undefined,
+      host: undefined,
+      path: undefined,
+      redacted: true,
+    });
+  });
+
+  it('keeps a request that is not an object, and adds none where there was none', () => {
+    const error = errorWith({ config: configWith({}), request: 'GET /' });
+    cleanAxiosError(error);
+    expect(error.request).toBe('GET /');
+    const none = errorWith({ config: configWith({}) });
+    cleanAxiosError(none);
+    expect('request' in none && none.request !== undefined).toBe(false);
+  });
+
+  it("cleans the response's config headers and summarises its request", () => {
+    const headers = { Authorization: `Bearer ${TOKEN}` };
+    const error = errorWith({
+      config: configWith({}),
+      response: { config: configWith(headers), request: { method: 'GET', _header: TOKEN } },
+    });
+    cleanAxiosError(error);
+    expect(headers.Authorization).toBe(CLEAN);
+    expect(error.response!.request).toEqual({
+      method: 'GET',
+      protocol: undefined,
+      host: undefined,
+      path: undefined,
+      redacted: true,
+    });
+    const without = errorWith({ config: configWith({}), response: { config: configWith({}) } });
+    cleanAxiosError(without);
+    expect(without.response!.request).toBeUndefined();
+  });
+});
+
+describe('cleanAxiosError: a stream error body', () => {
+  function streamError() {
+    const { request, kOutHeaders, other } = sentRequest();
+    const socket = {
+      _httpMessage: request as unknown,
+      fetchRequest: { headers: { Authorization: `Bearer ${TOKEN}` } },
+    };
+    const data = { pipe: () => undefined, req: request, socket };
+    const error = errorWith({ config: configWith({}), response: { data } });
+    return { error, request, socket, kOutHeaders, other };
+  }
+
+  it('cleans the raw header block line by line, in any case, and only Authorization lines', () => {
+    const { error, request } = streamError();
+    cleanAxiosError(error);
+    expect(request._header).toBe(
+      `POST /v1 HTTP/1.1\r\nAuthorization: ${CLEAN}\r\nX-Authorization: keep\r\nauthorization:\t${CLEAN}\r\nHost: api\r\n\r\n`,
+    );
+  });
+
+  it("cleans the header map under Node's kOutHeaders symbol only", () => {
+    const { error, request, kOutHeaders, other } = streamError();
+    cleanAxiosError(error);
+    const symbols = request as unknown as Record<symbol, unknown>;
+    expect(symbols[kOutHeaders]).toEqual({ authorization: ['Authorization', CLEAN], host: ['Host', 'api'] });
+    expect(symbols[other]).toEqual({ authorization: ['Authorization', `Bearer ${TOKEN}`] });
+  });
+
+  it('cleans the follow-redirects options and headers hung on the request and its socket', () => {
+    const { error, request, socket } = streamError();
+    cleanAxiosError(error);
+    expect(request._redirectable._options.headers.Authorization).toBe(CLEAN);
+    expect(request.interceptorRequest.headers).toEqual({ authorization: CLEAN, accept: 'json' });
+    expect(socket.fetchRequest.headers.Authorization).toBe(CLEAN);
+  });
+
+  it('leaves a socket that carries another request by now alone', () => {
+    const { error, socket } = streamError();
+    const next = { _header: `GET / HTTP/1.1\r\nAuthorization: Bearer next\r\n\r\n` };
+    socket._httpMessage = next;
+    cleanAxiosError(error);
+    expect(next._header).toContain('Bearer next');
+    expect(socket.fetchRequest.headers.Authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it('leaves odd requests and header maps alone', () => {
+    const kOutHeaders = Symbol('kOutHeaders');
+    for (const req of [undefined, null, 'req', { _header: 42, [kOutHeaders]: { authorization: 'not-an-array' } }]) {
+      const error = errorWith({
+        config: configWith({}),
+        response: { data: { pipe: () => undefined, req, socket: null } },
+      });
+      expect(() => cleanAxiosError(error)).not.toThrow();
+    }
+    const map = { authorization: 'not-an-array' };
+    const req = { [kOutHeaders]: map };
+    cleanAxiosError(errorWith({ config: configWith({}), response: { data: { pipe: () => undefined, req } } }));
+    expect(map.authorization).toBe('not-an-array');
+  });
+
+  it('cleans the secrets from the Node response headers and raw headers', () => {
+    const { error } = streamError();
+    const data = error.response!.data as Record<string, unknown>;
+    data.headers = { 'www-authenticate': `Bearer error="invalid_token" token="${TOKEN}"` };
+    data.rawHeaders = ['WWW-Authenticate', `Bearer token="${TOKEN}"`];
+    cleanAxiosError(error, [TOKEN]);
+    expect(data.headers).toEqual({ 'www-authenticate': `Bearer error="invalid_token" token="${REDACTED}"` });
+    expect(data.rawHeaders).toEqual(['WWW-Authenticate', `Bearer token="${REDACTED}"`]);
+  });
+
+  it('keeps the stream body itself', () => {
+    const { error } = streamError();
+    const data = error.response!.data;
+    cleanAxiosError(error, [TOKEN]);
+    expect(error.response!.data).toBe(data);
+  });
+});
+
+describe('cleanAxiosError: what the API sent back', () => {
+  function withBody(data: unknown, headers: Record<string, unknown> = {}) {
+    return errorWith({ config: configWith({}), response: { data, headers } as Partial<AxiosResponse> });
+  }
+  function cleaned(data: unknown, secrets = [TOKEN]) {
+    const error = withBody(data);
+    cleanAxiosError(error, secrets);
+    return error.response!.data;
+  }
+
+  it('cleans string and array header values, and reassigns only what changed', () => {
+    const assigned: string[] = [];
+    const headers: Record<string, unknown> = {};
+    const values: Record<string, unknown> = {
+      'www-authenticate': `Bearer token="${TOKEN}"`,
+      'x-echo': ['a', TOKEN, 3],
+      'x-same': 'nothing',
+      'x-list': ['a', 'b'],
+      'x-number': 7,
+    };
+    for (const key of Object.keys(values)) {
+      Object.defineProperty(headers, key, {
+        enumerable: true,
+        get: () => values[key],
+        set: (v: unknown) => {
+          assigned.push(key);
+          values[key] = v;
+        },
+      });
+    }
+    cleanAxiosError(withBody('', headers), [TOKEN]);
+    expect(values).toEqual({
+      'www-authenticate': `Bearer token="${REDACTED}"`,
+      'x-echo': ['a', REDACTED, 3],
+      'x-same': 'nothing',
+      'x-list': ['a', 'b'],
+      'x-number': 7,
+    });
+    expect(assigned.sort()).toEqual(['www-authenticate', 'x-echo']);
+  });
+
+  it('touches nothing the API sent without secrets to look for', () => {
+    for (const secrets of [undefined, []]) {
+      const headers = { 'www-authenticate': TOKEN };
+      const error = withBody(`quoted ${TOKEN}`, headers);
+      cleanAxiosError(error, secrets);
+      expect(error.response!.data).toBe(`quoted ${TOKEN}`);
+      expect(headers['www-authenticate']).toBe(TOKEN);
+    }
+  });
+
+  it('cleans a text body', () => {
+    expect(cleaned(`{"error":"bad token ${TOKEN}"}`)).toBe(`{"error":"bad token ${REDACTED}"}`);
+  });
+
+  it('cleans a byte body into bytes of the same kind, and keeps one that quotes nothing', () => {
+    const buffer = Buffer.from(`bad ${TOKEN}`);
+    const out = cleaned(buffer);
+    expect(Buffer.isBuffer(out)).toBe(true);
+    expect((out as Buffer).toString()).toBe(`bad ${REDACTED}`);
+
+    const view = cleaned(new TextEncoder().encode(`bad ${TOKEN}`));
+    expect(view).toBeInstanceOf(Uint8Array);
+    expect(Buffer.isBuffer(view)).toBe(false);
+    expect(new TextDecoder().decode(view as Uint8Array)).toBe(`bad ${REDACTED}`);
+
+    const arrayBuffer = new TextEncoder().encode(`bad ${TOKEN}`).buffer;
+    const outBuffer = cleaned(arrayBuffer);
+    expect(outBuffer).toBeInstanceOf(ArrayBuffer);
+    expect(new TextDecoder().decode(outBuffer as ArrayBuffer)).toBe(`bad ${REDACTED}`);
+
+    const harmless = Buffer.from('nothing');
+    expect(cleaned(harmless)).toBe(harmless);
+    const harmlessBuffer = new TextEncoder().encode('nothing').buffer;
+    expect(cleaned(harmlessBuffer)).toBe(harmlessBuffer);
+  });
+
+  it('reads a view of bytes from its own offset and length only', () => {
+    const whole = Buffer.from(`${TOKEN}|bad ${TOKEN}|${TOKEN}`);
+    const start = TOKEN.length + 1;
+    const view = new Uint8Array(whole.buffer, whole.byteOffset + start, `bad ${TOKEN}`.length);
+    expect(new TextDecoder().decode(cleaned(view) as Uint8Array)).toBe(`bad ${REDACTED}`);
+    const untouched = new Uint8Array(whole.buffer, whole.byteOffset + start, 3);
+    expect(cleaned(untouched)).toBe(untouched);
+  });
+
+  it('decodes byte bodies up to 1 MiB, and leaves larger ones as they are', () => {
+    const limit = 1024 * 1024;
+    const atLimit = Buffer.alloc(limit, 'a');
+    atLimit.write(TOKEN, 10);
+    expect((cleaned(atLimit) as Buffer).toString()).toContain(REDACTED);
+    const over = Buffer.alloc(limit + 1, 'a');
+    over.write(TOKEN, 10);
+    expect(cleaned(over)).toBe(over);
+    const overArray = new ArrayBuffer(limit + 1);
+    expect(cleaned(overArray)).toBe(overArray);
+    const atLimitArray = new ArrayBuffer(limit);
+    new Uint8Array(atLimitArray).set(Buffer.from(TOKEN), 5);
+    expect(new TextDecoder().decode(cleaned(atLimitArray) as ArrayBuffer)).toContain(REDACTED);
+  });
+
+  it('replaces an object body that quotes a secret by its cleaned JSON copy, keys included', () => {
+    class Envelope {
+      get error() {
+        return { message: `refused ${TOKEN}`, [TOKEN]: 1 };
+      }
+      toJSON() {
+        return { error: this.error };
+      }
+    }
+    expect(cleaned(new Envelope())).toEqual({ error: { message: `refused ${REDACTED}`, [REDACTED]: 1 } });
+    const deep = { a: [{ b: { c: TOKEN } }] };
+    expect(cleaned(deep)).toEqual({ a: [{ b: { c: REDACTED } }] });
+  });
+
+  it('keeps an object body that quotes nothing, streams, readers, cycles and BigInts as they are', () => {
+    const plain = Object.freeze({ error: { message: 'refused' } });
+    expect(cleaned(plain)).toBe(plain);
+    const readable = { getReader: () => undefined, text: TOKEN };
+    expect(cleaned(readable)).toBe(readable);
+    const piped = { pipe: () => undefined, text: TOKEN };
+    expect(cleaned(piped)).toBe(piped);
+    const cycle: Record<string, unknown> = { text: TOKEN };
+    cycle.self = cycle;
+    expect(cleaned(cycle)).toBe(cycle);
+    const big = { text: TOKEN, n: 1n };
+    expect(cleaned(big)).toBe(big);
+    for (const scalar of [null, undefined, 0, false, 12]) expect(cleaned(scalar)).toBe(scalar);
+    const unserializable = { toJSON: () => undefined, text: TOKEN };
+    expect(cleaned(unserializable)).toBe(unserializable);
+  });
+
+  it('keeps the cleaned text when a secret spanned JSON syntax', () => {
+    // JSON.stringify gives {"a":1,"b":2}; the secret `1,"b` covers a comma and a quote.
+    expect(cleaned({ a: 1, b: 2 }, ['1,"b'])).toBe(`{"a":${REDACTED}":2}`);
+  });
+
+  it('still cleans the body when the headers refuse cleaning, and the other way round', () => {
+    const headers = {};
+    Object.defineProperty(headers, 'x', {
+      enumerable: true,
+      get: () => {
+        throw new Error('getter');
+      },
+    });
+    const error = withBody(`quoted ${TOKEN}`, headers);
+    expect(() => cleanAxiosError(error, [TOKEN])).not.toThrow();
+    expect(error.response!.data).toBe(`quoted ${REDACTED}`);
+
+    const body = {};
+    Object.defineProperty(body, 'x', {
+      enumerable: true,
+      get: () => {
+        throw new Error('getter');
+      },
+    });
+    const plainHeaders = { 'www-authenticate': TOKEN };
+    const other = withBody(body, plainHeaders);
+    expect(() => cleanAxiosError(other, [TOKEN])).not.toThrow();
+    expect(other.response!.data).toBe(body);
+    expect(plainHeaders['www-authenticate']).toBe(REDACTED);
+  });
+});

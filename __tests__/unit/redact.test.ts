@@ -1,0 +1,149 @@
+import { REDACTED, fingerprint, quoteServerText, redactSecrets, secretForms } from '../../src/errors/redact';
+
+// Expected forms are written out or computed with Node's own encoders (Buffer, encodeURIComponent),
+// never with the helpers under test.
+const SECRET = 's+/=&% é\'!()*<>"~';
+
+describe('secretForms', () => {
+  const forms = secretForms(SECRET);
+  const utf8 = Buffer.from(SECRET, 'utf8');
+  const hex = utf8.toString('hex');
+
+  it.each([
+    ['raw', SECRET],
+    ['URI-encoded', encodeURIComponent(SECRET)],
+    [
+      'URI-encoded with lower-case escapes',
+      encodeURIComponent(SECRET).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+    ],
+    ['strict RFC 3986', 's%2B%2F%3D%26%25%20%C3%A9%27%21%28%29%2A%3C%3E%22~'],
+    ['strict RFC 3986, lower-case escapes', 's%2b%2f%3d%26%25%20%c3%a9%27%21%28%29%2a%3c%3e%22~'],
+    ['form-encoded', 's%2B%2F%3D%26%25+%C3%A9%27%21%28%29*%3C%3E%22%7E'],
+    ['form-encoded, lower-case escapes', 's%2b%2f%3d%26%25+%c3%a9%27%21%28%29*%3c%3e%22%7e'],
+    ['URI-encoded twice', encodeURIComponent(encodeURIComponent(SECRET))],
+    ['escape()d', 's+/%3D%26%25%20%E9%27%21%28%29*%3C%3E%22%7E'],
+    ['inside a JSON string', 's+/=&% é\'!()*<>\\"~'],
+    ['inside a JSON string, non-ASCII escaped', 's+/=&% \\u00e9\'!()*<>\\"~'],
+    ['inside a JSON string twice', 's+/=&% é\'!()*<>\\\\\\"~'],
+    ['HTML, &#39;', 's+/=&amp;% é&#39;!()*&lt;&gt;&quot;~'],
+    ['HTML, &#x27;', 's+/=&amp;% é&#x27;!()*&lt;&gt;&quot;~'],
+    ['HTML, &apos;', 's+/=&amp;% é&apos;!()*&lt;&gt;&quot;~'],
+    ['hex', hex],
+    ['hex, upper case', hex.toUpperCase()],
+    ['every byte percent-encoded', hex.replace(/../g, (p) => `%${p}`)],
+    ['every byte percent-encoded, upper case', hex.toUpperCase().replace(/../g, (p) => `%${p}`)],
+    ['base64', utf8.toString('base64')],
+    ['base64url', utf8.toString('base64url')],
+  ])('holds the %s form', (_name, form) => {
+    expect(forms).toContain(form);
+  });
+
+  it('holds the base64 of each textual form wherever it sits in a longer message', () => {
+    for (const form of [SECRET, encodeURIComponent(SECRET), 's+/=&% \\u00e9\'!()*<>\\"~']) {
+      for (const prefix of ['', 'x', 'xy']) {
+        const message = Buffer.from(`${prefix}${form} and what followed`).toString('base64');
+        expect(forms.some((f) => message.includes(f) && f.length >= 8)).toBe(true);
+      }
+    }
+  });
+
+  it('has each form once, longest first, none shorter than four characters', () => {
+    expect(new Set(forms).size).toBe(forms.length);
+    for (let i = 1; i < forms.length; i++) expect(forms[i - 1]!.length).toBeGreaterThanOrEqual(forms[i]!.length);
+    const short = secretForms('ab');
+    expect(short).not.toContain('ab');
+    expect(short).toEqual(expect.arrayContaining(['YWI=', '6162', '%61%62']));
+    expect(short.every((f) => f.length >= 4)).toBe(true);
+  });
+
+  it('has no base64 core for a secret too short to have one at some offset', () => {
+    // Four bytes leave fewer than six whole bytes at every offset: no core, only the whole forms.
+    expect(secretForms('abcd')).toEqual(['%61%62%63%64', '61626364', 'YWJjZA==', 'YWJjZA', 'abcd']);
+    // Eight bytes at offset 0 leave exactly six: their base64 is a core.
+    expect(secretForms('abcdefgh')).toContain(Buffer.from('abcdef').toString('base64'));
+  });
+
+  it('is computed once per secret, and the cache is bounded', () => {
+    const first = secretForms('cached-secret-1');
+    expect(secretForms('cached-secret-1')).toBe(first);
+    for (let i = 0; i < 64; i++) secretForms(`filler-secret-${i}`);
+    const again = secretForms('cached-secret-1');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+});
+
+describe('redactSecrets', () => {
+  it('replaces every occurrence of every form', () => {
+    const text = `a=${SECRET}; b=${encodeURIComponent(SECRET)}; c=${Buffer.from(SECRET).toString('base64')}; d=${SECRET}`;
+    expect(redactSecrets(text, [SECRET])).toBe(`a=${REDACTED}; b=${REDACTED}; c=${REDACTED}; d=${REDACTED}`);
+  });
+
+  it('replaces a longer form whole before a shorter form inside it', () => {
+    // The base64 core of the first six bytes is a prefix of the whole base64.
+    expect(redactSecrets(Buffer.from('abcdefgh').toString('base64'), ['abcdefgh'])).toBe(REDACTED);
+  });
+
+  it('finds a secret in base64 of a longer message at any offset', () => {
+    for (const prefix of ['', 'x', 'xy', 'xyz']) {
+      const message = Buffer.from(`${prefix}client_secret=abcdefgh&grant_type=x`).toString('base64');
+      expect(redactSecrets(message, ['abcdefgh'])).toContain(REDACTED);
+    }
+  });
+
+  it('skips missing, empty and three-character secrets, and keeps four-character ones', () => {
+    expect(redactSecrets('abc abcd', [undefined, '', 'abc'])).toBe('abc abcd');
+    expect(redactSecrets('abc abcd', ['abcd'])).toBe(`abc ${REDACTED}`);
+  });
+
+  it('cleans every secret given, and text without one stays as it is', () => {
+    expect(redactSecrets('one two three', ['one-', 'three', 'two '])).toBe(`one ${REDACTED}${REDACTED}`);
+    expect(redactSecrets('nothing here', ['secret'])).toBe('nothing here');
+  });
+});
+
+describe('quoteServerText', () => {
+  it('replaces control characters and line separators with spaces, and nothing else', () => {
+    const controls = '\u0000\u0009\u000a\u001b\u001f\u007f\u0085\u009f\u2028\u2029';
+    expect(quoteServerText(`a${controls}b`, [], 100)).toBe(`a${' '.repeat(controls.length)}b`);
+    const printable = ' ~\u00a0é\u2027\u202a';
+    expect(quoteServerText(printable, [], 100)).toBe(printable);
+  });
+
+  it('cleans the secrets before it cuts', () => {
+    expect(quoteServerText('token=supersecret', ['supersecret'], 100)).toBe(`token=${REDACTED}`);
+    // The cut falls inside the secret: cleaning first means no prefix of it is kept.
+    expect(quoteServerText('token=supersecret', ['supersecret'], 9)).toBe(`token=[RE…`);
+  });
+
+  it('cuts to max characters with an ellipsis, and keeps text of exactly max', () => {
+    expect(quoteServerText('abcdef', [], 6)).toBe('abcdef');
+    expect(quoteServerText('abcdefg', [], 6)).toBe('abcdef…');
+  });
+});
+
+describe('fingerprint', () => {
+  // FNV-1a, 32 bits, written independently with BigInt.
+  function fnv1a(text: string): string {
+    let hash = 0x811c9dc5n;
+    for (const unit of Array.from({ length: text.length }, (_, i) => text.charCodeAt(i))) {
+      hash ^= BigInt(unit);
+      hash = (hash * 0x01000193n) & 0xffffffffn;
+    }
+    return hash.toString(16).padStart(8, '0');
+  }
+
+  it('is FNV-1a of the UTF-16 code units, as eight hex digits', () => {
+    expect(fingerprint('')).toBe('811c9dc5');
+    expect(fingerprint('a')).toBe('e40c292c');
+    for (const text of ['token', 'é', '\u{1f600}', 'x'.repeat(1000)]) expect(fingerprint(text)).toBe(fnv1a(text));
+  });
+
+  it('keeps leading zeros', () => {
+    let i = 0;
+    while (!fnv1a(String(i)).startsWith('0')) i++;
+    const text = String(i);
+    expect(fingerprint(text)).toMatch(/^0[0-9a-f]{7}$/);
+    expect(fingerprint(text)).toBe(fnv1a(text));
+  });
+});
