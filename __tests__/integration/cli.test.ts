@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { demoCommand } from '../../src/cli/demo';
 import type { Io } from '../../src/cli/io';
@@ -41,8 +42,36 @@ describe('payment-auth', () => {
     }
   });
 
+  it('lists each command with a whole sentence, and prints its version', async () => {
+    const help = await run(['--help']);
+    const commands = help.stdout.split('Commands:\n')[1]!.split('\n\n')[0]!.split('\n');
+    expect(commands.map((line) => line.trim().split(/\s+/)[0])).toEqual(['demo', 'sandbox', 'token']);
+    for (const line of commands) expect(line).toMatch(/^ {2}\w+ +[A-Z].*\.$/);
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-v', 'version']) {
+      expect(await run([flag])).toEqual({
+        code: 0,
+        stdout: `payment-auth (axios-payment-auth) ${version}\n`,
+        stderr: '',
+      });
+    }
+  });
+
   it.each([
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['demo', '--herd', '-1'], /^payment-auth demo: --herd must be an integer from 1 to 10000, got "-1"\nRun /],
+    [['demo', '--herd'], /^payment-auth demo: Option '--herd <value>' argument missing\nRun /],
+    [['demo', '--base-url', 'api.example-pay.com'], /--base-url must be an absolute URL, got "api.example-pay.com"/],
+    [
+      ['sandbox', '--host', '0.0.0.0'],
+      /--host must be a loopback address \(127.0.0.1, ::1 or localhost\), got "0.0.0.0"/,
+    ],
+    [
+      ['token', '--base-url', 'http://api.example-pay.com'],
+      /http: on a non-loopback host; .* \(use https:, or --allow-insecure-http\)/,
+    ],
     [['demo', '--verbose'], /Unknown option '--verbose'/],
     [['demo', '--herd', 'many'], /--herd must be an integer from 1 to 10000, got "many"/],
     [['sandbox', '--port', '70000'], /--port must be an integer from 0 to 65535/],
@@ -84,6 +113,20 @@ describe('payment-auth token', () => {
     expect(result.stderr).not.toContain('wrong-secret-value');
   });
 
+  it('reaches an http: API off loopback only with --allow-insecure-http', async () => {
+    // 0.0.0.0 is not a loopback name, yet Linux connects it to this machine: an http: URL the
+    // package refuses by default.
+    const url = sandbox.url.replace('127.0.0.1', '0.0.0.0');
+    const env = {
+      PAYMENT_CLIENT_ID: sandbox.credentials.clientId,
+      PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret,
+    };
+    expect((await run(['token', '--base-url', url], env)).code).toBe(2);
+    const allowed = await run(['token', '--base-url', url, '--allow-insecure-http'], env);
+    expect([allowed.code, allowed.stderr]).toEqual([0, '']);
+    expect(allowed.stdout).toMatch(/^\S{16,}\n$/);
+  });
+
   it('exits 2 when the credentials are not in the environment', async () => {
     expect(await run(['token', '--base-url', sandbox.url])).toMatchObject({
       code: 2,
@@ -93,6 +136,22 @@ describe('payment-auth token', () => {
 });
 
 describe('payment-auth sandbox', () => {
+  it('says what to do when its port is taken, and exits 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const result = await run(['sandbox', '--port', String(port)]);
+      expect(result).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `payment-auth sandbox: port ${port} on 127.0.0.1 is in use (EADDRINUSE): pick another with --port, or --port 0 for a free one\n`,
+      });
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
   it('prints its URL and credentials, serves tokens, and stops cleanly on a signal', async () => {
     const child = spawn(
       process.execPath,
@@ -113,7 +172,7 @@ describe('payment-auth sandbox', () => {
     expect(await response.json()).toMatchObject({ token_type: 'Bearer', expires_in: 60 });
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(out).toMatch(/Stopped\. 1 token calls/);
+    expect(out).toMatch(/Stopped\. 1 token call, 0 refresh calls, 0 API calls, 0 payments created\./);
   });
 });
 
@@ -139,7 +198,9 @@ describe('payment-auth demo', () => {
   function printedPhases(lines: string[]) {
     return lines.flatMap((line) => {
       const m =
-        /^([✔✘]) \[\d+\/\d+\] (.+?): (\d+) requests?, (\d+) token, (\d+) refresh, (\d+) 401s, (\d+) retries/.exec(line);
+        /^([✔✘]) \[\d+\/\d+\] (.+?): (\d+) requests?, (\d+) token, (\d+) refresh, (\d+) 401s?, (\d+) retr(?:y|ies)/.exec(
+          line,
+        );
       return m
         ? [
             {
@@ -268,6 +329,26 @@ describe('payment-auth demo', () => {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
+      await sandbox.close();
+    }
+  });
+
+  it('passes against a real API whose tokens outlive the phase, and says why it shows no renewal (built CLI)', async () => {
+    const sandbox = await startPaymentSandbox({ accessTokenTtlS: 900 });
+    try {
+      const result = await run(['demo', '--herd', '10', '--steady-seconds', '1', '--base-url', sandbox.url], {
+        PAYMENT_CLIENT_ID: sandbox.credentials.clientId,
+        PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toMatch(
+        /^payment-auth demo against http:\/\/127\.0\.0\.1:\d+ \(node v\d+\.\d+\.\d+, axios /,
+      );
+      expect(result.stdout).toContain('0 401s, 0 failed; tokens live 900 s, so no renewal is due in 1 s');
+      expect(result.stdout).toContain('Every expectation met.');
+      expect(result.code).toBe(0);
+      expect(sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 0, unauthorized: 0 });
+    } finally {
       await sandbox.close();
     }
   });

@@ -17,6 +17,8 @@ export interface FlagSpec {
 /** A command's name, summary and flags, enough to parse and to print `--help`. */
 export interface CommandSpec {
   name: string;
+  /** One sentence, for the list of commands in `payment-auth --help`. */
+  headline: string;
   summary: string;
   flags: Record<string, FlagSpec>;
 }
@@ -41,12 +43,32 @@ export function usage(spec: CommandSpec): string {
   ].join('\n');
 }
 
+/**
+ * `--herd -1` as `--herd=-1`: a value flag followed by a negative number takes it as its value (the
+ * range check then names the flag), where Node's parser would take it for an option of its own.
+ */
+function joinNegativeValues(spec: CommandSpec, argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const flag = arg.startsWith('--') ? spec.flags[arg.slice(2)] : undefined;
+    const next = argv[i + 1];
+    if (flag?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${arg}=${next}`);
+      i += 1;
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
+}
+
 /** Parses `argv` against a command's flags; unknown flags and bad numbers throw {@link UsageError}. */
 export function parseFlags(spec: CommandSpec, argv: string[]): Record<string, string | boolean | number | undefined> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeValues(spec, argv),
       strict: true,
       allowPositionals: false,
       options: {
@@ -55,7 +77,8 @@ export function parseFlags(spec: CommandSpec, argv: string[]): Record<string, st
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // Node's message runs to several lines of advice for its own API: the first says what is wrong.
+    throw new UsageError((error as Error).message.split('\n')[0]!);
   }
   const values: Record<string, string | boolean | number | undefined> = { help: parsed.values.help === true };
   for (const [name, flag] of Object.entries(spec.flags)) {
@@ -74,3 +97,20 @@ export function parseFlags(spec: CommandSpec, argv: string[]): Record<string, st
   }
   return values;
 }
+
+/**
+ * An option mistake found by `attachPaymentAuth`, said in the command line's terms: its prefix
+ * dropped and the option that fixes it named as the flag.
+ */
+export function attachUsageError(error: unknown): UsageError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new UsageError(
+    message.replace(/^attachPaymentAuth: /, '').replace('allowInsecureHttp: true', '--allow-insecure-http'),
+  );
+}
+
+/** The flag that lets a command reach an http: API that is not on loopback. */
+export const ALLOW_INSECURE_HTTP: FlagSpec = {
+  type: 'boolean',
+  description: 'allow an http: URL that is not loopback (tokens and the secret travel in clear text)',
+};

@@ -1,12 +1,15 @@
 import axios, { type AxiosInstance } from 'axios';
-import { attachPaymentAuth, type PaymentAuth, type PaymentAuthOptions } from '../index';
+import { attachPaymentAuth, type PaymentAuth, type PaymentAuthOptions, type TokenEvent } from '../index';
 import { startPaymentSandbox, type PaymentSandbox } from '../testing';
-import { parseFlags, usage, type CommandSpec } from './args';
+import { ALLOW_INSECURE_HTTP, attachUsageError, parseFlags, usage, UsageError, type CommandSpec } from './args';
 import { renderTable, type PhaseCounts, type PhaseResult } from './demo-report';
 import type { Io } from './io';
+import { plural } from './plural';
+import { runtimeLabel } from './runtime-label';
 
 export const demoSpec: CommandSpec = {
   name: 'demo',
+  headline: 'Shows the package at work end to end, against the sandbox or a real Payment API.',
   summary:
     'Shows the package at work end to end: starts the sandbox, attaches auth to a fresh axios instance and\nruns a cold-start herd, steady traffic across short token lifetimes, revoked tokens, a 503 on a create\ncall and a wrong secret, then prints what each phase cost. Exits 1 if an expectation is not met.',
   flags: {
@@ -28,6 +31,7 @@ export const demoSpec: CommandSpec = {
       description:
         'run the non-destructive phases against this Payment API instead (credentials from PAYMENT_CLIENT_ID / PAYMENT_CLIENT_SECRET)',
     },
+    'allow-insecure-http': ALLOW_INSECURE_HTTP,
   },
 };
 
@@ -36,15 +40,24 @@ interface Meter {
   snapshot(): Omit<PhaseCounts, 'requests' | 'failures'>;
 }
 
+/** What a phase did; `expectation` replaces the phase's own words where the run decides them. */
+interface PhaseOutcome {
+  requests: number;
+  failures: number;
+  note?: string;
+  expectation?: string;
+  /** Token renewals the phase must show (steady traffic: as many as the token lifetime requires). */
+  minRenewals?: number;
+  /** Every renewal must use the refresh token. */
+  refreshOnly?: boolean;
+}
+
 interface Phase {
   name: string;
   expectation: string;
   remote: boolean;
-  run(
-    ctx: DemoContext,
-    progress: (requests: number) => void,
-  ): Promise<{ requests: number; failures: number; note?: string }>;
-  check(counts: PhaseCounts, note: string | undefined): boolean;
+  run(ctx: DemoContext, progress: (requests: number) => void): Promise<PhaseOutcome>;
+  check(counts: PhaseCounts, outcome: PhaseOutcome): boolean;
 }
 
 interface DemoContext {
@@ -55,6 +68,8 @@ interface DemoContext {
   steadyMs: number;
   options: PaymentAuthOptions;
   baseURL: string;
+  /** Lifetime of the last token the API issued, as the client counts it. */
+  lifetimeMs(): number | undefined;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -109,6 +124,15 @@ const PHASES: Phase[] = [
           }
         }),
       );
+      // Tokens that live L must be renewed at least ⌊duration / L⌋ times in this phase, and ahead of
+      // expiry (no 401). A real API's tokens may outlive the phase: then it shows no renewal, and says so.
+      const lifetimeMs = ctx.lifetimeMs();
+      const minRenewals = lifetimeMs ? Math.floor(ctx.steadyMs / lifetimeMs) : 0;
+      const lifetime = lifetimeMs === undefined ? 'unknown' : `${Math.round(lifetimeMs / 1000)} s`;
+      const expectation =
+        minRenewals > 0
+          ? `≥ ${plural(minRenewals, 'renewal')} ahead of expiry (tokens live ${lifetime}): 0 401s, 0 failed`
+          : `0 401s, 0 failed; tokens live ${lifetime}, so no renewal is due in ${Math.round(ctx.steadyMs / 1000)} s`;
       if (ctx.sandbox) {
         // Leave a long-lived token in use, so no background renewal races the next phase.
         ctx.sandbox.setLifetimes({ accessTokenTtlS: 900 });
@@ -116,9 +140,14 @@ const PHASES: Phase[] = [
         await ctx.api.get('/api/v1/payments').catch(() => void (failures += 1));
         requests += 1;
       }
-      return { requests, failures };
+      // The sandbox issues refresh tokens: every renewal there uses one.
+      return { requests, failures, minRenewals, expectation, refreshOnly: ctx.sandbox !== undefined };
     },
-    check: (c) => c.unauthorized === 0 && c.failures === 0 && c.tokenCalls === 0 && c.refreshCalls >= 2,
+    check: (c, { minRenewals = 0, refreshOnly }) =>
+      c.unauthorized === 0 &&
+      c.failures === 0 &&
+      c.tokenCalls + c.refreshCalls >= minRenewals &&
+      (!refreshOnly || c.tokenCalls === 0),
   },
   {
     name: 'revoked access token',
@@ -165,7 +194,7 @@ const PHASES: Phase[] = [
         note: keys.size === 1 && !keys.has(undefined) ? 'one idempotency key' : `${keys.size} idempotency keys`,
       };
     },
-    check: (c, note) =>
+    check: (c, { note }) =>
       c.paymentsCreated === 1 && c.retries === 1 && c.failures === 0 && note === 'one idempotency key',
   },
   {
@@ -183,7 +212,7 @@ const PHASES: Phase[] = [
       auth.detach();
       return { ...result, note: [...new Set(result.codes)].join(',') };
     },
-    check: (c, note) => c.tokenCalls === 1 && c.failures === 10 && note === 'CREDENTIALS_REJECTED',
+    check: (c, { note }) => c.tokenCalls === 1 && c.failures === 10 && note === 'CREDENTIALS_REJECTED',
   },
 ];
 
@@ -192,7 +221,10 @@ function sandboxMeter(sandbox: PaymentSandbox, retries: () => number): Meter {
 }
 
 /** Client-side counts for a remote API: successful token events, failures, 401s seen, retries. */
-function clientMeter(api: AxiosInstance): { meter: Meter; options: PaymentAuthOptions; retries: () => number } {
+function clientMeter(
+  api: AxiosInstance,
+  onToken: (event: TokenEvent) => void,
+): { meter: Meter; options: PaymentAuthOptions; retries: () => number } {
   const counts = { tokenCalls: 0, refreshCalls: 0, unauthorized: 0, retries: 0, paymentsCreated: 0 };
   api.interceptors.response.use(undefined, (error: { response?: { status?: number } }) => {
     if (error.response?.status === 401) counts.unauthorized += 1;
@@ -202,8 +234,14 @@ function clientMeter(api: AxiosInstance): { meter: Meter; options: PaymentAuthOp
     meter: { snapshot: () => ({ ...counts }) },
     retries: () => counts.retries,
     options: {
-      onTokenAcquired: () => void (counts.tokenCalls += 1),
-      onTokenRefreshed: () => void (counts.refreshCalls += 1),
+      onTokenAcquired: (event) => {
+        counts.tokenCalls += 1;
+        onToken(event);
+      },
+      onTokenRefreshed: (event) => {
+        counts.refreshCalls += 1;
+        onToken(event);
+      },
       onAuthError: () => void (counts.tokenCalls += 1),
       retry: { onRetry: () => void (counts.retries += 1) },
     },
@@ -224,16 +262,37 @@ export async function demoCommand(argv: string[], io: Io, deps: DemoDeps = {}): 
     return 0;
   }
   const remoteUrl = flags['base-url'] as string | undefined;
-  const sandbox = remoteUrl ? undefined : await (deps.startSandbox ?? startPaymentSandbox)();
-  const baseURL = remoteUrl
-    ? new URL(remoteUrl).origin + new URL(remoteUrl).pathname.replace(/\/?(api\/v1\/?)?$/, '')
-    : sandbox!.url;
+  let remote: URL | undefined;
+  if (remoteUrl !== undefined) {
+    try {
+      remote = new URL(remoteUrl);
+    } catch {
+      throw new UsageError(`--base-url must be an absolute URL, got ${JSON.stringify(remoteUrl)}`);
+    }
+  }
+  const sandbox = remote ? undefined : await (deps.startSandbox ?? startPaymentSandbox)();
+  const baseURL = remote ? remote.origin + remote.pathname.replace(/\/?(api\/v1\/?)?$/, '') : sandbox!.url;
   const api = axios.create({ baseURL });
   let retries = 0;
-  const client = remoteUrl ? clientMeter(api) : undefined;
-  const options: PaymentAuthOptions = client?.options ?? { retry: { onRetry: () => void (retries += 1) } };
+  let lifetimeMs: number | undefined;
+  const onToken = (event: TokenEvent): void => void (lifetimeMs = event.expiresInMs);
+  const client = remoteUrl ? clientMeter(api, onToken) : undefined;
+  const options: PaymentAuthOptions = client?.options ?? {
+    retry: { onRetry: () => void (retries += 1) },
+    onTokenAcquired: onToken,
+    onTokenRefreshed: onToken,
+  };
   const meter = client?.meter ?? sandboxMeter(sandbox!, () => retries);
-  const auth = attachPaymentAuth(api, sandbox?.credentials, options);
+  let auth: PaymentAuth;
+  try {
+    auth = attachPaymentAuth(api, sandbox?.credentials, {
+      ...options,
+      allowInsecureHttp: flags['allow-insecure-http'] === true,
+    });
+  } catch (error) {
+    await sandbox?.close();
+    throw attachUsageError(error);
+  }
   // Registered after the plugin's own interceptors: sees what the caller gets. A phase that fails
   // says why, so a demo against an unreachable or misconfigured API points at the cause.
   let firstFailure: string | undefined;
@@ -250,12 +309,13 @@ export async function demoCommand(argv: string[], io: Io, deps: DemoDeps = {}): 
     steadyMs: (flags['steady-seconds'] as number) * 1000,
     options,
     baseURL,
+    lifetimeMs: () => lifetimeMs,
   };
   const phases = PHASES.filter((p) => !remoteUrl || p.remote);
   const json = flags.json === true;
   if (!json)
     io.out(
-      `payment-auth demo against ${remoteUrl ? baseURL : `the sandbox at ${baseURL}`} (node ${process.version}, axios ${axios.VERSION})`,
+      `payment-auth demo against ${remoteUrl ? baseURL : `the sandbox at ${baseURL}`} (${runtimeLabel()}, axios ${axios.VERSION})`,
     );
 
   const results: PhaseResult[] = [];
@@ -282,9 +342,9 @@ export async function demoCommand(argv: string[], io: Io, deps: DemoDeps = {}): 
       const failure = counts.failures > 0 ? firstFailure : undefined;
       const result: PhaseResult = {
         name: phase.name,
-        expectation: phase.expectation,
+        expectation: outcome.expectation ?? phase.expectation,
         ...counts,
-        met: phase.check(counts, outcome.note),
+        met: phase.check(counts, outcome),
         durationMs: performance.now() - started,
         ...(outcome.note ? { note: outcome.note } : {}),
         ...(failure ? { firstFailure: failure } : {}),
@@ -292,7 +352,7 @@ export async function demoCommand(argv: string[], io: Io, deps: DemoDeps = {}): 
       results.push(result);
       if (!json)
         io.out(
-          `${result.met ? '✔' : '✘'} ${label}: ${result.requests} request${result.requests === 1 ? '' : 's'}, ${result.tokenCalls} token, ${result.refreshCalls} refresh, ${result.unauthorized} 401s, ${result.retries} retries${outcome.note ? `, ${outcome.note}` : ''}`,
+          `${result.met ? '✔' : '✘'} ${label}: ${plural(result.requests, 'request')}, ${result.tokenCalls} token, ${result.refreshCalls} refresh, ${plural(result.unauthorized, '401')}, ${plural(result.retries, 'retry', 'retries')}${outcome.note ? `, ${outcome.note}` : ''}`,
         );
       if (!json && failure && !result.met) io.out(`  first failure: ${failure}`);
     }
@@ -304,7 +364,14 @@ export async function demoCommand(argv: string[], io: Io, deps: DemoDeps = {}): 
   if (json) {
     io.out(
       JSON.stringify(
-        { ok, node: process.version, axios: axios.VERSION, target: remoteUrl ? baseURL : 'sandbox', phases: results },
+        {
+          ok,
+          runtime: runtimeLabel(),
+          node: process.version,
+          axios: axios.VERSION,
+          target: remoteUrl ? baseURL : 'sandbox',
+          phases: results,
+        },
         null,
         2,
       ),

@@ -1,4 +1,5 @@
 import { isPaymentAuthError } from '../errors/payment-auth-error';
+import { VERSION } from '../util/version';
 import { UsageError } from './args';
 import { demoCommand, demoSpec } from './demo';
 import { processIo, type Io } from './io';
@@ -15,8 +16,12 @@ const HELP = `Usage: payment-auth <command> [options]
 
 Commands:
 ${Object.values(COMMANDS)
-  .map(({ spec }) => `  ${spec.name.padEnd(9)}${spec.summary.split('\n')[0]}`)
+  .map(({ spec }) => `  ${spec.name.padEnd(9)}${spec.headline}`)
   .join('\n')}
+
+Options:
+  --version  print the version of axios-payment-auth
+  --help     show this help
 
 Run "payment-auth <command> --help" for the options of a command.`;
 
@@ -26,6 +31,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(HELP);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`payment-auth (axios-payment-auth) ${VERSION}`);
+    return 0;
   }
   const command = COMMANDS[name as keyof typeof COMMANDS];
   if (!command) {

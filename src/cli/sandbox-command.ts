@@ -1,9 +1,12 @@
 import { startPaymentSandbox } from '../testing';
-import { parseFlags, usage, type CommandSpec } from './args';
+import { isLoopbackHost } from '../util/urls';
+import { parseFlags, usage, UsageError, type CommandSpec } from './args';
 import type { Io } from './io';
+import { plural } from './plural';
 
 export const sandboxSpec: CommandSpec = {
   name: 'sandbox',
+  headline: 'Runs the Payment API sandbox on loopback until Ctrl-C.',
   summary: 'Runs the Payment API sandbox on loopback until Ctrl-C, and prints its URL and credentials.',
   flags: {
     port: {
@@ -37,15 +40,29 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
     io.out(usage(sandboxSpec));
     return 0;
   }
+  const host = flags.host as string;
+  if (!isLoopbackHost(host.includes(':') ? `[${host}]` : host))
+    throw new UsageError(
+      `--host must be a loopback address (127.0.0.1, ::1 or localhost), got ${JSON.stringify(host)}`,
+    );
+  const port = flags.port as number;
   const sandbox = await startPaymentSandbox({
-    port: flags.port as number,
-    host: flags.host as string,
+    port,
+    host,
     accessTokenTtlS: flags['access-ttl'] as number,
     refreshTokenTtlS: flags['refresh-ttl'] as number,
     credentials: {
       clientId: flags['client-id'] as string | undefined,
       clientSecret: flags['client-secret'] as string | undefined,
     },
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE')
+      throw new Error(
+        `port ${port} on ${host} is in use (EADDRINUSE): pick another with --port, or --port 0 for a free one`,
+      );
+    if (error.code === 'EACCES')
+      throw new Error(`port ${port} needs privileges this process lacks (EACCES): use a port above 1023, or --port 0`);
+    throw error;
   });
   io.out(`Payment API sandbox listening on ${sandbox.url}`);
   io.out('');
@@ -58,7 +75,7 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
   await sandbox.close();
   const c = sandbox.counters();
   io.out(
-    `Stopped. ${c.tokenCalls} token calls, ${c.refreshCalls} refresh calls, ${c.apiCalls} API calls, ${c.paymentsCreated} payments created.`,
+    `Stopped. ${plural(c.tokenCalls, 'token call')}, ${plural(c.refreshCalls, 'refresh call')}, ${plural(c.apiCalls, 'API call')}, ${plural(c.paymentsCreated, 'payment')} created.`,
   );
   return 0;
 }

@@ -1,10 +1,11 @@
 import axios from 'axios';
 import { attachPaymentAuth, isPaymentAuthError } from '../index';
-import { parseFlags, usage, UsageError, type CommandSpec } from './args';
+import { ALLOW_INSECURE_HTTP, attachUsageError, parseFlags, usage, UsageError, type CommandSpec } from './args';
 import type { Io } from './io';
 
 export const tokenSpec: CommandSpec = {
   name: 'token',
+  headline: 'Prints an access token for PAYMENT_CLIENT_ID / PAYMENT_CLIENT_SECRET.',
   summary:
     'Prints an access token for PAYMENT_CLIENT_ID / PAYMENT_CLIENT_SECRET, and nothing else:\n  curl -H "Authorization: Bearer $(payment-auth token --base-url https://…)" …',
   flags: {
@@ -25,6 +26,7 @@ export const tokenSpec: CommandSpec = {
       integer: { min: 1, max: 600_000 },
       default: '10000',
     },
+    'allow-insecure-http': ALLOW_INSECURE_HTTP,
   },
 };
 
@@ -47,9 +49,10 @@ export async function tokenCommand(argv: string[], io: Io): Promise<number> {
       ...(flags.scope ? { scope: flags.scope as string } : {}),
       clientAuthMethod: method,
       tokenTimeoutMs: flags['timeout-ms'] as number,
+      allowInsecureHttp: flags['allow-insecure-http'] === true,
     });
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^attachPaymentAuth: /, ''));
+    throw attachUsageError(error);
   }
   try {
     io.out(await auth.getAccessToken());
