@@ -108,7 +108,7 @@ describe('payment-auth token', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
-      /CREDENTIALS_REJECTED: Token request rejected with 401 invalid_client.*check clientId and clientSecret/,
+      /CREDENTIALS_REJECTED: Token request to http:\/\/127\.0\.0\.1:\d+\/api\/v1\/oauth2\/token rejected with 401 invalid_client.*check clientId and clientSecret/,
     );
     expect(result.stderr).not.toContain('wrong-secret-value');
   });

@@ -197,6 +197,16 @@ describe('endpoint resolution', () => {
     ['https://pay.test/api/v1//', 'https://pay.test/api/v1/oauth2/token'],
     ['https://pay.test/gateway', 'https://pay.test/gateway/api/v1/oauth2/token'],
     ['https://pay.test/gateway/api/v1', 'https://pay.test/gateway/api/v1/oauth2/token'],
+    // A path under the API, or its first segment only, is the API root too.
+    ['https://pay.test/api', 'https://pay.test/api/v1/oauth2/token'],
+    ['https://pay.test/api/', 'https://pay.test/api/v1/oauth2/token'],
+    ['https://pay.test/api/v1/payments', 'https://pay.test/api/v1/oauth2/token'],
+    ['https://pay.test/gateway/api', 'https://pay.test/gateway/api/v1/oauth2/token'],
+    ['https://pay.test/gateway/api/v1/payments/', 'https://pay.test/gateway/api/v1/oauth2/token'],
+    // Only whole segments count.
+    ['https://pay.test/api/v10', 'https://pay.test/api/v10/api/v1/oauth2/token'],
+    ['https://pay.test/apis', 'https://pay.test/apis/api/v1/oauth2/token'],
+    ['https://pay.test/my-api', 'https://pay.test/my-api/api/v1/oauth2/token'],
   ])('resolves the token URL against %s', (base, expected) => {
     expect(resolveEndpoint(new URL(base), '/api/v1/oauth2/token')).toBe(expected);
   });

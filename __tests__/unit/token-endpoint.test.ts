@@ -378,3 +378,92 @@ describe('credential providers', () => {
     );
   });
 });
+
+describe('errors that name the URL they called', () => {
+  const AUTH = 'https://auth.pay.test';
+  // A query in the configured URL never reaches a message (user info is refused at attach).
+  const configured = { tokenUrl: `${AUTH}/oauth2/token?tenant=t1`, tokenRetries: 0 };
+  const named = `${AUTH}/oauth2/token`;
+
+  it.each([
+    ['a 503', () => nock(AUTH).post('/oauth2/token').query(true).reply(503), `Token endpoint ${named} answered 503`],
+    [
+      'a connection error',
+      () =>
+        nock(AUTH)
+          .post('/oauth2/token')
+          .query(true)
+          .replyWithError(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })),
+      `Token endpoint ${named} could not be reached: ECONNREFUSED`,
+    ],
+    [
+      'a redirect',
+      () => nock(AUTH).post('/oauth2/token').query(true).reply(302, '', { location: 'https://elsewhere.test/' }),
+      `Token endpoint ${named} answered 302 with a redirect`,
+    ],
+    [
+      'a 200 without a token',
+      () => nock(AUTH).post('/oauth2/token').query(true).reply(200, { token_type: 'Bearer' }),
+      `Token endpoint ${named} returned an invalid token response: access_token is missing`,
+    ],
+    [
+      'an unreadable 200',
+      () => nock(AUTH).post('/oauth2/token').query(true).reply(200, '<html>'),
+      `Token endpoint ${named} returned an invalid token response: the body is not JSON`,
+    ],
+    [
+      'invalid_client',
+      () => nock(AUTH).post('/oauth2/token').query(true).reply(401, { error: 'invalid_client' }),
+      `Token request to ${named} rejected with 401 invalid_client. check clientId and clientSecret`,
+    ],
+  ])('%s: origin and path only', async (_name, arm, message) => {
+    arm();
+    const error = await failure(attach(configured).getAccessToken());
+    expect(error.message.startsWith(message)).toBe(true);
+    expect(error.message).not.toMatch(/tenant|\?/);
+  });
+
+  it('blames the URL, not the secret, for a 404 and a 405', async () => {
+    for (const status of [404, 405]) {
+      nock(BASE).post(TOKEN).reply(status, '<html>not here</html>', { 'content-type': 'text/html' });
+      const error = await failure(attach().getAccessToken());
+      expect(error).toMatchObject({ code: 'TOKEN_REQUEST_REJECTED', status });
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Token request to ${BASE}${TOKEN} rejected with ${status}\\. the URL, not the secret, is the likely problem: .*set tokenUrl`,
+        ),
+      );
+    }
+  });
+
+  it("blames the URL for a 401 without an OAuth error from a path that is not a token endpoint's (the API's own 401)", async () => {
+    nock(BASE)
+      .post('/api/v1/payments')
+      .reply(401, { error: { code: 'NO_TOKEN', message: 'missing bearer' } });
+    const error = await failure(attach({ tokenUrl: `${BASE}/api/v1/payments` }).getAccessToken());
+    expect(error).toMatchObject({ code: 'TOKEN_REQUEST_REJECTED', status: 401 });
+    expect(error.message).toContain('the URL, not the secret, is the likely problem');
+  });
+
+  it('keeps blaming the credentials for a 401 from a token endpoint, with or without an OAuth error', async () => {
+    nock(BASE).post(TOKEN).reply(401, '');
+    expect(await failure(attach().getAccessToken())).toMatchObject({ code: 'CREDENTIALS_REJECTED', status: 401 });
+    // invalid_client is the server speaking OAuth: the URL is right, whatever its path.
+    nock(AUTH).post('/custom/grant').reply(401, { error: 'invalid_client' });
+    const error = await failure(attach({ tokenUrl: `${AUTH}/custom/grant` }).getAccessToken());
+    expect(error).toMatchObject({ code: 'CREDENTIALS_REJECTED' });
+    expect(error.message).toContain('check clientId and clientSecret');
+  });
+});
+
+describe('the default token URL', () => {
+  it.each(['/api', '/api/v1/payments', '/api/v1'])(
+    'is /api/v1/oauth2/token at the API root for a baseURL of %s',
+    async (path) => {
+      nock(BASE).post(TOKEN).reply(200, ok);
+      const auth = attachPaymentAuth(axios.create({ baseURL: `${BASE}${path}` }), creds);
+      await expect(auth.getAccessToken()).resolves.toBe('at-1');
+      auth.detach();
+    },
+  );
+});

@@ -19,8 +19,10 @@ export type TokenRequestFormat = 'form' | 'json';
 export interface PaymentAuthOptions {
   /**
    * Absolute URL of the token endpoint.
-   * @default `/api/v1/oauth2/token` on the origin of the instance's `baseURL` (a `baseURL` ending
-   * in `/api/v1` is not repeated)
+   * @default `/api/v1/oauth2/token` at the API root of the instance's `baseURL`: its path up to
+   * `/api/v1` (`https://host/api/v1/payments` → `https://host/api/v1/oauth2/token`), `/api` alone
+   * counting too; any other path is a gateway prefix and is kept (`https://gw/pay` →
+   * `https://gw/pay/api/v1/oauth2/token`)
    */
   tokenUrl?: string;
   /**

@@ -9,6 +9,7 @@ import { quoteServerText } from '../errors/redact';
 import { isTransientConnectionFailure, isTransientStatus } from '../errors/transient';
 import type { Reporter } from '../observability/reporter';
 import { sleep } from '../util/timers';
+import { displayUrl } from '../util/urls';
 import type { Deadline } from './deadline';
 import {
   redirectError,
@@ -85,48 +86,49 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
   const quote = (text: string, max: number): string => quoteServerText(text, config.knownSecrets(), max);
 
   /** The error of a rejected grant, with the server's OAuth error fields quoted. */
-  function rejected(wire: OAuthErrorWire | undefined, status: number, grant: GrantType): PaymentAuthError {
+  function rejected(wire: OAuthErrorWire | undefined, status: number, grant: GrantType, url: string): PaymentAuthError {
     // Both fields are server text: a server may echo what it was sent in either of them.
     const oauth = wire && {
       error: quote(wire.error, 64),
       error_description: wire.error_description === undefined ? undefined : quote(wire.error_description, 200),
     };
-    return rejectedError(status, grant, oauth);
+    return rejectedError(status, grant, oauth, url);
   }
 
-  function readResponse(response: AxiosResponse<unknown>, grant: GrantType): Attempt {
-    return { ...interpret(response, grant), status: response.status };
+  /** `url`: the endpoint called, as errors name it (`displayUrl`). */
+  function readResponse(response: AxiosResponse<unknown>, grant: GrantType, url: string): Attempt {
+    return { ...interpret(response, grant, url), status: response.status };
   }
 
-  function interpret(response: AxiosResponse<unknown>, grant: GrantType): Attempt {
+  function interpret(response: AxiosResponse<unknown>, grant: GrantType, url: string): Attempt {
     const { status } = response;
     const text = typeof response.data === 'string' ? response.data : '';
     const contentType = quote(String(response.headers['content-type'] ?? ''), 100) || undefined;
     if (status >= 200 && status < 300) {
       let body: Record<string, unknown>;
       try {
-        body = decodeTokenBody(text, contentType);
+        body = decodeTokenBody(text, contentType, url);
       } catch (error) {
         // Empty, truncated or an HTML page from a gateway: often a passing fault, worth a retry.
         return { error: error as PaymentAuthError, retryable: true };
       }
       const oauth = readOAuthError(body);
-      if (oauth) return { error: rejected(oauth, status, grant), retryable: false };
+      if (oauth) return { error: rejected(oauth, status, grant, url), retryable: false };
       try {
-        return { grant: toTokenGrant(body, (text) => quote(text, 20)) };
+        return { grant: toTokenGrant(body, (text) => quote(text, 20), url) };
       } catch (error) {
         // A well-formed answer without a usable token: asking again gives the same.
         return { error: error as PaymentAuthError, retryable: false };
       }
     }
     if (status >= 300 && status < 400) {
-      return { retryable: false, error: redirectError(status) };
+      return { retryable: false, error: redirectError(status, url) };
     }
     if (isTransientStatus(status)) {
       return {
         retryable: true,
         retryAfterMs: parseRetryAfterMs(response.headers['retry-after']),
-        error: unavailableStatusError(status),
+        error: unavailableStatusError(status, url),
       };
     }
     let oauth: OAuthErrorWire | undefined;
@@ -135,7 +137,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
     } catch {
       oauth = undefined;
     }
-    return { error: rejected(oauth, status, grant), retryable: false };
+    return { error: rejected(oauth, status, grant, url), retryable: false };
   }
 
   async function attempt(
@@ -154,19 +156,19 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
         headers: request.headers,
         signal: deadline.signal,
       });
-      return readResponse(response, grant);
+      return readResponse(response, grant, displayUrl(url));
     } catch (error) {
       if (deadline.signal.aborted) throw abortReason(deadline.signal);
       const code = (error as { code?: unknown }).code;
       if (code === 'ERR_BAD_RESPONSE') {
-        return { retryable: false, error: unreadableResponseError(MAX_TOKEN_RESPONSE_BYTES) };
+        return { retryable: false, error: unreadableResponseError(MAX_TOKEN_RESPONSE_BYTES, displayUrl(url)) };
       }
       // A connection that broke or was never made may work next time; a certificate, DNS name or
       // protocol error will not (the transient rule, as for API calls). No code: an unknown
       // network failure, tried again.
       return {
         retryable: isTransientConnectionFailure(code),
-        error: unreachableError(typeof code === 'string' ? code : undefined),
+        error: unreachableError(typeof code === 'string' ? code : undefined, displayUrl(url)),
       };
     }
   }

@@ -25,22 +25,22 @@ export function tokenTimeoutError(): PaymentAuthError {
   });
 }
 
-/** The token endpoint answered a transient status (429, 5xx). */
-export function unavailableStatusError(status: number): PaymentAuthError {
+/** The token endpoint answered a transient status (429, 5xx). `url`: the endpoint called, as `endpointName` gives it. */
+export function unavailableStatusError(status: number, url: string): PaymentAuthError {
   return new PaymentAuthError({
     code: 'TOKEN_ENDPOINT_UNAVAILABLE',
-    message: `Token endpoint answered ${status}`,
+    message: `Token endpoint ${url} answered ${status}`,
     status,
     hint: 'the token endpoint is overloaded or down; requests will try again',
   });
 }
 
 /** The token endpoint could not be reached; `code` is the transport's error code, when it gave one. */
-export function unreachableError(code: string | undefined): PaymentAuthError {
+export function unreachableError(code: string | undefined, url: string): PaymentAuthError {
   const name = code ?? 'network error';
   return new PaymentAuthError({
     code: 'TOKEN_ENDPOINT_UNAVAILABLE',
-    message: `Token endpoint could not be reached: ${name}`,
+    message: `Token endpoint ${url} could not be reached: ${name}`,
     hint: 'check the network path to the token endpoint',
     cause: Object.assign(new Error(name), code === undefined ? {} : { code }),
   });
@@ -55,29 +55,29 @@ export function acquisitionFailedError(error: unknown): PaymentAuthError {
 }
 
 /** The token endpoint answered with a redirect, which is never followed (it would resend the secret). */
-export function redirectError(status: number): PaymentAuthError {
+export function redirectError(status: number, url: string): PaymentAuthError {
   return new PaymentAuthError({
     code: 'TOKEN_ENDPOINT_REDIRECT',
-    message: `Token endpoint answered ${status} with a redirect, which is not followed`,
+    message: `Token endpoint ${url} answered ${status} with a redirect, which is not followed`,
     status,
     hint: 'set tokenUrl to the final URL of the token endpoint',
   });
 }
 
-/** A 2xx whose body is not a usable token response. */
-export function invalidResponseError(detail: string): PaymentAuthError {
+/** A 2xx whose body is not a usable token response; `url` when the caller knows the endpoint. */
+export function invalidResponseError(detail: string, url?: string): PaymentAuthError {
   return new PaymentAuthError({
     code: 'TOKEN_RESPONSE_INVALID',
-    message: `Token endpoint returned an invalid token response: ${detail}`,
+    message: `Token endpoint ${url ? `${url} ` : ''}returned an invalid token response: ${detail}`,
     hint: 'check that tokenUrl points at an OAuth 2.0 token endpoint',
   });
 }
 
 /** A 2xx body over the size limit, or one that could not be read. */
-export function unreadableResponseError(maxBytes: number): PaymentAuthError {
+export function unreadableResponseError(maxBytes: number, url: string): PaymentAuthError {
   return new PaymentAuthError({
     code: 'TOKEN_RESPONSE_INVALID',
-    message: `Token endpoint returned an invalid token response: larger than ${maxBytes} bytes or unreadable`,
+    message: `Token endpoint ${url} returned an invalid token response: larger than ${maxBytes} bytes or unreadable`,
   });
 }
 
@@ -87,18 +87,43 @@ export interface QuotedOAuthError {
   error_description: string | undefined;
 }
 
-/** The token endpoint refused the grant: rejected credentials, or another 4xx. */
-export function rejectedError(status: number, grant: GrantType, oauth: QuotedOAuthError | undefined): PaymentAuthError {
+/**
+ * Whether a URL's path ends like an OAuth token endpoint's (`…/token`, `…/oauth2/refresh`): a 401
+ * or 404 from one that does not points at the URL, not at the credentials.
+ */
+function looksLikeTokenEndpoint(url: string): boolean {
+  return /\/(?:token|refresh)$/.test(new URL(url).pathname.replace(/\/+$/, ''));
+}
+
+const URL_HINT =
+  'set tokenUrl, or give baseURL the API root (https://host or https://host/api/v1): the default token URL is /api/v1/oauth2/token there';
+
+/**
+ * The token endpoint refused the grant: rejected credentials, or another 4xx. `url` is the
+ * endpoint called (origin and path): a 404, a 405, or a 401 without an OAuth error from a URL that
+ * does not look like a token endpoint, is a wrong URL more likely than a wrong secret.
+ */
+export function rejectedError(
+  status: number,
+  grant: GrantType,
+  oauth: QuotedOAuthError | undefined,
+  url: string,
+): PaymentAuthError {
   const description = oauth?.error_description ? ` (${oauth.error_description})` : '';
-  const message = `${grant === 'refresh_token' ? 'Refresh' : 'Token'} request rejected with ${status}${oauth ? ` ${oauth.error}` : ''}${description}`;
-  if (oauth?.error === 'invalid_client' || (status === 401 && grant !== 'refresh_token')) {
+  const message = `${grant === 'refresh_token' ? 'Refresh' : 'Token'} request to ${url} rejected with ${status}${oauth ? ` ${oauth.error}` : ''}${description}`;
+  const init = { message, status, oauthError: oauth?.error };
+  if (oauth?.error === 'invalid_client') {
+    return new PaymentAuthError({ ...init, code: 'CREDENTIALS_REJECTED', hint: 'check clientId and clientSecret' });
+  }
+  if (status === 404 || status === 405 || (status === 401 && !oauth && !looksLikeTokenEndpoint(url))) {
     return new PaymentAuthError({
-      code: 'CREDENTIALS_REJECTED',
-      message,
-      status,
-      oauthError: oauth?.error,
-      hint: 'check clientId and clientSecret',
+      ...init,
+      code: 'TOKEN_REQUEST_REJECTED',
+      hint: `the URL, not the secret, is the likely problem: nothing there took the grant; ${URL_HINT}`,
     });
+  }
+  if (status === 401 && grant !== 'refresh_token') {
+    return new PaymentAuthError({ ...init, code: 'CREDENTIALS_REJECTED', hint: 'check clientId and clientSecret' });
   }
   const hint =
     oauth?.error === 'invalid_scope'
@@ -106,7 +131,7 @@ export function rejectedError(status: number, grant: GrantType, oauth: QuotedOAu
       : oauth?.error === 'invalid_grant'
         ? 'the grant (refresh token) is expired or revoked'
         : 'check that this client may use the client_credentials grant and the token URL';
-  return new PaymentAuthError({ code: 'TOKEN_REQUEST_REJECTED', message, status, oauthError: oauth?.error, hint });
+  return new PaymentAuthError({ ...init, code: 'TOKEN_REQUEST_REJECTED', hint });
 }
 
 /** The credentials provider threw; only its message is kept. */

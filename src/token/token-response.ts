@@ -44,11 +44,11 @@ const MAX_NUMERIC_LENGTH = 32;
 /**
  * Decodes a token endpoint body: JSON (RFC 6749 §5.1), or `application/x-www-form-urlencoded`,
  * which some older servers still send. Anything else — HTML from a gateway, truncated JSON, an
- * array, `null` — is rejected without quoting the body.
+ * array, `null` — is rejected without quoting the body. `url`: the endpoint, for the error to name.
  */
-export function decodeTokenBody(text: string, contentType: string | undefined): Record<string, unknown> {
+export function decodeTokenBody(text: string, contentType: string | undefined, url?: string): Record<string, unknown> {
   const trimmed = text.trim();
-  if (trimmed === '') throw invalid('the body is empty');
+  if (trimmed === '') throw invalid('the body is empty', url);
   if (/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '') && !trimmed.startsWith('{')) {
     return Object.fromEntries(new URLSearchParams(trimmed));
   }
@@ -56,11 +56,12 @@ export function decodeTokenBody(text: string, contentType: string | undefined): 
   try {
     parsed = JSON.parse(trimmed);
   } catch {
-    throw invalid(`the body is not JSON (content-type ${JSON.stringify(contentType ?? 'none')})`);
+    throw invalid(`the body is not JSON (content-type ${JSON.stringify(contentType ?? 'none')})`, url);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw invalid(
       `the body is JSON ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}, not an object`,
+      url,
     );
   }
   return parsed as Record<string, unknown>;
@@ -80,7 +81,7 @@ export function readOAuthError(body: Record<string, unknown> | undefined): OAuth
  * gives `undefined` (the caller applies its default). Anything else — `"abc"`, `NaN`, `Infinity`,
  * `true`, an object — is an invalid response.
  */
-export function parseExpiresIn(value: unknown, field = 'expires_in'): number | undefined {
+export function parseExpiresIn(value: unknown, field = 'expires_in', url?: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   const text = typeof value === 'string' ? value.trim() : undefined;
   const n =
@@ -89,31 +90,35 @@ export function parseExpiresIn(value: unknown, field = 'expires_in'): number | u
       : text !== undefined && text.length <= MAX_NUMERIC_LENGTH && NUMERIC.test(text)
         ? Number(text)
         : Number.NaN;
-  if (!Number.isFinite(n)) throw invalid(`${field} is not a finite number`);
+  if (!Number.isFinite(n)) throw invalid(`${field} is not a finite number`, url);
   return n;
 }
 
-function optionalToken(value: unknown, field: string): string | undefined {
+function optionalToken(value: unknown, field: string, url: string | undefined): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || !TOKEN_SYNTAX.test(value)) throw invalid(`${field} is not a valid token string`);
-  if (value.length > MAX_TOKEN_LENGTH) throw invalid(`${field} is longer than ${MAX_TOKEN_LENGTH} characters`);
+  if (typeof value !== 'string' || !TOKEN_SYNTAX.test(value))
+    throw invalid(`${field} is not a valid token string`, url);
+  if (value.length > MAX_TOKEN_LENGTH) throw invalid(`${field} is longer than ${MAX_TOKEN_LENGTH} characters`, url);
   return value;
 }
 
 /**
  * Validates a decoded 2xx body (RFC 6749 §5.1) into a {@link TokenGrant}. `quote` makes a server
- * value safe to name in the error (the caller knows the secrets to clean it of).
+ * value safe to name in the error (the caller knows the secrets to clean it of); `url` is the
+ * endpoint the error names.
  */
 export function toTokenGrant(
   body: TokenResponseWire,
   quote: (text: string) => string = (text) => text.slice(0, 20),
+  url?: string,
 ): TokenGrant {
   const accessToken = body.access_token;
   if (typeof accessToken !== 'string' || accessToken === '')
-    throw invalid('access_token is missing or not a non-empty string');
+    throw invalid('access_token is missing or not a non-empty string', url);
   if (accessToken.length > MAX_TOKEN_LENGTH)
-    throw invalid(`access_token is longer than ${MAX_TOKEN_LENGTH} characters`);
-  if (!TOKEN_SYNTAX.test(accessToken)) throw invalid('access_token contains characters a bearer token cannot have');
+    throw invalid(`access_token is longer than ${MAX_TOKEN_LENGTH} characters`, url);
+  if (!TOKEN_SYNTAX.test(accessToken))
+    throw invalid('access_token contains characters a bearer token cannot have', url);
   const tokenType = body.token_type;
   if (
     tokenType !== undefined &&
@@ -122,12 +127,13 @@ export function toTokenGrant(
   ) {
     throw invalid(
       `token_type ${typeof tokenType === 'string' ? JSON.stringify(quote(tokenType)) : typeof tokenType} is not Bearer`,
+      url,
     );
   }
   return {
     accessToken,
-    expiresInS: parseExpiresIn(body.expires_in),
-    refreshToken: optionalToken(body.refresh_token, 'refresh_token'),
-    refreshExpiresInS: parseExpiresIn(body.refresh_expires_in, 'refresh_expires_in'),
+    expiresInS: parseExpiresIn(body.expires_in, 'expires_in', url),
+    refreshToken: optionalToken(body.refresh_token, 'refresh_token', url),
+    refreshExpiresInS: parseExpiresIn(body.refresh_expires_in, 'refresh_expires_in', url),
   };
 }

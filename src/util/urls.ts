@@ -3,9 +3,21 @@ export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 }
 
-/** Resolves a Payment API path against `baseURL`; both `https://host` and `https://host/api/v1` work. */
+/**
+ * Resolves a Payment API path (`/api/v1/…`) against `baseURL`. The API root is what comes before
+ * the base path's first `/api/v1` segment (`https://host/api/v1`, `https://host/api/v1/payments`),
+ * or before a last `/api` segment (`https://host/api`); any other path is a gateway's prefix and
+ * is kept (`https://gw/pay` → `https://gw/pay/api/v1/…`).
+ */
 export function resolveEndpoint(baseURL: URL, path: string): string {
   const base = baseURL.pathname.replace(/\/+$/, '');
-  const prefix = base.endsWith('/api/v1') ? base.slice(0, -'/api/v1'.length) : base;
+  const api = /\/api\/v1(?:\/|$)/.exec(base);
+  const prefix = api ? base.slice(0, api.index) : base.replace(/\/api$/, '');
   return `${baseURL.origin}${prefix}${path}`;
+}
+
+/** A URL as errors and logs may name it: origin and path, never user info, a query or a fragment. */
+export function displayUrl(url: string): string {
+  const { origin, pathname } = new URL(url);
+  return `${origin}${pathname}`;
 }
