@@ -4,7 +4,9 @@
 # package declares (and the oldest axios-retry, whose request interceptor src/retry/install.ts
 # removes); the packed tarball is required and imported on every Node, and on Node 20.0.0,
 # the floor of `engines`, the built package also runs end to end (scripts/floor-check.cjs).
-# `npm test` (Node 20, latest axios, ioredis 6) is the remaining cell. Build dist/ first.
+# NestJS 11 with @nestjs/axios 4 runs the NestJS tests, the example and the packed entry;
+# @opentelemetry/api 1.10 the telemetry tests.
+# `npm test` (Node 20, latest axios, ioredis 6, NestJS 12) is the remaining cell. Build dist/ first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +50,24 @@ node -p "'axios-retry ' + require('axios-retry/package.json').version"
 jest node __tests__/integration/retries __tests__/integration/cancellation __tests__/integration/discarded-responses \
   __tests__/integration/deadlines __tests__/integration/settlement __tests__/unit/retry-policy
 npm install --no-save --no-audit --no-fund --loglevel=error "axios-retry@$latest_axios_retry" >/dev/null
+
+echo "=== Node $(node --version), NestJS 11 and @nestjs/axios 4 (the older supported majors)"
+nest_latest=$(node -p "['common','core','platform-express','testing','axios','config'].map((p) => '@nestjs/' + p + '@' + require('./package-lock.json').packages['node_modules/@nestjs/' + p].version).join(' ')")
+npm install --no-save --no-audit --no-fund --loglevel=error @nestjs/common@11 @nestjs/core@11 \
+  @nestjs/platform-express@11 @nestjs/testing@11 @nestjs/axios@4 @nestjs/config@4 >/dev/null
+node -p "'@nestjs/core ' + require('@nestjs/core/package.json').version + ', @nestjs/axios ' + require('@nestjs/axios/package.json').version"
+jest node __tests__/integration/nestjs examples/nestjs
+node scripts/check-package.mjs --smoke-only
+# shellcheck disable=SC2086
+npm install --no-save --no-audit --no-fund --loglevel=error $nest_latest >/dev/null
+
+echo "=== Node $(node --version), @opentelemetry/api 1.10 (what a plain install resolves to) with sdk-metrics 3"
+otel_latest=$(node -p "['api','sdk-metrics'].map((p) => '@opentelemetry/' + p + '@' + require('./package-lock.json').packages['node_modules/@opentelemetry/' + p].version).join(' ')")
+# --legacy-peer-deps: sdk-trace-base 2.x, which the span tests use, still declares api < 1.10.
+npm install --no-save --no-audit --no-fund --loglevel=error --legacy-peer-deps @opentelemetry/api@1.10 @opentelemetry/sdk-metrics@3 >/dev/null
+jest node __tests__/integration/opentelemetry __tests__/integration/telemetry-hooks
+# shellcheck disable=SC2086
+npm install --no-save --no-audit --no-fund --loglevel=error $otel_latest >/dev/null
 
 echo "=== Node $(node --version), ioredis 5 (oldest declared major)"
 npm install --no-save --no-audit --no-fund --loglevel=error "ioredis@5" >/dev/null

@@ -41,7 +41,10 @@ function coreProviders(): Provider[] {
     },
     {
       provide: HttpService,
-      useFactory: (instance: AxiosInstance) => new HttpService(instance),
+      // The same instance under two type declarations: @nestjs/axios 12 is ESM-only and sees axios's
+      // ESM types, this file compiles against its CommonJS ones (@nestjs/axios 4 sees the same).
+      useFactory: (instance: AxiosInstance) =>
+        new HttpService(instance as unknown as ConstructorParameters<typeof HttpService>[0]),
       inject: [PAYMENT_AUTH_AXIOS_INSTANCE],
     },
     PaymentAuthLifecycle,
