@@ -1,7 +1,7 @@
 // Checks the package as users get it: pack it, lint the tarball (publint, arethetypeswrong),
 // install it into a scratch consumer, then require() it, import it and type-check against it.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -41,6 +41,16 @@ cpSync(join(root, 'scripts', 'smoke'), consumer, { recursive: true });
 const node = process.env.SMOKE_NODE ?? process.execPath;
 run(node, ['smoke.cjs'], consumer);
 run(node, ['smoke.mjs'], consumer);
+// The NestJS entry with the NestJS installed here (resolved from this repository's node_modules).
+// NestJS 12 needs Node 20.19 or later (its require(esm) and its engines): the floor cell skips it.
+const [major, minor] = execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).split('.').map(Number);
+const nestMajor = Number(
+  JSON.parse(readFileSync(join(root, 'node_modules/@nestjs/core/package.json'), 'utf8')).version.split('.')[0],
+);
+if (nestMajor < 12 || major > 20 || minor >= 19) {
+  run(node, ['nest.cjs'], consumer);
+  run(node, ['nest.mjs'], consumer);
+}
 if (smokeOnly) {
   console.log(`package smoke on ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}: ok`);
   process.exit(0);
@@ -64,9 +74,53 @@ writeFileSync(
 );
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer]);
 
+// Every TypeScript block of the README and docs/ as a user would paste it: an ES module of its own,
+// type-checked strictly against the packed package (the libraries a block imports besides it,
+// such as ioredis or @nestjs/common, resolve from this repository's node_modules). A block that
+// shows a repository file (`<!-- file: … -->`) is checked where that file lives.
+const snippets = [];
+for (const page of [
+  'README.md',
+  ...readdirSync(join(root, 'docs')).flatMap((f) => (f.endsWith('.md') ? [`docs/${f}`] : [])),
+]) {
+  const text = readFileSync(join(root, page), 'utf8');
+  let n = 0;
+  for (const [, embedded, code] of text.matchAll(/(<!-- file: \S+ -->\n)?```ts\n([\s\S]*?)```/g)) {
+    n += 1;
+    if (embedded) continue;
+    const name = `${page.replace(/\W/g, '-')}-${n}.mts`;
+    mkdirSync(join(consumer, 'snippets'), { recursive: true });
+    writeFileSync(join(consumer, 'snippets', name), code);
+    snippets.push(`snippets/${name}`);
+  }
+}
+writeFileSync(
+  join(consumer, 'tsconfig.snippets.json'),
+  JSON.stringify({
+    compilerOptions: {
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'es2022',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+      types: ['node', 'jest'],
+    },
+    files: snippets,
+  }),
+);
+run(process.execPath, [
+  join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+  '-p',
+  join(consumer, 'tsconfig.snippets.json'),
+]);
+console.log(`docs: ${snippets.length} TypeScript blocks compile with tsc --strict against the package`);
+
 // The README quick start, copied as is, against the sandbox.
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const quickStart = /## Quick start\s+```js\n([\s\S]*?)```/.exec(readme)?.[1];
+const quickStart = /## Quick start\n[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
 if (!quickStart) throw new Error('README has no ```js block under "## Quick start"');
 writeFileSync(join(consumer, 'quick-start.mjs'), quickStart);
 const { startPaymentSandbox } = await import(join(root, 'dist', 'testing', 'index.mjs'));
