@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { demoCommand } from '../../src/cli/demo';
@@ -56,6 +57,19 @@ describe('payment-auth', () => {
         stdout: `payment-auth (axios-payment-auth) ${version}\n`,
         stderr: '',
       });
+    }
+  });
+
+  it('says it cannot write its output to a full disk, in one line, and exits 1', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [cli, '--version'], { stdio: ['ignore', full, 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect([code, stderr]).toEqual([1, 'payment-auth: cannot write the output: ENOSPC\n']);
+    } finally {
+      closeSync(full);
     }
   });
 
@@ -136,6 +150,36 @@ describe('payment-auth token', () => {
 });
 
 describe('payment-auth sandbox', () => {
+  it('prints export lines a shell can eval, whatever the credentials hold', async () => {
+    const secret = `p+/=&touch PWNED;%é'$(id)"x y`;
+    const child = spawn(process.execPath, [cli, 'sandbox', '--client-id', 'id with space', '--client-secret', secret], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    while (!out.includes('Ctrl-C')) await new Promise((r) => setTimeout(r, 10));
+    const exports = out.split('\n').filter((line) => line.startsWith('export '));
+    const shell = spawnSync(
+      'sh',
+      ['-c', `${exports.join('\n')}\nprintf '%s\\n' "$PAYMENT_CLIENT_ID" "$PAYMENT_CLIENT_SECRET"`],
+      {
+        encoding: 'utf8',
+        cwd: tmpdir(),
+      },
+    );
+    expect(shell.stdout).toBe(`id with space\n${secret}\n`);
+    expect(existsSync(join(tmpdir(), 'PWNED'))).toBe(false);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it.each([['--client-id'], ['--client-secret']])('refuses a blank %s with exit code 2', async (flag) => {
+    const result = await run(['sandbox', flag, ' ']);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toMatch(new RegExp(`^payment-auth sandbox: ${flag} must not be blank\n`));
+  });
+
   it('says what to do when its port is taken, and exits 1', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
@@ -336,15 +380,18 @@ describe('payment-auth demo', () => {
   it('passes against a real API whose tokens outlive the phase, and says why it shows no renewal (built CLI)', async () => {
     const sandbox = await startPaymentSandbox({ accessTokenTtlS: 900 });
     try {
-      const result = await run(['demo', '--herd', '10', '--steady-seconds', '1', '--base-url', sandbox.url], {
-        PAYMENT_CLIENT_ID: sandbox.credentials.clientId,
-        PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret,
-      });
+      const result = await run(
+        ['demo', '--herd', '10', '--steady-seconds', '1', '--base-url', `${sandbox.url}/api/v1/payments`],
+        {
+          PAYMENT_CLIENT_ID: sandbox.credentials.clientId,
+          PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret,
+        },
+      );
       expect(result.stderr).toBe('');
       expect(result.stdout).toMatch(
         /^payment-auth demo against http:\/\/127\.0\.0\.1:\d+ \(node v\d+\.\d+\.\d+, axios /,
       );
-      expect(result.stdout).toContain('0 401s, 0 failed; tokens live 900 s, so no renewal is due in 1 s');
+      expect(result.stdout).toContain('0 401s, 0 failed (tokens live 900 s: none needs renewing within 1 s)');
       expect(result.stdout).toContain('Every expectation met.');
       expect(result.code).toBe(0);
       expect(sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 0, unauthorized: 0 });

@@ -36,3 +36,35 @@ it.each([
   expect(storeErrors).toEqual([expect.stringMatching(/^token store lock failed: held by another process/)]);
   auth.detach();
 });
+
+it("cleans a store's error that quotes the token it failed to write, in the log and the hook", async () => {
+  const store = new MemoryTokenStore();
+  store.set = async (_key, token) => {
+    throw new Error(`cannot store ${JSON.stringify(token)}\nforged: line`);
+  };
+  const lines: string[] = [];
+  const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void lines.push(`${level} ${message} ${JSON.stringify(fields)}`);
+  const hooked: string[] = [];
+  const api = axios.create({ baseURL: `${server.url}/api/v1` });
+  const auth = attachPaymentAuth(
+    api,
+    { clientId: 'id', clientSecret: 'secret-of-the-client' },
+    {
+      store,
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+      onStoreError: (error) => void hooked.push(error.message),
+    },
+  );
+  await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+  const token = await auth.getAccessToken();
+  expect(hooked).toEqual([
+    expect.stringMatching(/^token store set failed: cannot store \{"accessToken":"\[REDACTED\]"/),
+  ]);
+  for (const text of [...lines, ...hooked, JSON.stringify(auth.status())]) {
+    expect(text).not.toContain(token);
+    expect(text).not.toContain('\n');
+  }
+  expect(lines.some((line) => line.startsWith('warn axios-payment-auth: token store unavailable'))).toBe(true);
+  auth.detach();
+});

@@ -375,3 +375,17 @@ describe('cleanAxiosError: what the API sent back', () => {
     expect(plainHeaders['www-authenticate']).toBe(REDACTED);
   });
 });
+
+describe('cleanAxiosError: a token escaped inside a JSON string of the body', () => {
+  it('cleans that string and keeps the body an object', () => {
+    const token = 'tok/AbC+dEf/123=';
+    const error = errorWith({
+      config: configWith({}),
+      response: { data: { error: { message: 'Bearer tok\\/AbC+dEf\\/123= is not allowed', code: 'FORBIDDEN' } } },
+    });
+    cleanAxiosError(error, [token]);
+    expect(error.response!.data).toEqual({
+      error: { message: `Bearer ${REDACTED} is not allowed`, code: 'FORBIDDEN' },
+    });
+  });
+});

@@ -28,8 +28,11 @@ describe('parseEncryptionKey', () => {
     ['base64 of 31 bytes', () => randomBytes(31).toString('base64')],
     ['a passphrase', () => 'correct horse battery staple'],
     ['an empty string', () => ''],
+    ['null', () => null],
+    ['a number', () => 32],
+    ['an array of 32 numbers', () => Array.from({ length: 32 }, () => 1)],
   ])('refuses %s', (_name, make) => {
-    expect(() => parseEncryptionKey(make())).toThrow(new TypeError(MESSAGE));
+    expect(() => parseEncryptionKey(make() as string)).toThrow(new TypeError(MESSAGE));
   });
 });
 

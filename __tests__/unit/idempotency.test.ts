@@ -57,6 +57,8 @@ describe('idempotencyKeyOf: what counts as a key the server can de-duplicate on'
     ["''", ''],
     ['blanks', '   '],
     ['an object as axios prints it', '[object Object]'],
+    ['true as axios prints it', 'true'],
+    ['true', true],
     ['a number not yet made a string', 5],
   ])('%s is no key', (_name, value) => {
     expect(idempotencyKeyOf(raw(value), 'Idempotency-Key')).toBeUndefined();
@@ -126,5 +128,19 @@ describe('normalizeIdempotency', () => {
   ])('refuses %p with a TypeError', (value, message) => {
     expect(() => normalizeIdempotency(value)).toThrow(TypeError);
     expect(() => normalizeIdempotency(value)).toThrow(message);
+  });
+});
+
+describe('a caller header of true', () => {
+  it('gets a key of its own on each request, not the shared text "true"', () => {
+    const keys = ['post', 'post'].map(() => {
+      const headers = new AxiosHeaders({ 'Idempotency-Key': true });
+      expect(ensureIdempotencyKey({ method: 'post', headers } as InternalAxiosRequestConfig, 'Idempotency-Key')).toBe(
+        true,
+      );
+      return headers.get('Idempotency-Key');
+    });
+    expect(keys[0]).not.toBe('true');
+    expect(keys[0]).not.toBe(keys[1]);
   });
 });

@@ -147,3 +147,47 @@ describe('fingerprint', () => {
     expect(fingerprint(text)).toBe(fnv1a(text));
   });
 });
+
+describe('redactSecrets: escapings no listed form covers', () => {
+  const secret = 'abc+def&ghi/jkl=é';
+  it.each([
+    ["PHP's json_encode (\\/)", '{"client_secret":"abc+def&ghi\\/jkl=é"}'],
+    [
+      ".NET's System.Text.Json (\\u002B, upper-case \\u00E9)",
+      '{"client_secret":"abc\\u002Bdef\\u0026ghi/jkl=\\u00E9"}',
+    ],
+    ['encodeURI', 'secret=abc+def&ghi/jkl=%C3%A9'],
+    ["Python's quote", 'secret=abc%2Bdef%26ghi/jkl%3D%C3%A9'],
+    ['decimal character references', 'abc&#43;def&#38;ghi&#47;jkl&#61;&#233;'],
+    ['hex character references, upper case', 'abc&#X2B;def&amp;ghi&#x2f;jkl=&#xE9;'],
+    ['percent-encoded, then JSON-escaped', '"abc%2Bdef%26ghi\\/jkl%3D%C3%A9"'],
+  ])('%s', (_name, text) => {
+    const clean = redactSecrets(`bad request ${text} end`, [secret]);
+    expect(clean).toContain(REDACTED);
+    expect(clean).not.toContain(text);
+    expect(clean).toMatch(/^bad request .* end$/);
+    // Decoded every way the cleaner knows, it still holds no trace of the secret.
+    const decoded = decodeURIComponent(clean.replace(/%(?![0-9a-fA-F]{2})/g, '%25')).replace(/\\\//g, '/');
+    expect(decoded).not.toContain(secret);
+  });
+
+  it('finds a token quoted with escaped slashes', () => {
+    const token = 'tok/AbC+dEf/123=';
+    expect(redactSecrets('Bearer tok\\/AbC+dEf\\/123= refused', [token])).toBe(`Bearer ${REDACTED} refused`);
+  });
+
+  it('leaves escaped text that holds no secret exactly as it is', () => {
+    const text = 'a\\u00E9 b%2F c&#47; d\\/';
+    expect(redactSecrets(text, [secret])).toBe(text);
+  });
+
+  it('cleans one escaping a round, and gives up on the whole text after three', () => {
+    const json = 'abc\\u002Bdef\\u0026ghi/jkl=\\u00E9';
+    const python = 'abc%2Bdef%26ghi/jkl%3D%C3%A9';
+    const html = 'abc&#43;def&#38;ghi&#47;jkl&#61;&#233;';
+    expect(redactSecrets(`${json} | ${python} | ${html}`, [secret])).toBe(`${REDACTED} | ${REDACTED} | ${REDACTED}`);
+    // A fourth escaping (Python's quote applied twice) needs a fourth round.
+    const twice = python.replace(/%/g, '%25');
+    expect(redactSecrets(`${json} | ${python} | ${html} | ${twice}`, [secret])).toBe(REDACTED);
+  });
+});

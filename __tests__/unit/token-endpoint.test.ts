@@ -423,6 +423,18 @@ describe('errors that name the URL they called', () => {
     expect(error.message).not.toMatch(/tenant|\?/);
   });
 
+  it('a deadline reached while the endpoint had not answered', async () => {
+    nock(AUTH).post('/oauth2/token').query(true).delay(2_000).reply(200, ok);
+    const error = await failure(attach({ ...configured, tokenTimeoutMs: 200 }).getAccessToken());
+    expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_TIMEOUT' });
+    expect(
+      error.message.startsWith(
+        `Token acquisition did not finish before its deadline (tokenTimeoutMs), waiting for ${named}.`,
+      ),
+    ).toBe(true);
+    expect(error.message).not.toMatch(/tenant|\?/);
+  });
+
   it('blames the URL, not the secret, for a 404 and a 405', async () => {
     for (const status of [404, 405]) {
       nock(BASE).post(TOKEN).reply(status, '<html>not here</html>', { 'content-type': 'text/html' });
@@ -443,6 +455,11 @@ describe('errors that name the URL they called', () => {
     const error = await failure(attach({ tokenUrl: `${BASE}/api/v1/payments` }).getAccessToken());
     expect(error).toMatchObject({ code: 'TOKEN_REQUEST_REJECTED', status: 401 });
     expect(error.message).toContain('the URL, not the secret, is the likely problem');
+    // A framework's 401 body has an `error`, but not an OAuth error code.
+    nock(BASE).post('/login').reply(401, { status: 401, error: 'Unauthorized', path: '/login' });
+    const spring = await failure(attach({ tokenUrl: `${BASE}/login` }).getAccessToken());
+    expect(spring).toMatchObject({ code: 'TOKEN_REQUEST_REJECTED', status: 401 });
+    expect(spring.message).toContain('the URL, not the secret, is the likely problem');
   });
 
   it('keeps blaming the credentials for a 401 from a token endpoint, with or without an OAuth error', async () => {

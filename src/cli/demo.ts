@@ -6,6 +6,7 @@ import { renderTable, type PhaseCounts, type PhaseResult } from './demo-report';
 import type { Io } from './io';
 import { plural } from './plural';
 import { runtimeLabel } from './runtime-label';
+import { resolveEndpoint } from '../util/urls';
 
 export const demoSpec: CommandSpec = {
   name: 'demo',
@@ -125,14 +126,15 @@ const PHASES: Phase[] = [
         }),
       );
       // Tokens that live L must be renewed at least ⌊duration / L⌋ times in this phase, and ahead of
-      // expiry (no 401). A real API's tokens may outlive the phase: then it shows no renewal, and says so.
+      // expiry (no 401). A real API's tokens may outlive the phase: then none has to be renewed
+      // (renewal ahead of expiry may still come), and the line says so.
       const lifetimeMs = ctx.lifetimeMs();
       const minRenewals = lifetimeMs ? Math.floor(ctx.steadyMs / lifetimeMs) : 0;
       const lifetime = lifetimeMs === undefined ? 'unknown' : `${Math.round(lifetimeMs / 1000)} s`;
       const expectation =
         minRenewals > 0
           ? `≥ ${plural(minRenewals, 'renewal')} ahead of expiry (tokens live ${lifetime}): 0 401s, 0 failed`
-          : `0 401s, 0 failed; tokens live ${lifetime}, so no renewal is due in ${Math.round(ctx.steadyMs / 1000)} s`;
+          : `0 401s, 0 failed (tokens live ${lifetime}: none needs renewing within ${Math.round(ctx.steadyMs / 1000)} s)`;
       if (ctx.sandbox) {
         // Leave a long-lived token in use, so no background renewal races the next phase.
         ctx.sandbox.setLifetimes({ accessTokenTtlS: 900 });
@@ -271,7 +273,8 @@ export async function demoCommand(argv: string[], io: Io, deps: DemoDeps = {}): 
     }
   }
   const sandbox = remote ? undefined : await (deps.startSandbox ?? startPaymentSandbox)();
-  const baseURL = remote ? remote.origin + remote.pathname.replace(/\/?(api\/v1\/?)?$/, '') : sandbox!.url;
+  // The API root, as the default token URL finds it: the phases call /api/v1/… under it.
+  const baseURL = remote ? resolveEndpoint(remote, '') : sandbox!.url;
   const api = axios.create({ baseURL });
   let retries = 0;
   let lifetimeMs: number | undefined;

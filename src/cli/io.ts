@@ -15,11 +15,19 @@ export interface Io {
 export function processIo(): Io {
   const isTty = process.stdout.isTTY === true;
   // `payment-auth demo | head`: once the reader has gone there is nobody to report to; end quietly
-  // (as other command-line tools do) instead of crashing with an unhandled EPIPE.
+  // (as other command-line tools do) instead of crashing with an unhandled EPIPE. Any other write
+  // failure (a full disk: ENOSPC) ends the command with one line on stderr and exit code 1.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      process.exit(process.exitCode ?? 0);
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      if (stream === process.stdout) {
+        try {
+          process.stderr.write(`payment-auth: cannot write the output: ${error.code ?? error.message}\n`);
+        } catch {
+          // stderr is gone too: the exit code says it
+        }
+      }
+      process.exit(1);
     });
   }
   let statusShown = false;

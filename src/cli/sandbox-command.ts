@@ -40,6 +40,10 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
     io.out(usage(sandboxSpec));
     return 0;
   }
+  for (const name of ['client-id', 'client-secret'] as const) {
+    const value = flags[name];
+    if (typeof value === 'string' && value.trim() === '') throw new UsageError(`--${name} must not be blank`);
+  }
   const host = flags.host as string;
   if (!isLoopbackHost(host.includes(':') ? `[${host}]` : host))
     throw new UsageError(
@@ -66,9 +70,10 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
   });
   io.out(`Payment API sandbox listening on ${sandbox.url}`);
   io.out('');
-  io.out(`export PAYMENT_API_URL=${sandbox.url}/api/v1`);
-  io.out(`export PAYMENT_CLIENT_ID=${sandbox.credentials.clientId}`);
-  io.out(`export PAYMENT_CLIENT_SECRET=${sandbox.credentials.clientSecret}`);
+  // Quoted for a POSIX shell: `eval` of these lines sets the values, whatever characters they hold.
+  io.out(`export PAYMENT_API_URL=${shellQuote(`${sandbox.url}/api/v1`)}`);
+  io.out(`export PAYMENT_CLIENT_ID=${shellQuote(sandbox.credentials.clientId)}`);
+  io.out(`export PAYMENT_CLIENT_SECRET=${shellQuote(sandbox.credentials.clientSecret)}`);
   io.out('');
   io.out('Press Ctrl-C to stop.');
   await io.untilSignal();
@@ -78,4 +83,9 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
     `Stopped. ${plural(c.tokenCalls, 'token call')}, ${plural(c.refreshCalls, 'refresh call')}, ${plural(c.apiCalls, 'API call')}, ${plural(c.paymentsCreated, 'payment')} created.`,
   );
   return 0;
+}
+
+/** `value` as one word of a POSIX shell: in single quotes, each `'` written as `'\''`. */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }

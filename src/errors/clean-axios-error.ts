@@ -166,13 +166,30 @@ function redactBody(data: unknown, secrets: readonly string[]): unknown {
     text = undefined;
   }
   if (text === undefined) return data;
-  const clean = redactSecrets(text, secrets);
+  // Each string cleaned on its own (a secret escaped inside one is found there), then the whole
+  // text, for a secret that spans JSON syntax.
+  const copy = cleanStrings(JSON.parse(text) as unknown, secrets);
+  const copyText = JSON.stringify(copy);
+  const clean = redactSecrets(copyText, secrets);
   if (clean === text) return data;
+  if (clean === copyText) return copy;
   try {
     return JSON.parse(clean) as unknown;
   } catch {
     return clean; // a secret that spanned JSON syntax: the cleaned text is still safe to keep
   }
+}
+
+/** A plain JSON value with every string and key cleaned of `secrets`. */
+function cleanStrings(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redactSecrets(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => cleanStrings(item, secrets));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [redactSecrets(key, secrets), cleanStrings(item, secrets)]),
+    );
+  }
+  return value;
 }
 
 /** Response headers with every value cleaned of `secrets` (a `WWW-Authenticate` may quote the token). */

@@ -91,19 +91,95 @@ export function secretForms(secret: string): readonly string[] {
   return forms;
 }
 
-/**
- * Replaces every occurrence of each secret in `text`, in every form of {@link secretForms}. The
- * base64 of a whole `client_id:client_secret` pair (an echoed Basic header) is among the secrets
- * the credentials give (see `CredentialSource.knownSecrets`).
- * Used on text that comes from a server (an `error_description` may echo what it was sent).
- */
-export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+/** Replaces every occurrence of each secret in `text`, in every form of {@link secretForms}. */
+function replaceForms(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
   for (const secret of secrets) {
     if (!secret || secret.length < 4) continue;
     for (const form of secretForms(secret)) out = out.split(form).join(REDACTED);
   }
   return out;
+}
+
+const JSON_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const HTML_NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** JSON string escapes undone: `\uXXXX` in either case, `\/` (as PHP writes it), `\"`, `\\`, … */
+function unescapeJson(text: string): string {
+  return text.replace(/\\u([0-9a-fA-F]{4})|\\(.)/g, (_m, hex: string | undefined, c: string) =>
+    hex ? String.fromCharCode(parseInt(hex, 16)) : (JSON_ESCAPES[c] ?? c),
+  );
+}
+
+/** Percent-encoding undone, whichever characters were encoded, in either case; `+` as a space or not. */
+function unescapePercent(text: string, plusIsSpace: boolean): string {
+  const spaced = plusIsSpace ? text.replace(/\+/g, ' ') : text;
+  return spaced.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) =>
+    new TextDecoder().decode(Uint8Array.from(run.slice(1).split('%'), (hex) => parseInt(hex, 16))),
+  );
+}
+
+/** HTML character references undone: named, decimal and hex. */
+function unescapeHtml(text: string): string {
+  return text.replace(/&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos));/g, (m, dec, hex, name) => {
+    const code = dec !== undefined ? Number(dec) : hex !== undefined ? parseInt(hex, 16) : undefined;
+    if (code === undefined) return HTML_NAMED[name as string]!;
+    return code <= 0x10ffff ? String.fromCodePoint(code) : m;
+  });
+}
+
+/**
+ * `text` with the escapings a server may have applied to what it quotes undone, once and twice
+ * over: JSON (any `\uXXXX` case, `\/`), percent-encoding of any set of characters (`encodeURI`,
+ * Python's `quote`, a form), HTML character references. A secret quoted in a form that
+ * {@link secretForms} does not list still shows in one of them.
+ */
+function unescapedVariants(text: string): string[] {
+  const decoders: ((t: string) => string)[] = [];
+  if (text.includes('\\')) decoders.push(unescapeJson);
+  if (text.includes('%'))
+    decoders.push(
+      (t) => unescapePercent(t, false),
+      (t) => unescapePercent(t, true),
+    );
+  if (text.includes('&')) decoders.push(unescapeHtml);
+  let layer = [text];
+  const seen = new Set(layer);
+  for (let depth = 0; depth < 2 && decoders.length > 0; depth++) {
+    const next: string[] = [];
+    for (const t of layer) {
+      for (const decode of decoders) {
+        const d = decode(t);
+        if (!seen.has(d)) {
+          seen.add(d);
+          next.push(d);
+        }
+      }
+    }
+    layer = next;
+  }
+  seen.delete(text);
+  return [...seen];
+}
+
+/**
+ * Replaces every occurrence of each secret in `text`, in every form of {@link secretForms}. The
+ * base64 of a whole `client_id:client_secret` pair (an echoed Basic header) is among the secrets
+ * the credentials give (see `CredentialSource.knownSecrets`). Should a secret still show once the
+ * text's escapings are undone (a form not listed there, such as .NET's `\u002B` or PHP's `\/`),
+ * that unescaped text is cleaned and returned instead (three times at most, an escaping each
+ * time); failing that, `[REDACTED]` alone.
+ * Used on text that comes from a server (an `error_description` may echo what it was sent).
+ */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  const live = secrets.filter((secret): secret is string => !!secret && secret.length >= 4);
+  let out = replaceForms(text, live);
+  for (let round = 0; ; round++) {
+    const leaking = unescapedVariants(out).find((variant) => live.some((secret) => variant.includes(secret)));
+    if (leaking === undefined) return out;
+    if (round === 3) return REDACTED;
+    out = replaceForms(leaking, live);
+  }
 }
 
 /**

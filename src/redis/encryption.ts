@@ -9,7 +9,13 @@ const HEX_KEY = /^[0-9a-f]{64}$/i;
  * (the newline of a key file) is ignored.
  */
 export function parseEncryptionKey(value: string | Uint8Array): Buffer {
-  const key = typeof value === 'string' ? decodeKeyText(value.trim()) : Buffer.from(value);
+  // null, a number, an object: the same clear refusal as a key of the wrong length.
+  const key =
+    typeof value === 'string'
+      ? decodeKeyText(value.trim())
+      : value instanceof Uint8Array
+        ? Buffer.from(value)
+        : Buffer.alloc(0);
   if (key.length !== 32)
     throw new TypeError(
       'RedisTokenStore: encryptionKey must be 32 bytes (a Buffer, 64 hex characters or base64 of 32 bytes)',

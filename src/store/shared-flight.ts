@@ -86,7 +86,9 @@ export async function acquireShared(flight: SharedFlight): Promise<StoredToken> 
             'set',
             storeTimeoutMs,
             timers,
-          ).catch((error: StoreUnavailable) => flight.onStoreError(error));
+          ).catch((error: StoreUnavailable) =>
+            flight.onStoreError(error.cleanedOf([token.accessToken, token.refreshToken])),
+          );
           return token;
         } finally {
           bounded(

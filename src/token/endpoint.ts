@@ -54,8 +54,12 @@ export interface TokenEndpoint {
 
 const BASE_BACKOFF = { baseDelayMs: 200, maxDelayMs: 2000 };
 
-function abortReason(signal: AbortSignal): PaymentAuthError {
-  return isPaymentAuthError(signal.reason) ? signal.reason : tokenTimeoutError();
+/** Why a call to `url` was cut short: `detach()`, or the deadline (then named with the URL). */
+function abortReason(signal: AbortSignal, url: string): PaymentAuthError {
+  const reason: unknown = signal.reason;
+  return isPaymentAuthError(reason) && reason.code !== 'TOKEN_ENDPOINT_TIMEOUT'
+    ? reason
+    : tokenTimeoutError(displayUrl(url));
 }
 
 /** The outcome of one HTTP attempt: a grant, or an error and whether another attempt may help. */
@@ -158,7 +162,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       });
       return readResponse(response, grant, displayUrl(url));
     } catch (error) {
-      if (deadline.signal.aborted) throw abortReason(deadline.signal);
+      if (deadline.signal.aborted) throw abortReason(deadline.signal, url);
       const code = (error as { code?: unknown }).code;
       if (code === 'ERR_BAD_RESPONSE') {
         return { retryable: false, error: unreadableResponseError(MAX_TOKEN_RESPONSE_BYTES, displayUrl(url)) };
@@ -198,7 +202,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       try {
         await sleep(delay, deadline.signal, deadline.timers);
       } catch {
-        throw abortReason(deadline.signal);
+        throw abortReason(deadline.signal, url);
       }
     }
   }

@@ -16,11 +16,14 @@ export function detachedError(): PaymentAuthError {
   });
 }
 
-/** The error of an acquisition that passed its total deadline. */
-export function tokenTimeoutError(): PaymentAuthError {
+/**
+ * The error of an acquisition that passed its total deadline; `url` when it passed during a call
+ * to the token endpoint (or the wait before retrying it), as `displayUrl` gives it.
+ */
+export function tokenTimeoutError(url?: string): PaymentAuthError {
   return new PaymentAuthError({
     code: 'TOKEN_ENDPOINT_TIMEOUT',
-    message: 'Token acquisition did not finish before its deadline (tokenTimeoutMs)',
+    message: `Token acquisition did not finish before its deadline (tokenTimeoutMs)${url ? `, waiting for ${url}` : ''}`,
     hint: 'check that the token endpoint, the credentials provider and the token store answer, or raise tokenTimeoutMs',
   });
 }
@@ -100,8 +103,8 @@ const URL_HINT =
 
 /**
  * The token endpoint refused the grant: rejected credentials, or another 4xx. `url` is the
- * endpoint called (origin and path): a 404, a 405, or a 401 without an OAuth error from a URL that
- * does not look like a token endpoint, is a wrong URL more likely than a wrong secret.
+ * endpoint called (origin and path): a 404, a 405, or a 401 without an OAuth error code from a URL
+ * that does not look like a token endpoint, is a wrong URL more likely than a wrong secret.
  */
 export function rejectedError(
   status: number,
@@ -115,7 +118,10 @@ export function rejectedError(
   if (oauth?.error === 'invalid_client') {
     return new PaymentAuthError({ ...init, code: 'CREDENTIALS_REJECTED', hint: 'check clientId and clientSecret' });
   }
-  if (status === 404 || status === 405 || (status === 401 && !oauth && !looksLikeTokenEndpoint(url))) {
+  // Registered OAuth error codes are lower-case words joined by `_`; a framework's own 401 body
+  // (`"error": "Unauthorized"`) is not the token endpoint speaking.
+  const speaksOAuth = oauth !== undefined && /^[a-z][a-z0-9_]*$/.test(oauth.error);
+  if (status === 404 || status === 405 || (status === 401 && !speaksOAuth && !looksLikeTokenEndpoint(url))) {
     return new PaymentAuthError({
       ...init,
       code: 'TOKEN_REQUEST_REJECTED',

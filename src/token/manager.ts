@@ -276,7 +276,8 @@ export class TokenManager {
           fetched = { grant: acquired.grant, fallback: acquired.fallback };
           return acquired.token;
         },
-        onStoreError: (error) => this.reporter.storeError(error),
+        // A store's error may quote what it read or wrote: cleaned before it is logged or handed on.
+        onStoreError: (error) => this.reporter.storeError(error.cleanedOf(this.knownSecrets())),
       });
       if (this.#detached.signal.aborted) throw detachedError();
       return this.#adopt(token, fetched, started);
