@@ -391,7 +391,9 @@ describe('payment-auth demo', () => {
       expect(result.stdout).toMatch(
         /^payment-auth demo against http:\/\/127\.0\.0\.1:\d+ \(node v\d+\.\d+\.\d+, axios /,
       );
-      expect(result.stdout).toContain('0 401s, 0 failed (tokens live 900 s: none needs renewing within 1 s)');
+      expect(result.stdout).toContain(
+        '0 401s, 0 failed (tokens live 900 s, renewed after 840 s: no renewal due within 1 s)',
+      );
       expect(result.stdout).toContain('Every expectation met.');
       expect(result.code).toBe(0);
       expect(sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 0, unauthorized: 0 });

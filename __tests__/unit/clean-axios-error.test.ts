@@ -377,15 +377,43 @@ describe('cleanAxiosError: what the API sent back', () => {
 });
 
 describe('cleanAxiosError: a token escaped inside a JSON string of the body', () => {
-  it('cleans that string and keeps the body an object', () => {
+  it('replaces that string alone and keeps the body an object', () => {
     const token = 'tok/AbC+dEf/123=';
     const error = errorWith({
       config: configWith({}),
       response: { data: { error: { message: 'Bearer tok\\/AbC+dEf\\/123= is not allowed', code: 'FORBIDDEN' } } },
     });
     cleanAxiosError(error, [token]);
-    expect(error.response!.data).toEqual({
-      error: { message: `Bearer ${REDACTED} is not allowed`, code: 'FORBIDDEN' },
-    });
+    expect(error.response!.data).toEqual({ error: { message: REDACTED, code: 'FORBIDDEN' } });
+  });
+});
+
+describe('cleanAxiosError: the reason phrase and deep bodies', () => {
+  it('cleans the status line reason phrase', () => {
+    const error = errorWith({ config: configWith({}), response: { statusText: `Forbidden for Bearer ${TOKEN}` } });
+    cleanAxiosError(error, [TOKEN]);
+    expect(error.response!.statusText).toBe(`Forbidden for Bearer ${REDACTED}`);
+  });
+
+  it('cleans a body nested too deep to walk, as text', () => {
+    // As deep as JSON.stringify (and so a logger) can still print: deeper than a walk can go.
+    const nest = (depth: number): unknown => {
+      let body: unknown = { message: `Bearer ${TOKEN}` };
+      for (let i = 0; i < depth; i++) body = { inner: body };
+      return body;
+    };
+    let depth = 1000;
+    for (let next = depth; ; next += 500) {
+      try {
+        JSON.stringify(nest(next));
+        depth = next;
+      } catch {
+        break;
+      }
+    }
+    const error = errorWith({ config: configWith({}), response: { data: nest(depth) } });
+    cleanAxiosError(error, [TOKEN]);
+    const data = error.response!.data;
+    expect(typeof data === 'string' ? data : JSON.stringify(data)).not.toContain(TOKEN);
   });
 });

@@ -46,6 +46,9 @@ describe('idempotencyKeyOf: what counts as a key the server can de-duplicate on'
   it.each([
     ['a string', 'order-42', 'order-42'],
     ['a string with blanks around, kept as sent', ' k ', ' k '],
+    ['a number as axios prints it', '42', '42'],
+    ['a string that starts like a constant', 'true-order-7', 'true-order-7'],
+    ['a string with an arrow inside', 'order=>7', 'order=>7'],
   ])('%s is a key', (_name, value, key) => {
     expect(idempotencyKeyOf(raw(value), 'Idempotency-Key')).toBe(key);
   });
@@ -59,6 +62,13 @@ describe('idempotencyKeyOf: what counts as a key the server can de-duplicate on'
     ['an object as axios prints it', '[object Object]'],
     ['true as axios prints it', 'true'],
     ['true', true],
+    ['NaN as axios prints it', 'NaN'],
+    ['a symbol as axios prints it', 'Symbol(key)'],
+    ['an arrow function as axios prints it', '() => crypto.randomUUID()'],
+    ['a one-parameter arrow function', 'x => x'],
+    ['a function as axios prints it', 'function key() { return 1; }'],
+    ['an async function', 'async function key() {}'],
+    ['a Map as axios prints it', '[object Map]'],
     ['a number not yet made a string', 5],
   ])('%s is no key', (_name, value) => {
     expect(idempotencyKeyOf(raw(value), 'Idempotency-Key')).toBeUndefined();

@@ -167,12 +167,18 @@ function redactBody(data: unknown, secrets: readonly string[]): unknown {
   }
   if (text === undefined) return data;
   // Each string cleaned on its own (a secret escaped inside one is found there), then the whole
-  // text, for a secret that spans JSON syntax.
-  const copy = cleanStrings(JSON.parse(text) as unknown, secrets);
-  const copyText = JSON.stringify(copy);
+  // text, for a secret that spans JSON syntax. A body too deep to walk is cleaned as text alone.
+  let copy: unknown;
+  let copyText = text;
+  try {
+    copy = cleanStrings(JSON.parse(text) as unknown, secrets);
+    copyText = JSON.stringify(copy);
+  } catch {
+    copy = undefined;
+  }
   const clean = redactSecrets(copyText, secrets);
   if (clean === text) return data;
-  if (clean === copyText) return copy;
+  if (clean === copyText && copy !== undefined) return copy;
   try {
     return JSON.parse(clean) as unknown;
   } catch {
@@ -235,6 +241,8 @@ export function cleanAxiosError<E extends AxiosError>(error: E, secrets?: readon
       // Best effort on what the API sent: a body or headers that refuse cleaning (a throwing
       // getter, a Proxy) are left to the caller rather than turning the AxiosError into another.
       try {
+        // The reason phrase of the status line is server text too.
+        if (typeof response.statusText === 'string') response.statusText = redactSecrets(response.statusText, secrets);
         redactHeaders(response.headers, secrets);
         // A stream body is the Node response itself: it holds the same headers, raw ones too.
         if (isStream(response.data)) {

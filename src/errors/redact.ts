@@ -101,85 +101,143 @@ function replaceForms(text: string, secrets: readonly (string | undefined)[]): s
   return out;
 }
 
-const JSON_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-const HTML_NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** Named HTML references of ASCII punctuation (HTML5) and of the Latin-1 letters, by what they name. */
+const HTML_NAMED: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  plus: '+',
+  sol: '/',
+  bsol: '\\',
+  equals: '=',
+  percnt: '%',
+  num: '#',
+  excl: '!',
+  quest: '?',
+  colon: ':',
+  semi: ';',
+  comma: ',',
+  period: '.',
+  lowbar: '_',
+  dollar: '$',
+  lpar: '(',
+  rpar: ')',
+  ast: '*',
+  commat: '@',
+  lsqb: '[',
+  rsqb: ']',
+  lcub: '{',
+  rcub: '}',
+  verbar: '|',
+  grave: '`',
+  Hat: '^',
+  tilde: '~',
+  szlig: '\u00df',
+};
+const DIACRITICS: Record<string, string> = {
+  acute: '\u0301',
+  grave: '\u0300',
+  circ: '\u0302',
+  uml: '\u0308',
+  tilde: '\u0303',
+  cedil: '\u0327',
+  ring: '\u030a',
+};
 
-/** JSON string escapes undone: `\uXXXX` in either case, `\/` (as PHP writes it), `\"`, `\\`, … */
-function unescapeJson(text: string): string {
-  return text.replace(/\\u([0-9a-fA-F]{4})|\\(.)/g, (_m, hex: string | undefined, c: string) =>
-    hex ? String.fromCharCode(parseInt(hex, 16)) : (JSON_ESCAPES[c] ?? c),
-  );
-}
-
-/** Percent-encoding undone, whichever characters were encoded, in either case; `+` as a space or not. */
-function unescapePercent(text: string, plusIsSpace: boolean): string {
-  const spaced = plusIsSpace ? text.replace(/\+/g, ' ') : text;
-  return spaced.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) =>
-    new TextDecoder().decode(Uint8Array.from(run.slice(1).split('%'), (hex) => parseInt(hex, 16))),
-  );
-}
-
-/** HTML character references undone: named, decimal and hex. */
-function unescapeHtml(text: string): string {
-  return text.replace(/&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos));/g, (m, dec, hex, name) => {
-    const code = dec !== undefined ? Number(dec) : hex !== undefined ? parseInt(hex, 16) : undefined;
-    if (code === undefined) return HTML_NAMED[name as string]!;
-    return code <= 0x10ffff ? String.fromCodePoint(code) : m;
-  });
+/** Bytes written as `%HH`, `\xHH` or `=HH`, read as UTF-8 (or as Latin-1, one character a byte). */
+function bytesToText(run: string, latin1: boolean): string {
+  const bytes = Uint8Array.from(run.match(/[0-9a-fA-F]{2}/g) ?? [], (hex) => parseInt(hex, 16));
+  return latin1 ? String.fromCharCode(...bytes) : new TextDecoder().decode(bytes);
 }
 
 /**
- * `text` with the escapings a server may have applied to what it quotes undone, once and twice
- * over: JSON (any `\uXXXX` case, `\/`), percent-encoding of any set of characters (`encodeURI`,
- * Python's `quote`, a form), HTML character references. A secret quoted in a form that
- * {@link secretForms} does not list still shows in one of them.
+ * One pass that undoes every escaping a server may apply to text it quotes: JSON and
+ * language escapes (`\uXXXX` in either case, `\xHH`, `\/`), percent-encoding of any characters
+ * (`+` read as itself or as a space), HTML references (decimal, hex, named), quoted-printable.
  */
-function unescapedVariants(text: string): string[] {
-  const decoders: ((t: string) => string)[] = [];
-  if (text.includes('\\')) decoders.push(unescapeJson);
-  if (text.includes('%'))
-    decoders.push(
-      (t) => unescapePercent(t, false),
-      (t) => unescapePercent(t, true),
-    );
-  if (text.includes('&')) decoders.push(unescapeHtml);
-  let layer = [text];
-  const seen = new Set(layer);
-  for (let depth = 0; depth < 2 && decoders.length > 0; depth++) {
-    const next: string[] = [];
-    for (const t of layer) {
-      for (const decode of decoders) {
-        const d = decode(t);
-        if (!seen.has(d)) {
-          seen.add(d);
-          next.push(d);
+function unescapeOnce(text: string, plusIsSpace: boolean, latin1: boolean): string {
+  return text
+    .replace(/\\u([0-9a-fA-F]{4})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(/(?:\\x[0-9a-fA-F]{2})+/g, (run) => bytesToText(run, latin1))
+    .replace(/\\([^u])/g, '$1')
+    .replace(plusIsSpace ? /\+/g : /(?!)/g, ' ')
+    .replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => bytesToText(run, latin1))
+    .replace(/(?:=[0-9A-F]{2})+/g, (run) => bytesToText(run, latin1))
+    .replace(
+      /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z]+));/g,
+      (m, dec?: string, hex?: string, name?: string) => {
+        if (name !== undefined) {
+          const letter = /^([A-Za-z])(acute|grave|circ|uml|tilde|cedil|ring)$/.exec(name);
+          return letter ? (letter[1]! + DIACRITICS[letter[2]!]!).normalize('NFC') : (HTML_NAMED[name] ?? m);
         }
-      }
+        const code = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
+        return code <= 0x10ffff ? String.fromCodePoint(code) : m;
+      },
+    );
+}
+
+/**
+ * What `text` reads as once its escapings are undone, as far as they go (four passes at most, for
+ * an escaping inside another), with `+` as itself and as a space, bytes as UTF-8 and as Latin-1,
+ * and each of those also in Unicode's composed form and as UTF-8 that was read as Latin-1
+ * (`Ã©` for `é`). Used only to tell whether a secret is still there.
+ */
+function unescapedReadings(text: string): string[] {
+  const readings = new Set<string>();
+  for (const [plusIsSpace, latin1] of [
+    [false, false],
+    [true, false],
+    [false, true],
+  ] as const) {
+    let current = text;
+    for (let pass = 0; pass < 4; pass++) {
+      const next = unescapeOnce(current, plusIsSpace, latin1);
+      if (next === current) break;
+      current = next;
     }
-    layer = next;
+    readings.add(current);
+    readings.add(current.normalize('NFC'));
+    if (!/[\u0100-\uffff]/.test(current) && /[\u0080-\u00ff]/.test(current)) {
+      readings.add(new TextDecoder().decode(Uint8Array.from(current, (c) => c.charCodeAt(0))));
+    }
   }
-  seen.delete(text);
-  return [...seen];
+  readings.delete(text);
+  return [...readings];
+}
+
+/**
+ * A piece of `secret` that every escaping of it keeps as it is (its longest run of letters and
+ * digits), to skip texts that cannot hold it; undefined when the secret has no such run of four.
+ */
+function plainCore(secret: string): string | undefined {
+  const runs = secret.match(/[A-Za-z0-9]{4,}/g);
+  return runs ? runs.reduce((a, b) => (b.length > a.length ? b : a)) : undefined;
 }
 
 /**
  * Replaces every occurrence of each secret in `text`, in every form of {@link secretForms}. The
  * base64 of a whole `client_id:client_secret` pair (an echoed Basic header) is among the secrets
  * the credentials give (see `CredentialSource.knownSecrets`). Should a secret still show once the
- * text's escapings are undone (a form not listed there, such as .NET's `\u002B` or PHP's `\/`),
- * that unescaped text is cleaned and returned instead (three times at most, an escaping each
- * time); failing that, `[REDACTED]` alone.
+ * text's escapings are undone (a form not listed there: .NET's `\u002B`, PHP's `\/`, Python's
+ * `quote`, an escaping inside another), the whole text is `[REDACTED]`: where it sits in the
+ * escaped text cannot be told, and an unescaped copy would bring back what the escaping defused
+ * (markup, control characters).
  * Used on text that comes from a server (an `error_description` may echo what it was sent).
  */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   const live = secrets.filter((secret): secret is string => !!secret && secret.length >= 4);
-  let out = replaceForms(text, live);
-  for (let round = 0; ; round++) {
-    const leaking = unescapedVariants(out).find((variant) => live.some((secret) => variant.includes(secret)));
-    if (leaking === undefined) return out;
-    if (round === 3) return REDACTED;
-    out = replaceForms(leaking, live);
-  }
+  const out = replaceForms(text, live);
+  if (!/[\\%&=+\u0080-\uffff]/.test(out)) return out;
+  const suspects = live.filter((secret) => {
+    const core = plainCore(secret);
+    return core === undefined || out.includes(core);
+  });
+  if (suspects.length === 0) return out;
+  const leaks = unescapedReadings(out).some((reading) => suspects.some((secret) => reading.includes(secret)));
+  return leaks ? REDACTED : out;
 }
 
 /**
