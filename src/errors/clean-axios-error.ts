@@ -1,5 +1,5 @@
 import type { AxiosError } from 'axios';
-import { REDACTED, redactSecrets } from './redact';
+import { REDACTED, holdsSecret, redactSecrets } from './redact';
 
 /*
  * Cleaning of the AxiosErrors that reach the caller: the bearer token out of every header bag and
@@ -166,6 +166,8 @@ function redactBody(data: unknown, secrets: readonly string[]): unknown {
     text = undefined;
   }
   if (text === undefined) return data;
+  // One search of the whole text first: most bodies quote nothing, and are left as they are.
+  if (!holdsSecret(text, secrets, 1)) return data;
   // Each string cleaned on its own (a secret escaped inside one is found there), then the whole
   // text, for a secret that spans JSON syntax. A body too deep to walk is cleaned as text alone.
   let copy: unknown;

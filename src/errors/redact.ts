@@ -92,13 +92,29 @@ export function secretForms(secret: string): readonly string[] {
 }
 
 /** Replaces every occurrence of each secret in `text`, in every form of {@link secretForms}. */
-function replaceForms(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (!secret || secret.length < 4) continue;
-    for (const form of secretForms(secret)) out = out.split(form).join(REDACTED);
-  }
-  return out;
+function replaceForms(text: string, secrets: readonly string[]): string {
+  const pattern = formsPattern(secrets);
+  return pattern ? text.replace(pattern, REDACTED) : text;
+}
+
+const PATTERNS_KEPT = 64;
+const patternCache = new Map<string, RegExp | undefined>();
+
+/**
+ * One pattern for every form of every secret, longest first: a text is searched once, however
+ * many secrets and forms there are (an error body of 200,000 strings is cleaned string by string).
+ * Cached per set of secrets.
+ */
+function formsPattern(secrets: readonly string[]): RegExp | undefined {
+  const key = secrets.join('\u0000');
+  if (patternCache.has(key)) return patternCache.get(key);
+  const forms = [...new Set(secrets.flatMap((secret) => secretForms(secret)))].sort((a, b) => b.length - a.length);
+  const pattern = forms.length
+    ? new RegExp(forms.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
+    : undefined;
+  if (patternCache.size >= PATTERNS_KEPT) patternCache.clear();
+  patternCache.set(key, pattern);
+  return pattern;
 }
 
 /** Named HTML references of ASCII punctuation (HTML5) and of the Latin-1 letters, by what they name. */
@@ -185,7 +201,7 @@ function unescapeOnce(text: string, plusIsSpace: boolean, latin1: boolean): stri
  * and each of those also in Unicode's composed form and as UTF-8 that was read as Latin-1
  * (`Ã©` for `é`). Used only to tell whether a secret is still there.
  */
-function unescapedReadings(text: string): string[] {
+function unescapedReadings(text: string, passes: number): string[] {
   const readings = new Set<string>();
   for (const [plusIsSpace, latin1] of [
     [false, false],
@@ -193,7 +209,7 @@ function unescapedReadings(text: string): string[] {
     [false, true],
   ] as const) {
     let current = text;
-    for (let pass = 0; pass < 4; pass++) {
+    for (let pass = 0; pass < passes; pass++) {
       const next = unescapeOnce(current, plusIsSpace, latin1);
       if (next === current) break;
       current = next;
@@ -209,11 +225,11 @@ function unescapedReadings(text: string): string[] {
 }
 
 /**
- * A piece of `secret` that every escaping of it keeps as it is (its longest run of letters and
- * digits), to skip texts that cannot hold it; undefined when the secret has no such run of four.
+ * A piece of `secret` that the escapings above keep as it is (its longest run of letters and
+ * digits), to skip texts that cannot hold it; undefined when it has no run of two.
  */
 function plainCore(secret: string): string | undefined {
-  const runs = secret.match(/[A-Za-z0-9]{4,}/g);
+  const runs = secret.match(/[A-Za-z0-9]{2,}/g);
   return runs ? runs.reduce((a, b) => (b.length > a.length ? b : a)) : undefined;
 }
 
@@ -228,16 +244,45 @@ function plainCore(secret: string): string | undefined {
  * Used on text that comes from a server (an `error_description` may echo what it was sent).
  */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  const live = secrets.filter((secret): secret is string => !!secret && secret.length >= 4);
+  const live = liveSecrets(secrets);
   const out = replaceForms(text, live);
-  if (!/[\\%&=+\u0080-\uffff]/.test(out)) return out;
-  const suspects = live.filter((secret) => {
+  return showsOnceUnescaped(out, live) ? REDACTED : out;
+}
+
+/** The secrets worth looking for: four characters or more. */
+function liveSecrets(secrets: readonly (string | undefined)[]): string[] {
+  return secrets.filter((secret): secret is string => !!secret && secret.length >= 4);
+}
+
+/**
+ * Whether a secret shows in `text` once its escapings are undone; `extraPasses` for a text that
+ * wraps others in one more escaping (the JSON text of a body whose strings may be escaped).
+ */
+function showsOnceUnescaped(text: string, secrets: readonly string[], extraPasses = 0): boolean {
+  if (!/[\\%&=+\u0080-\uffff]/.test(text)) return false;
+  const suspects = secrets.filter((secret) => {
     const core = plainCore(secret);
-    return core === undefined || out.includes(core);
+    return core === undefined || text.includes(core);
   });
-  if (suspects.length === 0) return out;
-  const leaks = unescapedReadings(out).some((reading) => suspects.some((secret) => reading.includes(secret)));
-  return leaks ? REDACTED : out;
+  if (suspects.length === 0) return false;
+  return unescapedReadings(text, 4 + extraPasses).some((reading) =>
+    suspects.some((secret) => reading.includes(secret)),
+  );
+}
+
+/**
+ * Whether `redactSecrets` would change `text` at all: a secret in a listed form, or one that shows
+ * once the text is unescaped (with `extraPasses` more passes). One search of the text, for a large
+ * body that is then only cleaned string by string when this says so.
+ */
+export function holdsSecret(text: string, secrets: readonly (string | undefined)[], extraPasses = 0): boolean {
+  const live = liveSecrets(secrets);
+  const pattern = formsPattern(live);
+  if (pattern) {
+    pattern.lastIndex = 0;
+    if (pattern.test(text)) return true;
+  }
+  return showsOnceUnescaped(text, live, extraPasses);
 }
 
 /**
