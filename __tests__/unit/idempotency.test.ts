@@ -49,6 +49,8 @@ describe('idempotencyKeyOf: what counts as a key the server can de-duplicate on'
     ['a number as axios prints it', '42', '42'],
     ['a string that starts like a constant', 'true-order-7', 'true-order-7'],
     ['a string with an arrow inside', 'order=>7', 'order=>7'],
+    ['a string that ends like a constant', 'order-true', 'order-true'],
+    ['a string that holds NaN', 'x NaN', 'x NaN'],
   ])('%s is a key', (_name, value, key) => {
     expect(idempotencyKeyOf(raw(value), 'Idempotency-Key')).toBe(key);
   });
@@ -69,6 +71,13 @@ describe('idempotencyKeyOf: what counts as a key the server can de-duplicate on'
     ['a function as axios prints it', 'function key() { return 1; }'],
     ['an async function', 'async function key() {}'],
     ['a Map as axios prints it', '[object Map]'],
+    ['an async function printed with two spaces', 'async  function key() {}'],
+    ['an async arrow function', 'async () => 1'],
+    ['an async arrow function printed with two spaces', 'async  () => 1'],
+    ['an arrow function with parameters', '(a, b) => a'],
+    ['an arrow function without a space', '()=> 1'],
+    ['an arrow function with a longer parameter', 'key => key'],
+    ['an arrow function printed with two spaces before the arrow', 'key  => key'],
     ['a number not yet made a string', 5],
   ])('%s is no key', (_name, value) => {
     expect(idempotencyKeyOf(raw(value), 'Idempotency-Key')).toBeUndefined();

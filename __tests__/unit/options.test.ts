@@ -197,6 +197,7 @@ describe('endpoint resolution', () => {
     ['https://pay.test/api/v1//', 'https://pay.test/api/v1/oauth2/token'],
     ['https://pay.test/gateway', 'https://pay.test/gateway/api/v1/oauth2/token'],
     ['https://pay.test/gateway/api/v1', 'https://pay.test/gateway/api/v1/oauth2/token'],
+    ['https://pay.test/gateway//', 'https://pay.test/gateway/api/v1/oauth2/token'],
     // A path under the API, or its first segment only, is the API root too.
     ['https://pay.test/api', 'https://pay.test/api/v1/oauth2/token'],
     ['https://pay.test/api/', 'https://pay.test/api/v1/oauth2/token'],

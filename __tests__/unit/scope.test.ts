@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { InternalAxiosRequestConfig } from 'axios';
 import { createScope, resolveRequestUrl } from '../../src/request/scope';
-import { isLoopbackHost } from '../../src/util/urls';
+import { displayUrl, isLoopbackHost } from '../../src/util/urls';
 
 const API = 'https://api.example-pay.com';
 const scope = createScope(new Set([API]), [`${API}/api/v1/oauth2/token`, `${API}/api/v1/oauth2/refresh`]);
@@ -175,5 +175,15 @@ describe('the decision cache', () => {
     expect(s.hasApiOrigin(new URL(`${API}/x`))).toBe(true);
     expect(s.hasApiOrigin('https://other.example')).toBe(false);
     expect(s.hasApiOrigin('::not a url')).toBe(false);
+  });
+});
+
+describe('displayUrl (how errors name a URL)', () => {
+  it.each([
+    ['https://auth.test/oauth2/token?tenant=t1#frag', 'https://auth.test/oauth2/token'],
+    ['https://user:pw@auth.test:8443/a/b', 'https://auth.test:8443/a/b'],
+    ['http://127.0.0.1:4010/api/v1/oauth2/token', 'http://127.0.0.1:4010/api/v1/oauth2/token'],
+  ])('%s → %s', (url, shown) => {
+    expect(displayUrl(url)).toBe(shown);
   });
 });

@@ -1,5 +1,5 @@
 import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
-import { isTransientStatus, isTransientTransportCode } from '../../src/errors/transient';
+import { isTransientConnectionFailure, isTransientStatus, isTransientTransportCode } from '../../src/errors/transient';
 import { parsePaymentError } from '../../src';
 import { retryReason } from '../../src/retry/policy';
 
@@ -55,5 +55,19 @@ describe('the transient rule', () => {
 
   it.each([429, 500, 501, 503, 505])('the retry policy and parsePaymentError agree on %i', (s) => {
     expect(retryReason(status(s), undefined) !== undefined).toBe(parsePaymentError(status(s)).retryable);
+  });
+});
+
+describe('isTransientConnectionFailure (a failed connection may be retried)', () => {
+  it.each([
+    ['no code: an unknown network failure', undefined, true],
+    ['a code that is not a string', 12, true],
+    ['a reset connection', 'ECONNRESET', true],
+    ['a refused connection', 'ECONNREFUSED', true],
+    ['an unknown host', 'ENOTFOUND', false],
+    ['a certificate error', 'DEPTH_ZERO_SELF_SIGNED_CERT', false],
+    ['an empty code', '', false],
+  ])('%s', (_name, code, transient) => {
+    expect(isTransientConnectionFailure(code)).toBe(transient);
   });
 });
