@@ -202,3 +202,11 @@ describe('redactSecrets: escapings no listed form covers', () => {
     expect(redactSecrets(`x ${symbols.replace('+', '\\u002B')} y`, [symbols])).toBe(REDACTED);
   });
 });
+
+describe('redactSecrets: huge escaped texts', () => {
+  it('reads a megabyte of percent-encoded bytes as Latin-1 without running out of stack', () => {
+    const text = `${'%41'.repeat(400_000)} abc%2Bdef%26ghi%2Fjkl%3D%E9`;
+    expect(redactSecrets(text, ['abc+def&ghi/jkl=é'])).toBe(REDACTED);
+    expect(redactSecrets('%41'.repeat(400_000), ['abc+def&ghi/jkl=é'])).toBe('%41'.repeat(400_000));
+  });
+});

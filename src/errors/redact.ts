@@ -97,7 +97,8 @@ function replaceForms(text: string, secrets: readonly string[]): string {
   return pattern ? text.replace(pattern, REDACTED) : text;
 }
 
-const PATTERNS_KEPT = 64;
+/** Patterns kept: one per set of secrets in use (a token may be 8 KiB, its forms several times that). */
+const PATTERNS_KEPT = 8;
 const patternCache = new Map<string, RegExp | undefined>();
 
 /**
@@ -166,7 +167,10 @@ const DIACRITICS: Record<string, string> = {
 /** Bytes written as `%HH`, `\xHH` or `=HH`, read as UTF-8 (or as Latin-1, one character a byte). */
 function bytesToText(run: string, latin1: boolean): string {
   const bytes = Uint8Array.from(run.match(/[0-9a-fA-F]{2}/g) ?? [], (hex) => parseInt(hex, 16));
-  return latin1 ? String.fromCharCode(...bytes) : new TextDecoder().decode(bytes);
+  if (!latin1) return new TextDecoder().decode(bytes);
+  let text = ''; // one character a byte, for any length (no spread of a huge array)
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return text;
 }
 
 /**
