@@ -14,7 +14,14 @@ const { pathToFileURL } = require('node:url');
 const dist = (file) => join(__dirname, '..', 'dist', file);
 const versionOf = (name) =>
   JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', name, 'package.json'), 'utf8')).version;
-const ENTRIES = ['index', 'testing/index', 'redis/index', 'nestjs/index', 'opentelemetry/index'];
+// NestJS 12, which the repository installs, is ES modules only and needs Node 20.19 (its engines,
+// and require() of ES modules): below that the NestJS entry is left out here (the matrix runs it
+// on NestJS 11 and on Node 22 and 24).
+const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(Number);
+const nestNeedsNewerNode = Number(versionOf('@nestjs/core').split('.')[0]) >= 12 && nodeMajor === 20 && nodeMinor < 19;
+const ENTRIES = ['index', 'testing/index', 'redis/index', 'nestjs/index', 'opentelemetry/index'].filter(
+  (entry) => !(entry === 'nestjs/index' && nestNeedsNewerNode),
+);
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const started = Date.now();
 let failed = 0;
