@@ -3,6 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import nestNode from './nest-node.cjs';
+
+const { installedNestRunsOn } = nestNode;
 
 const root = resolve(import.meta.dirname, '..');
 const work = join(root, '.tmp', 'package-check');
@@ -41,13 +44,9 @@ cpSync(join(root, 'scripts', 'smoke'), consumer, { recursive: true });
 const node = process.env.SMOKE_NODE ?? process.execPath;
 run(node, ['smoke.cjs'], consumer);
 run(node, ['smoke.mjs'], consumer);
-// The NestJS entry with the NestJS installed here (resolved from this repository's node_modules).
-// NestJS 12 needs Node 20.19 or later (its require(esm) and its engines): the floor cell skips it.
-const [major, minor] = execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).split('.').map(Number);
-const nestMajor = Number(
-  JSON.parse(readFileSync(join(root, 'node_modules/@nestjs/core/package.json'), 'utf8')).version.split('.')[0],
-);
-if (nestMajor < 12 || major > 20 || minor >= 19) {
+// The NestJS entry with the NestJS installed here (resolved from this repository's node_modules),
+// on every Node that NestJS runs on (scripts/nest-node.cjs).
+if (installedNestRunsOn(execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim())) {
   run(node, ['nest.cjs'], consumer);
   run(node, ['nest.mjs'], consumer);
 }

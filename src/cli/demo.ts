@@ -7,6 +7,7 @@ import type { Io } from './io';
 import { plural } from './plural';
 import { runtimeLabel } from './runtime-label';
 import { resolveEndpoint } from '../util/urls';
+import { DEFAULTS } from '../options/options';
 
 export const demoSpec: CommandSpec = {
   name: 'demo',
@@ -126,12 +127,13 @@ const PHASES: Phase[] = [
         }),
       );
       // Tokens that live L must be renewed at least ⌊duration / L⌋ times in this phase, and ahead of
-      // expiry (no 401); the renewal itself comes once a token is L − min(60 s, L/2) old (the
+      // expiry (no 401); the renewal itself comes once a token is L − min(window, L/2) old (the
       // default refresh window). A real API's tokens may outlive the phase: the line says so.
       const lifetimeMs = ctx.lifetimeMs();
       const minRenewals = lifetimeMs ? Math.floor(ctx.steadyMs / lifetimeMs) : 0;
       const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
-      const renewedAfterMs = lifetimeMs === undefined ? undefined : lifetimeMs - Math.min(60_000, lifetimeMs / 2);
+      const renewedAfterMs =
+        lifetimeMs === undefined ? undefined : lifetimeMs - Math.min(DEFAULTS.refreshWindowMs, lifetimeMs / 2);
       const lifetime =
         lifetimeMs === undefined || renewedAfterMs === undefined
           ? 'tokens of unknown lifetime'

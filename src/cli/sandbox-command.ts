@@ -1,5 +1,5 @@
 import { startPaymentSandbox } from '../testing';
-import { isLoopbackHost } from '../util/urls';
+import { isLoopbackAddress } from '../util/urls';
 import { parseFlags, usage, UsageError, type CommandSpec } from './args';
 import type { Io } from './io';
 import { plural } from './plural';
@@ -45,7 +45,7 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
     if (typeof value === 'string' && value.trim() === '') throw new UsageError(`--${name} must not be blank`);
   }
   const host = flags.host as string;
-  if (!isLoopbackHost(host.includes(':') ? `[${host}]` : host))
+  if (!isLoopbackAddress(host))
     throw new UsageError(
       `--host must be a loopback address (127.0.0.1, ::1 or localhost), got ${JSON.stringify(host)}`,
     );

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { REFRESH_PATH, TOKEN_PATH } from '../options/options';
-import { isLoopbackHost } from '../util/urls';
+import { isLoopbackAddress } from '../util/urls';
 import { SandboxAuthority, type SandboxClient, type SandboxLifetimes, type SandboxTokenState } from './sandbox-auth';
 import { describeFault, FaultQueue, type SandboxFault, type SandboxRoute } from './sandbox-faults';
 import { decodeBasic, envelope, mask, parseFields, readBody, requestId, sendJson } from './sandbox-http';
@@ -315,7 +315,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
   });
 
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host.includes(':') ? `[${host}]` : host))
+  if (!isLoopbackAddress(host))
     throw new TypeError(`startPaymentSandbox: host must be a loopback address, got ${JSON.stringify(host)}`);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

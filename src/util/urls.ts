@@ -3,6 +3,11 @@ export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 }
 
+/** The same for an address to listen on, where IPv6 comes without brackets (`::1`). */
+export function isLoopbackAddress(host: string): boolean {
+  return isLoopbackHost(host.includes(':') ? `[${host}]` : host);
+}
+
 /**
  * Resolves a Payment API path (`/api/v1/…`) against `baseURL`. The API root is what comes before
  * the base path's first `/api/v1` segment (`https://host/api/v1`, `https://host/api/v1/payments`),
