@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { InternalAxiosRequestConfig } from 'axios';
 import { createScope, resolveRequestUrl } from '../../src/request/scope';
-import { displayUrl, isLoopbackHost } from '../../src/util/urls';
+import { displayUrl, isLoopbackAddress, isLoopbackHost } from '../../src/util/urls';
 
 const API = 'https://api.example-pay.com';
 const scope = createScope(new Set([API]), [`${API}/api/v1/oauth2/token`, `${API}/api/v1/oauth2/refresh`]);
@@ -185,5 +185,18 @@ describe('displayUrl (how errors name a URL)', () => {
     ['http://127.0.0.1:4010/api/v1/oauth2/token', 'http://127.0.0.1:4010/api/v1/oauth2/token'],
   ])('%s → %s', (url, shown) => {
     expect(displayUrl(url)).toBe(shown);
+  });
+});
+
+describe('isLoopbackAddress (where the sandbox may listen)', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['::1', true],
+    ['localhost', true],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['192.168.1.2', false],
+  ])('%s → %s', (host, loopback) => {
+    expect(isLoopbackAddress(host)).toBe(loopback);
   });
 });
