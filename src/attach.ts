@@ -12,6 +12,7 @@ import { createScope } from './request/scope';
 import { createTokenEndpoint } from './token/endpoint';
 import { MemoryTokenStore } from './store/memory-store';
 import { TokenManager } from './token/manager';
+import type { BreakerStatus } from './token/breaker';
 
 /** What {@link PaymentAuth.status} returns. */
 export interface PaymentAuthStatus {
@@ -20,6 +21,8 @@ export interface PaymentAuthStatus {
   expiresInMs: number | undefined;
   /** Until the refresh token expires; undefined without one. */
   refreshTokenExpiresInMs: number | undefined;
+  /** The circuit breaker on the token endpoint: its state, failures in a row, time to the next call. */
+  breaker: BreakerStatus;
   lastError: LastAuthError | undefined;
   counts: PaymentAuthCounts;
 }

@@ -1,7 +1,15 @@
 export { attachPaymentAuth } from './attach';
 export type { PaymentAuth, PaymentAuthStatus } from './attach';
 export type { PaymentAuthCounts, LastAuthError } from './observability/reporter';
-export type { PaymentAuthTelemetry, TokenCallInfo, TokenCallResult, TokenOutcome } from './observability/telemetry';
+export type {
+  BreakerState,
+  PaymentAuthTelemetry,
+  TokenCallInfo,
+  TokenCallResult,
+  TokenOutcome,
+} from './observability/telemetry';
+export type { BreakerStatus } from './token/breaker';
+export type { BreakerOptions } from './options/breaker-options';
 export { PaymentAuthError, isPaymentAuthError } from './errors/payment-auth-error';
 export type { PaymentAuthErrorCode, PaymentAuthErrorInit } from './errors/payment-auth-error';
 export type { PaymentAuthOptions, ClientAuthMethod, TokenRequestFormat } from './options/options';

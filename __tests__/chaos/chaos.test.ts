@@ -19,6 +19,11 @@ const TTL_S = 3;
 const REQUESTS_PER_LIFETIME = 500;
 const STEP_MS = (TTL_S * 1000) / REQUESTS_PER_LIFETIME;
 const LIFETIMES = REQUESTS / REQUESTS_PER_LIFETIME;
+/** An outage of the token and refresh endpoints lasts this long on the shared clock (250 requests). */
+const OUTAGE_MS = 1500;
+/** The breaker's longest cool-down in the soak: requests may fail fast this long after an outage. */
+const MAX_COOL_DOWN_MS = 2000;
+const TOKEN_RETRIES = 3;
 
 /** mulberry32: a small seeded PRNG, so a run can be replayed exactly (up to timing). */
 function prng(seed: number): () => number {
@@ -36,6 +41,8 @@ interface Outcome {
   kind: 'read' | 'create';
   /** Aborted by the caller after a few ms: while waiting for a token, a renewal, or a response. */
   aborted?: boolean;
+  /** Started during an outage of the token endpoint, or within one cool-down after it. */
+  outage?: boolean;
   description?: string;
   ok: boolean;
   paymentId?: string;
@@ -77,8 +84,9 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     clock,
     logger: { debug: capture, info: capture, warn: capture, error: capture },
     retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 50, maxRetryAfterMs: 1000 },
-    tokenRetries: 3,
+    tokenRetries: TOKEN_RETRIES,
     tokenTimeoutMs: 4000,
+    breaker: { maxCoolDownMs: MAX_COOL_DOWN_MS },
     maxRetryAfterMs: 1000,
   });
 
@@ -117,7 +125,16 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     // Faults come and go with time, as outages do: at most one pending fault on the token and
     // refresh routes (which are called seldom and would otherwise pile faults up), three on the API.
     const pendingLimit: Record<SandboxRoute, number> = { token: 1, refresh: 1, api: 3 };
+    // Outages: every call of the token and refresh endpoints answers 503 for OUTAGE_MS.
+    const outages: number[] = [];
+    let outageUntil = -Infinity;
+    let outageArmed = false;
+    const inOutage = () => now < outageUntil;
     const arm = (route: SandboxRoute) => {
+      // A queued fault waits for the next call however long that takes; a passing fault does not.
+      // While the breaker is not closed, the next call is its probe, seconds later: no fault is
+      // armed for it (outages test the breaker).
+      if (route !== 'api' && (inOutage() || auth.status().breaker.state !== 'closed')) return;
       const consumed = sandbox.requests.filter((r) => r.route === route && r.fault !== undefined).length;
       if (faults[route] - consumed >= pendingLimit[route]) return;
       faults[route] += 1;
@@ -132,8 +149,27 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
       while (next < requests) {
         const i = next++;
         now += STEP_MS;
+        if (outageArmed && !inOutage()) {
+          outageArmed = false;
+          // The outage is over: its 503s go, and so does any random fault queued behind them.
+          for (const route of ['token', 'refresh'] as const) {
+            sandbox.clearFaults(route);
+            faults[route] = sandbox.requests.filter((r) => r.route === route && r.fault !== undefined).length;
+          }
+        }
         const dice = random();
-        if (dice < 0.01) arm('token');
+        // One outage at 40 % of every run, and more at random (one in 2,000 requests).
+        const outageStarts =
+          i === Math.floor(requests * 0.4) || (dice < 0.0005 && now > outageUntil + MAX_COOL_DOWN_MS);
+        if (outageStarts && !inOutage()) {
+          outageUntil = now + OUTAGE_MS;
+          outageArmed = true;
+          outages.push(now);
+          for (const route of ['token', 'refresh'] as const) {
+            sandbox.clearFaults(route);
+            sandbox.injectFault(route, { status: 503 }, Infinity);
+          }
+        } else if (dice < 0.01) arm('token');
         else if (dice < 0.02) arm('refresh');
         else if (dice < 0.07) arm('api');
         else if (dice < 0.074) {
@@ -144,7 +180,11 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
           revocations.push({ kind: 'refresh' });
         }
         const create = random() < 0.3;
-        const outcome: Outcome = { kind: create ? 'create' : 'read', ok: false };
+        const outcome: Outcome = {
+          kind: create ? 'create' : 'read',
+          ok: false,
+          outage: now < outageUntil + MAX_COOL_DOWN_MS,
+        };
         // 3 % of the requests are aborted a few ms in; 10 % of the reads are streamed.
         const controller = new AbortController();
         let abortTimer: ReturnType<typeof setTimeout> | undefined;
@@ -237,8 +277,17 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     const c = sandbox.counters();
     const accessRevocations = revocations.filter((r) => r.kind === 'access').length;
     const refreshRevocations = revocations.length - accessRevocations;
+    // Per outage: the acquisitions that open the breaker (a refresh, then client_credentials with its
+    // retries, twice), then one probe per cool-down (at least half a second), and the recovery.
+    const perOutage = 2 * (1 + 1 + TOKEN_RETRIES) + Math.ceil(OUTAGE_MS / 500) + 2;
     const bound =
-      2 + 2 * Math.ceil(LIFETIMES) + 2 * accessRevocations + 2 * refreshRevocations + faults.token + faults.refresh;
+      2 +
+      2 * Math.ceil(LIFETIMES) +
+      2 * accessRevocations +
+      2 * refreshRevocations +
+      faults.token +
+      faults.refresh +
+      perOutage * outages.length;
     console.log(
       JSON.stringify({
         seed: SEED,
@@ -246,6 +295,7 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
         ok: outcomes.length - failures.length,
         failures: breakdown,
         faults,
+        outages: outages.length,
         revocations: revocations.length,
         sandbox: c,
         tokenCallBound: bound,
@@ -254,7 +304,8 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     expect(failures.filter((o) => expected(o) === undefined).map((o) => String((o.error as Error)?.message))).toEqual(
       [],
     );
-    expect(failures.filter((o) => !o.aborted).length).toBeLessThan(requests * 0.05);
+    // Outside outages (requests that need a new token fail while it lasts, at once once the breaker opens).
+    expect(failures.filter((o) => !o.aborted && !o.outage).length).toBeLessThan(requests * 0.05);
 
     // 2. No payment created twice, none lost.
     const payments = sandbox.payments();

@@ -119,7 +119,12 @@ describe('when the token is inside the refresh window', () => {
     const errors: unknown[] = [];
     const refreshed: TokenEvent[] = [];
     h = await startHarness(
-      { tokenRetries: 0, onAuthError: (e) => errors.push(e), onTokenRefreshed: (e) => refreshed.push(e) },
+      {
+        tokenRetries: 0,
+        breaker: { coolDownMs: 5000 },
+        onAuthError: (e) => errors.push(e),
+        onTokenRefreshed: (e) => refreshed.push(e),
+      },
       {},
       { countAcquisitions: true },
     );
@@ -132,7 +137,7 @@ describe('when the token is inside the refresh window', () => {
     expect(h.acquisitionsStarted()).toBe(2);
     await waitFor(() => errors.length === 1);
     await h.api.get('/payments'); // right after the failure
-    h.advance(4_999); // the back-off is min(5 s, half the window) from the failed attempt
+    h.advance(4_999); // the back-off is at least one cool-down (breaker.coolDownMs) from the failed attempt
     await h.api.get('/payments');
     expect(h.acquisitionsStarted()).toBe(2);
     expect(tokensSent(h)).toEqual([first, first, first, first]);

@@ -77,6 +77,28 @@ describe('OpenTelemetry', () => {
     expect(gauge!.value).toBeGreaterThan(899);
   });
 
+  it("records the breaker's state changes, how long it was open, and the acquisitions it answered at once", async () => {
+    await start({ tokenRetries: 0, breaker: { failureThreshold: 1, coolDownMs: 1000 } });
+    h.sandbox.injectFault('token', { status: 503 }, Infinity);
+    await expect(h.api.get('/payments')).rejects.toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE' });
+    for (let i = 0; i < 3; i++)
+      await expect(h.api.get('/payments')).rejects.toMatchObject({ retryAfterMs: expect.any(Number) });
+    h.sandbox.clearFaults();
+    h.advance(1000);
+    await h.api.get('/payments');
+    expect(byAttr(await points('payment_auth.token.breaker.transitions'), 'payment_auth.breaker.state')).toEqual({
+      open: 1,
+      'half-open': 1,
+      closed: 1,
+    });
+    const [open] = (await points('payment_auth.token.breaker.open_duration')) as unknown as {
+      value: { count: number; sum: number };
+    }[];
+    expect(open!.value).toMatchObject({ count: 1, sum: 1 });
+    const [short] = await points('payment_auth.token.short_circuits');
+    expect(short!.value).toBe(3);
+  });
+
   it('counts a 401 storm: one refresh, every 401 replayed', async () => {
     await start();
     await h.api.get('/payments');
@@ -190,6 +212,7 @@ describe('OpenTelemetry', () => {
         replays: 1,
         retries: 1,
         idempotencyKeys: 1,
+        shortCircuited: 0,
       });
 
       // Every event reached the telemetry, and went nowhere: no span records, no measurement is kept.
@@ -219,6 +242,7 @@ describe('status()', () => {
       hasToken: false,
       expiresInMs: undefined,
       refreshTokenExpiresInMs: undefined,
+      breaker: { state: 'closed', consecutiveFailures: 0, retryInMs: undefined, openForMs: undefined },
       lastError: undefined,
       counts: expect.objectContaining({ tokensAcquired: 0 }),
     });
@@ -244,6 +268,7 @@ describe('status()', () => {
       replays: 1,
       retries: 1,
       idempotencyKeys: 1,
+      shortCircuited: 0,
     });
     h.auth.invalidate();
     h.sandbox.injectFault('refresh', { status: 500 });
@@ -255,6 +280,7 @@ describe('status()', () => {
       message: expect.stringContaining('503'),
     });
     expect(failed.counts.failures).toBe(1);
+    expect(failed.breaker).toMatchObject({ state: 'closed', consecutiveFailures: 1 });
     expectNoLeaks(failed, [h.sandbox.credentials.clientSecret]);
   });
 });

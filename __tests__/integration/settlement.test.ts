@@ -143,6 +143,42 @@ describe('a script whose token endpoint keeps answering 503', () => {
   });
 });
 
+describe('a script that keeps sending requests while the token endpoint is down', () => {
+  let server: RecordingServer;
+  beforeAll(async () => {
+    server = await startRecordingServer('127.0.0.1', (_req, res) => {
+      res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+      res.end('{"error":"temporarily_unavailable"}');
+    });
+  });
+  afterAll(() => server.close());
+
+  it('fails each request once the breaker is open, without a token call, prints and exits with its own code', async () => {
+    const script = `
+import axios from 'axios';
+import { attachPaymentAuth } from ${JSON.stringify(join(dist, 'index.mjs'))};
+const api = axios.create({ baseURL: ${JSON.stringify(`${server.url}/api/v1`)} });
+const auth = attachPaymentAuth(api, { clientId: 'c', clientSecret: 's3cret-value' }, { tokenRetries: 0 });
+const codes = new Set();
+for (let i = 0; i < 200; i++) {
+  try { await api.get('/payments'); } catch (e) { codes.add(e.code + ' ' + (e.retryAfterMs > 0)); }
+}
+console.error(JSON.stringify({ codes: [...codes], status: auth.status().breaker.state, shortCircuited: auth.status().counts.shortCircuited }));
+process.exitCode = 3;
+`;
+    const result = await run(['--input-type=module', '-'], {}, script);
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stderr)).toEqual({
+      codes: ['TOKEN_ENDPOINT_UNAVAILABLE true'],
+      status: 'open',
+      shortCircuited: 199,
+    });
+    // The Retry-After opened the breaker on the first failure: one call, then none for a second.
+    expect(server.requests.filter((r) => r.url === '/api/v1/oauth2/token')).toHaveLength(1);
+    expect(result.stderr).not.toContain('s3cret-value');
+  });
+});
+
 describe('a script whose credentials provider never answers', () => {
   it('fails at the acquisition deadline, prints and exits with its own code', async () => {
     const script = `

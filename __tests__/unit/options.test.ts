@@ -239,3 +239,51 @@ describe('the default refresh URL', () => {
     ).toBe('https://idp.test/token');
   });
 });
+
+describe('the breaker option', () => {
+  const breaker = (value: unknown) => normalizeOptions({ breaker: value as never }, 'https://a.test').breaker;
+
+  it('has defaults, takes each field, and turns off with false', () => {
+    expect(breaker(undefined)).toEqual({ enabled: true, failureThreshold: 2, coolDownMs: 1000, maxCoolDownMs: 30_000 });
+    expect(breaker({ failureThreshold: 1, coolDownMs: 250, maxCoolDownMs: 250 })).toEqual({
+      enabled: true,
+      failureThreshold: 1,
+      coolDownMs: 250,
+      maxCoolDownMs: 250,
+    });
+    expect(breaker({})).toEqual(breaker(undefined));
+    expect(breaker(false)).toEqual({
+      enabled: false,
+      failureThreshold: Infinity,
+      coolDownMs: 1000,
+      maxCoolDownMs: 30_000,
+    });
+  });
+
+  it.each([
+    [null, /breaker must be false or an options object, got null/],
+    [true, /breaker must be false or an options object, got true/],
+    [0, /breaker must be false or an options object, got 0/],
+    ['', /breaker must be false or an options object, got ""/],
+    [[], /breaker must be false or an options object/],
+    [{ threshold: 3 }, /unknown breaker option threshold/],
+    [{ a: 1, b: 2 }, /unknown breaker options a, b/],
+    [{ failureThreshold: 0 }, /breaker.failureThreshold must be an integer from 1 to 1000, got 0/],
+    [{ failureThreshold: 1.5 }, /breaker.failureThreshold must be an integer/],
+    [{ failureThreshold: 1001 }, /breaker.failureThreshold must be an integer from 1 to 1000, got 1001/],
+    [{ failureThreshold: null }, /breaker.failureThreshold must be an integer from 1 to 1000, got null/],
+    [{ coolDownMs: 0 }, /breaker.coolDownMs must be an integer from 1 to 2147483647, got 0/],
+    [{ coolDownMs: '1000' }, /breaker.coolDownMs must be an integer/],
+    [{ coolDownMs: NaN }, /breaker.coolDownMs must be an integer/],
+    [{ maxCoolDownMs: 2 ** 31 }, /breaker.maxCoolDownMs must be an integer from 1 to 2147483647/],
+    [
+      { coolDownMs: 5000, maxCoolDownMs: 4000 },
+      /breaker.maxCoolDownMs \(4000\) must not be below breaker.coolDownMs \(5000\)/,
+    ],
+    [{ coolDownMs: 40_000 }, /breaker.maxCoolDownMs \(30000\) must not be below breaker.coolDownMs \(40000\)/],
+  ])('refuses %p at attach', (value, message) => {
+    expect(() => attachPaymentAuth(api('https://a.test'), creds, { breaker: value as never })).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(message) }),
+    );
+  });
+});

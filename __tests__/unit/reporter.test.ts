@@ -58,6 +58,7 @@ const ZERO = {
   replays: 0,
   retries: 0,
   idempotencyKeys: 0,
+  shortCircuited: 0,
 };
 
 describe('createReporter', () => {

@@ -1,13 +1,8 @@
 import axios from 'axios';
 import nock from 'nock';
-import {
-  attachPaymentAuth,
-  isPaymentAuthError,
-  parsePaymentError,
-  type PaymentAuthError,
-  type PaymentAuthOptions,
-} from '../../src';
+import { attachPaymentAuth, parsePaymentError, type PaymentAuthOptions } from '../../src';
 import type { CredentialsInput } from '../../src/token/credentials';
+import { authFailure } from '../_helpers/rejection';
 
 const BASE = 'https://pay.test';
 const TOKEN = '/api/v1/oauth2/token';
@@ -20,15 +15,7 @@ function attach(options: PaymentAuthOptions = {}, credentials: CredentialsInput 
   return attachPaymentAuth(axios.create({ baseURL: `${BASE}/api/v1` }), credentials, options);
 }
 
-async function failure(promise: Promise<unknown>): Promise<PaymentAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isPaymentAuthError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PaymentAuthError');
-}
+const failure = authFailure;
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
@@ -345,6 +332,19 @@ describe('token endpoint failures', () => {
     nock(BASE).post(TOKEN).reply(200, ok);
     const auth = attach();
     await failure(auth.getAccessToken());
+    await expect(auth.getAccessToken()).resolves.toBe('at-1');
+  });
+
+  it('sends a request rejected twice in a row again only after a pause', async () => {
+    nock(BASE).post(TOKEN).twice().reply(400, { error: 'invalid_request' });
+    nock(BASE).post(TOKEN).reply(200, ok);
+    let now = 1_000_000;
+    const auth = attach({ clock: () => now });
+    await failure(auth.getAccessToken());
+    await failure(auth.getAccessToken());
+    const held = await failure(auth.getAccessToken()); // within the pause: answered at once, no call
+    expect(held).toMatchObject({ code: 'TOKEN_REQUEST_REJECTED', status: 400, retryAfterMs: 1000 });
+    now += 1000;
     await expect(auth.getAccessToken()).resolves.toBe('at-1');
   });
 });

@@ -8,7 +8,8 @@
  *   and the 5xx that are not transient: 501, 505).
  * - `TOKEN_ENDPOINT_UNAVAILABLE`: the token endpoint could not be reached, or answered 429 or a
  *   transient 5xx, past the bounded retries (transient failures are retried; a certificate, DNS
- *   name or protocol error is not).
+ *   name or protocol error is not); or, with `retryAfterMs` set, the circuit breaker is open after
+ *   repeated such failures and the request failed at once, without calling the token endpoint.
  * - `TOKEN_ENDPOINT_TIMEOUT`: the token acquisition (the credentials provider, the token store and
  *   the token endpoint together) passed its total deadline.
  * - `TOKEN_ENDPOINT_REDIRECT`: the token endpoint answered with a redirect, which is never followed.
@@ -42,6 +43,8 @@ export interface PaymentAuthErrorInit {
   oauthError?: string;
   /** A cleaned cause: never a raw error that carries credentials. */
   cause?: unknown;
+  /** When asking again may help: the server's `Retry-After`, or the time until the next attempt. */
+  retryAfterMs?: number;
 }
 
 const BRAND = Symbol.for('axios-payment-auth.PaymentAuthError');
@@ -67,6 +70,12 @@ export class PaymentAuthError extends Error {
   readonly status: number | undefined;
   readonly oauthError: string | undefined;
   readonly hint: string | undefined;
+  /**
+   * Milliseconds until the token endpoint is asked again, when that is known: the server's
+   * `Retry-After`, or the time left of the breaker's cool-down (or of the pause after a rejection)
+   * for an error the package answered at once, without a call.
+   */
+  readonly retryAfterMs: number | undefined;
 
   constructor(init: PaymentAuthErrorInit) {
     super(
@@ -77,6 +86,7 @@ export class PaymentAuthError extends Error {
     this.status = init.status;
     this.oauthError = init.oauthError;
     this.hint = init.hint;
+    this.retryAfterMs = init.retryAfterMs;
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -88,6 +98,7 @@ export class PaymentAuthError extends Error {
       message: this.message,
       status: this.status,
       oauthError: this.oauthError,
+      retryAfterMs: this.retryAfterMs,
     };
   }
 }

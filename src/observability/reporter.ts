@@ -1,7 +1,7 @@
 import type { PaymentAuthError } from '../errors/payment-auth-error';
 import type { PaymentAuthLogger, TokenEvent } from './hooks';
 import type { StoreUnavailable } from '../store/store-unavailable';
-import type { PaymentAuthTelemetry, TokenCallInfo, TokenCallResult, TokenOutcome } from './telemetry';
+import type { BreakerState, PaymentAuthTelemetry, TokenCallInfo, TokenCallResult, TokenOutcome } from './telemetry';
 
 type Level = keyof PaymentAuthLogger;
 
@@ -23,6 +23,11 @@ export interface PaymentAuthCounts {
   retries: number;
   /** Idempotency keys generated. */
   idempotencyKeys: number;
+  /**
+   * Token acquisitions answered at once, without a token call: the breaker was open, or the same
+   * credentials had just been rejected. Not in `failures`, and not reported to `onAuthError`.
+   */
+  shortCircuited: number;
 }
 
 /** The last failure, without secrets. */
@@ -42,6 +47,10 @@ export interface Reporter {
   log(level: Level, message: string, fields?: Record<string, unknown>): void;
   tokenIssued(event: TokenEvent, fallback: boolean): void;
   authError(error: PaymentAuthError): void;
+  /** An acquisition answered at once with `error`, without a token call (logged at debug only). */
+  shortCircuit(error: PaymentAuthError): void;
+  /** The breaker changed state: a log line (warn on open, info otherwise) and the telemetry. */
+  breakerState(state: BreakerState, message: string, fields: Record<string, unknown>, openForMs?: number): void;
   storeError(error: StoreUnavailable): void;
   unauthorized(replayed: boolean): void;
   retry(reason: string): void;
@@ -76,6 +85,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     replays: 0,
     retries: 0,
     idempotencyKeys: 0,
+    shortCircuited: 0,
   };
   let lastError: LastAuthError | undefined;
   const log = (level: Level, message: string, fields?: Record<string, unknown>): void => {
@@ -131,6 +141,18 @@ export function createReporter(options: ReporterOptions): Reporter {
         message: error.message,
       });
       call('onAuthError', options.onAuthError, error);
+    },
+    shortCircuit(error) {
+      counts.shortCircuited += 1;
+      measure('recordShortCircuit', (t) => t.recordShortCircuit?.());
+      log('debug', 'token acquisition answered at once, without a token call', {
+        code: error.code,
+        retryAfterMs: error.retryAfterMs,
+      });
+    },
+    breakerState(state, message, fields, openForMs) {
+      log(state === 'open' ? 'warn' : 'info', message, { state, ...fields });
+      measure('recordBreakerState', (t) => t.recordBreakerState?.(state, openForMs));
     },
     storeError(error) {
       lastError = { code: 'TOKEN_STORE_UNAVAILABLE', message: error.message, at: options.clock() };

@@ -25,6 +25,12 @@ export interface TokenCallResult {
 export type TokenOutcome = 'acquired' | 'refreshed' | 'fallback' | 'failed';
 
 /**
+ * The circuit breaker on the token endpoint: `closed` (calls go out), `open` (requests that need a
+ * new token fail at once, no call), `half-open` (the cool-down has ended; one probe may go out).
+ */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/**
  * Instrumentation hooks. `createOpenTelemetry()` from `axios-payment-auth/opentelemetry`
  * implements them with `@opentelemetry/api`; implement them yourself for another system. Every
  * method must be cheap and must not throw (a throwing hook is caught and logged).
@@ -40,4 +46,11 @@ export interface PaymentAuthTelemetry {
   recordIdempotencyKey(): void;
   /** Registers a reader of the seconds until the current token expires; returns the unregister function. */
   observeExpiry(read: () => number | undefined): () => void;
+  /**
+   * The breaker on the token endpoint changed state; `openForMs` on closing, how long it was not
+   * closed. Optional, so that telemetry written before it still fits.
+   */
+  recordBreakerState?(state: BreakerState, openForMs?: number): void;
+  /** A request failed at once, without a token call, because the breaker is open. Optional. */
+  recordShortCircuit?(): void;
 }

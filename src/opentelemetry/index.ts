@@ -24,8 +24,9 @@ const SCOPE_VERSION = VERSION;
 
 /**
  * OpenTelemetry instrumentation for `attachPaymentAuth(…, { telemetry: createOpenTelemetry() })`:
- * counters of token outcomes, 401s, retries and idempotency keys; a histogram of token endpoint
- * latency; a gauge of seconds until the token expires; a CLIENT span (HTTP semantic conventions)
+ * counters of token outcomes, 401s, retries and idempotency keys, the breaker's state changes and
+ * the acquisitions it answered at once; histograms of token endpoint latency and of how long the
+ * breaker stayed open; a gauge of seconds until the token expires; a CLIENT span (HTTP semantic conventions)
  * around each token and refresh call. No attribute carries a secret or a token. With no SDK
  * registered, the API's no-op providers make every call free. Names and attributes:
  * docs/observability.md.
@@ -60,6 +61,19 @@ export function createOpenTelemetry(options: OpenTelemetryOptions = {}): Payment
   const expiry = meter.createObservableGauge('payment_auth.token.time_to_expiry', {
     description: 'Seconds until the cached access token expires',
     unit: 's',
+  });
+  const breakerTransitions = meter.createCounter('payment_auth.token.breaker.transitions', {
+    description: 'State changes of the circuit breaker on the token endpoint, by the state entered',
+    unit: '{transition}',
+  });
+  const breakerOpen = meter.createHistogram('payment_auth.token.breaker.open_duration', {
+    description: 'How long the breaker on the token endpoint was not closed, recorded when it closes',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] },
+  });
+  const shortCircuits = meter.createCounter('payment_auth.token.short_circuits', {
+    description: 'Token acquisitions answered at once, without a token call (breaker open, rejection held)',
+    unit: '{acquisition}',
   });
   const readers = new Set<() => number | undefined>();
   expiry.addCallback((result) => {
@@ -116,6 +130,11 @@ export function createOpenTelemetry(options: OpenTelemetryOptions = {}): Payment
     recordUnauthorized: (replayed) => unauthorized.add(1, { 'payment_auth.replayed': replayed }),
     recordRetry: (reason) => retries.add(1, { 'payment_auth.retry.reason': reason }),
     recordIdempotencyKey: () => keys.add(1),
+    recordBreakerState(state, openForMs) {
+      breakerTransitions.add(1, { 'payment_auth.breaker.state': state });
+      if (openForMs !== undefined) breakerOpen.record(openForMs / 1000);
+    },
+    recordShortCircuit: () => shortCircuits.add(1),
     observeExpiry(read) {
       readers.add(read);
       return () => readers.delete(read);

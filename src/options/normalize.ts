@@ -1,5 +1,6 @@
 import { monotonicNow } from '../util/clock';
 import { DEFAULTS, REFRESH_PATH, TOKEN_PATH, type NormalizedOptions, type PaymentAuthOptions } from './options';
+import { normalizeBreaker } from './breaker-options';
 import { normalizeIdempotency } from './idempotency-options';
 import { normalizeRetry } from './retry-options';
 import { hasMethods, keysOf, unknownKeys } from '../util/objects';
@@ -23,6 +24,7 @@ const OPTION_KEYS = keysOf<PaymentAuthOptions>({
   tokenTimeoutMs: true,
   tokenRetries: true,
   maxRetryAfterMs: true,
+  breaker: true,
   apiOrigins: true,
   allowInsecureHttp: true,
   dangerouslyAllowBrowser: true,
@@ -206,6 +208,7 @@ export function normalizeOptions(
     tokenTimeoutMs: number(opts, 'tokenTimeoutMs', 1),
     tokenRetries: number(opts, 'tokenRetries', 0, true),
     maxRetryAfterMs: number(opts, 'maxRetryAfterMs', 0),
+    breaker: normalizeBreaker(opts.breaker),
     apiOrigins,
     retry: normalizeRetry(opts.retry),
     store: normalizeStore(opts.store),

@@ -1,4 +1,5 @@
 import type { PaymentAuthError } from '../errors/payment-auth-error';
+import type { BreakerOptions, BreakerPolicy } from './breaker-options';
 import type { IdempotencyOptions } from './idempotency-options';
 import type { RetryOptions, RetryPolicy } from './retry-options';
 import type { TokenStore } from '../store/token-store';
@@ -102,6 +103,18 @@ export interface PaymentAuthOptions {
    */
   dangerouslyAllowBrowser?: boolean;
   /**
+   * The circuit breaker on the token endpoint. After `failureThreshold` failed acquisitions in a
+   * row (each after its retries: 5xx, 429, timeouts, connection errors), requests that need a new
+   * token fail at once with `TOKEN_ENDPOINT_UNAVAILABLE` (and `retryAfterMs`) instead of calling
+   * an authorization server that is down; after a cool-down, one probe goes out — one for the
+   * whole fleet when a `store` is shared — and its success closes the breaker. A still-valid token
+   * keeps being served meanwhile. Rejections (4xx) never open it, but the same rejected
+   * credentials are sent again only after the same growing pause. `false` turns both off
+   * (background renewals still back off). See docs/reliability.md.
+   * @default { failureThreshold: 2, coolDownMs: 1_000, maxCoolDownMs: 30_000 }
+   */
+  breaker?: false | BreakerOptions;
+  /**
    * Retries of API calls (through axios-retry): network errors, 429, 5xx except 501 and 505, and 409 on
    * keyed requests; only idempotent methods and requests with an idempotency key; `Retry-After`
    * obeyed up to a cap. A number sets the retry count; `false` turns retries off (use it when the
@@ -171,6 +184,7 @@ export interface NormalizedOptions {
   tokenTimeoutMs: number;
   tokenRetries: number;
   maxRetryAfterMs: number;
+  breaker: BreakerPolicy;
   apiOrigins: ReadonlySet<string>;
   retry: RetryPolicy | undefined;
   store: TokenStore | undefined;

@@ -1,4 +1,5 @@
-import { sleep, withTimeout, type TimerGroup } from '../util/timers';
+import { sleep, type TimerGroup } from '../util/timers';
+import { bounded, invoke } from './bounded-call';
 import { StoreUnavailable } from './store-unavailable';
 import { isStoredToken, type StoredToken, type TokenStore } from './token-store';
 
@@ -31,22 +32,6 @@ const MAX_STORE_TTL_MS = 400 * 24 * 3600 * 1000;
 /** The first poll interval of a process waiting for another one's token; doubles up to 200 ms. */
 const FIRST_POLL_MS = 20;
 
-/** A store call with its own deadline; any failure becomes a {@link StoreUnavailable}. */
-function bounded<T>(
-  promise: Promise<T>,
-  operation: string,
-  ms: number,
-  timers?: TimerGroup,
-  signal?: AbortSignal,
-): Promise<T> {
-  const call = promise.catch((error: unknown) => {
-    throw error instanceof StoreUnavailable
-      ? error
-      : new StoreUnavailable(operation, error instanceof Error ? error.message : String(error));
-  });
-  return withTimeout(call, ms, () => new StoreUnavailable(operation, `no answer in ${ms} ms`), timers, signal);
-}
-
 /**
  * Gets a token through the store so that one process in a fleet fetches it and the others wait
  * for it: read; if not usable, take the lock (set-if-absent with a TTL) and fetch, or wait for
@@ -58,8 +43,6 @@ export async function acquireShared(flight: SharedFlight): Promise<StoredToken> 
   const { store, key, owner, lockTtlMs, storeTimeoutMs, signal, timers } = flight;
   let latest: StoredToken | undefined;
   // Each store call has its own deadline, and the acquisition's deadline (or detach) ends it too.
-  // A store method that throws at once, or returns a plain value, is a failing store like any other.
-  const invoke = <T>(method: () => Promise<T>): Promise<T> => new Promise<T>((resolve) => resolve(method()));
   const call = <T>(method: () => Promise<T>, operation: string): Promise<T> =>
     bounded(invoke(method), operation, storeTimeoutMs, timers, signal);
   const read = async (): Promise<StoredToken | undefined> => {
@@ -109,5 +92,31 @@ export async function acquireShared(flight: SharedFlight): Promise<StoredToken> 
     if (!(error instanceof StoreUnavailable)) throw error;
     flight.onStoreError(error);
     return flight.fetch(latest);
+  }
+}
+
+/**
+ * One bounded read of the store, no lock: the token stored under `key` if there is one, whatever
+ * its age (the caller decides whether it can be served). A store failure is reported and reads as
+ * none. For a process that must not call the token endpoint now (its breaker is open) but may
+ * take a token another process got.
+ */
+export async function peekShared(
+  flight: Pick<SharedFlight, 'store' | 'key' | 'storeTimeoutMs' | 'timers' | 'signal' | 'onStoreError'>,
+): Promise<StoredToken | undefined> {
+  const { store, key, storeTimeoutMs, timers, signal } = flight;
+  try {
+    const value = await bounded(
+      invoke(() => store.get(key)),
+      'get',
+      storeTimeoutMs,
+      timers,
+      signal,
+    );
+    return isStoredToken(value) ? value : undefined;
+  } catch (error) {
+    if (!(error instanceof StoreUnavailable)) throw error;
+    flight.onStoreError(error);
+    return undefined;
   }
 }

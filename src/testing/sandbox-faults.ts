@@ -39,7 +39,8 @@ export class FaultQueue {
   readonly #armed = new Map<SandboxRoute, Armed[]>();
 
   add(route: SandboxRoute, fault: SandboxFault, times: number): void {
-    if (!Number.isInteger(times) || times < 1) throw new TypeError('times must be a positive integer');
+    if (times !== Infinity && (!Number.isInteger(times) || times < 1))
+      throw new TypeError('times must be a positive integer or Infinity');
     const list = this.#armed.get(route) ?? [];
     list.push({ fault, remaining: times });
     this.#armed.set(route, list);
@@ -54,8 +55,10 @@ export class FaultQueue {
     return head.fault;
   }
 
-  clear(): void {
-    this.#armed.clear();
+  /** Disarms the faults of `route`, or of every route. */
+  clear(route?: SandboxRoute): void {
+    if (route === undefined) this.#armed.clear();
+    else this.#armed.delete(route);
   }
 }
 

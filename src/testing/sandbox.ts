@@ -79,8 +79,13 @@ export interface PaymentSandbox {
   revokeAccessTokens(): void;
   /** Makes every refresh token issued so far invalid (refresh gets 401 invalid_grant). */
   revokeRefreshTokens(): void;
-  /** Arms a fault for the next `times` calls of a route. */
+  /**
+   * Arms a fault for the next `times` calls of a route; `Infinity` keeps it until
+   * {@link clearFaults} (an outage).
+   */
   injectFault(route: SandboxRoute, fault: SandboxFault, times?: number): void;
+  /** Disarms every fault of `route`, or of every route: ends an outage. */
+  clearFaults(route?: SandboxRoute): void;
   /** Payments created so far, across clients. */
   payments(): SandboxPayment[];
   /**
@@ -344,6 +349,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
     revokeAccessTokens: () => void authority.revokeAccessTokens(),
     revokeRefreshTokens: () => void authority.revokeRefreshTokens(),
     injectFault: (route, fault, times = 1) => faults.add(route, fault, times),
+    clearFaults: (route) => faults.clear(route),
     payments: () => ledger.list(),
     issuedTokens: () => [...authority.issued],
     reset() {

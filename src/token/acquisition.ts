@@ -5,6 +5,7 @@ import type { NormalizedOptions } from '../options/options';
 import type { Reporter } from '../observability/reporter';
 import { untilAborted } from '../util/signals';
 import type { StoredToken } from '../store/token-store';
+import { isOutage } from './breaker';
 import { startDeadline, type Deadline } from './deadline';
 import type { TokenEndpoint } from './endpoint';
 import type { GrantType } from '../observability/telemetry';
@@ -47,16 +48,26 @@ export class TokenAcquisition {
     private readonly reporter: Reporter,
   ) {}
 
-  async fetch(credentials: Credentials, refresh: RefreshToken | undefined, deadline: Deadline): Promise<Acquired> {
+  /**
+   * @param probe the breaker's probe of an endpoint that was failing: one token call at most — the
+   *   refresh grant, or client_credentials without retries — and no fallback after a refresh that
+   *   failed for an outage (the server is still down; a rejected refresh token still falls back).
+   */
+  async fetch(
+    credentials: Credentials,
+    refresh: RefreshToken | undefined,
+    deadline: Deadline,
+    probe = false,
+  ): Promise<Acquired> {
     const issuedAt = this.options.clock();
-    const refreshed = await this.#tryRefresh(credentials, refresh, deadline);
+    const refreshed = await this.#tryRefresh(credentials, refresh, deadline, probe);
     if (refreshed)
       return { grant: 'refresh_token', fallback: false, token: this.#toStored(refreshed, issuedAt, refresh) };
     const fallback = this.#usable(refresh);
     return {
       grant: 'client_credentials',
       fallback,
-      token: this.#toStored(await this.#clientCredentials(credentials, deadline), issuedAt, undefined),
+      token: this.#toStored(await this.#clientCredentials(credentials, deadline, probe), issuedAt, undefined),
     };
   }
 
@@ -73,6 +84,7 @@ export class TokenAcquisition {
     credentials: Credentials,
     refresh: RefreshToken | undefined,
     deadline: Deadline,
+    probe: boolean,
   ): Promise<TokenGrant | undefined> {
     const refreshGrant = this.endpoint.refresh;
     if (!refreshGrant || !this.#usable(refresh)) return undefined;
@@ -80,7 +92,7 @@ export class TokenAcquisition {
     try {
       return await refreshGrant(credentials, refresh.value, half);
     } catch (error) {
-      if (deadline.signal.aborted) throw error;
+      if (deadline.signal.aborted || (probe && isOutage(error))) throw error;
       this.reporter.log('warn', 'refresh failed, falling back to client_credentials', {
         code: isPaymentAuthError(error) ? error.code : undefined,
         status: isPaymentAuthError(error) ? error.status : undefined,
@@ -92,15 +104,16 @@ export class TokenAcquisition {
   }
 
   /** client_credentials; a rejected secret is re-read once from a provider (rotation, RFC 9700 §2.5). */
-  async #clientCredentials(credentials: Credentials, deadline: Deadline): Promise<TokenGrant> {
+  async #clientCredentials(credentials: Credentials, deadline: Deadline, probe: boolean): Promise<TokenGrant> {
+    const retries = probe ? 0 : undefined;
     try {
-      return await this.endpoint.clientCredentials(credentials, deadline);
+      return await this.endpoint.clientCredentials(credentials, deadline, retries);
     } catch (error) {
       if (!this.credentials.dynamic || !isPaymentAuthError(error) || error.code !== 'CREDENTIALS_REJECTED') throw error;
       const fresh = await untilAborted(this.credentials.get(), deadline.signal);
       if (fresh.clientId === credentials.clientId && fresh.clientSecret === credentials.clientSecret) throw error;
       this.reporter.log('info', "credentials rejected, retrying with the credentials provider's new value");
-      return this.endpoint.clientCredentials(fresh, deadline);
+      return this.endpoint.clientCredentials(fresh, deadline, retries);
     }
   }
 

@@ -44,7 +44,8 @@ export interface TokenEndpointConfig {
 
 /** The token and refresh calls (RFC 6749 §4.4, §6). */
 export interface TokenEndpoint {
-  clientCredentials(credentials: Credentials, deadline: Deadline): Promise<TokenGrant>;
+  /** With its retries (`tokenRetries`), or `retries` of them: 0 for the breaker's probe. */
+  clientCredentials(credentials: Credentials, deadline: Deadline, retries?: number): Promise<TokenGrant>;
   /**
    * One attempt, no retries: a failed refresh falls back to client_credentials at once. Undefined
    * when refresh tokens are not used (`refreshUrl: false`).
@@ -129,11 +130,8 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       return { retryable: false, error: redirectError(status, url) };
     }
     if (isTransientStatus(status)) {
-      return {
-        retryable: true,
-        retryAfterMs: parseRetryAfterMs(response.headers['retry-after']),
-        error: unavailableStatusError(status, url),
-      };
+      const retryAfterMs = parseRetryAfterMs(response.headers['retry-after']);
+      return { retryable: true, retryAfterMs, error: unavailableStatusError(status, url, retryAfterMs) };
     }
     let oauth: OAuthErrorWire | undefined;
     try {
@@ -209,14 +207,14 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
 
   const refreshUrl = config.refreshUrl;
   return {
-    clientCredentials(credentials, deadline) {
+    clientCredentials(credentials, deadline, retries = config.tokenRetries) {
       return exchange(
         config.tokenUrl,
         'client_credentials',
         { grant_type: 'client_credentials', ...config.tokenParams },
         credentials,
         deadline,
-        config.tokenRetries,
+        retries,
       );
     },
     refresh:

@@ -28,12 +28,16 @@ export function tokenTimeoutError(url?: string): PaymentAuthError {
   });
 }
 
-/** The token endpoint answered a transient status (429, 5xx). `url`: the endpoint called, as `endpointName` gives it. */
-export function unavailableStatusError(status: number, url: string): PaymentAuthError {
+/**
+ * The token endpoint answered a transient status (429, 5xx). `url`: the endpoint called, as
+ * `displayUrl` gives it; `retryAfterMs`: its `Retry-After`, when it sent one.
+ */
+export function unavailableStatusError(status: number, url: string, retryAfterMs?: number): PaymentAuthError {
   return new PaymentAuthError({
     code: 'TOKEN_ENDPOINT_UNAVAILABLE',
-    message: `Token endpoint ${url} answered ${status}`,
+    message: `Token endpoint ${url} answered ${status}${retryAfterMs === undefined ? '' : ` (Retry-After: ${Math.ceil(retryAfterMs / 1000)} s)`}`,
     status,
+    retryAfterMs,
     hint: 'the token endpoint is overloaded or down; requests will try again',
   });
 }
@@ -156,5 +160,52 @@ export function unusableCredentialsError(problem: string): PaymentAuthError {
     code: 'CREDENTIALS_MISSING',
     message: `Credentials provider returned unusable credentials: ${problem}`,
     hint: 'return { clientId, clientSecret } with non-empty strings',
+  });
+}
+
+/** A duration for a message: `850 ms`, `12 s`. */
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.ceil(ms / 1000)} s`;
+}
+
+/**
+ * An acquisition answered at once because the breaker on the token endpoint is open: `failures`
+ * in a row (the last one `last`), no call for another `retryAfterMs`. `url` as `displayUrl` gives it.
+ */
+export function breakerOpenError(
+  url: string,
+  failures: number,
+  retryAfterMs: number,
+  last: PaymentAuthError | undefined,
+): PaymentAuthError {
+  return new PaymentAuthError({
+    code: 'TOKEN_ENDPOINT_UNAVAILABLE',
+    message: `Token endpoint ${url} is failing (${failures} failures in a row): not called again for ${duration(retryAfterMs)}, the circuit breaker is open`,
+    status: last?.status,
+    retryAfterMs,
+    cause: last,
+    hint: 'requests that need a new token fail at once until the cool-down ends, then one call tests the token endpoint',
+  });
+}
+
+/** `error`'s message without its hint. */
+function withoutHint(error: PaymentAuthError): string {
+  const suffix = error.hint === undefined ? '' : `. ${error.hint}`;
+  return suffix && error.message.endsWith(suffix) ? error.message.slice(0, -suffix.length) : error.message;
+}
+
+/**
+ * The token endpoint rejected these credentials (or this configuration) moments ago: the same
+ * `rejection` again, answered at once, with the pause left (`retryAfterMs`).
+ */
+export function heldRejectionError(rejection: PaymentAuthError, retryAfterMs: number): PaymentAuthError {
+  return new PaymentAuthError({
+    code: rejection.code,
+    message: `${withoutHint(rejection)}; the same request is not sent again for ${duration(retryAfterMs)}`,
+    status: rejection.status,
+    oauthError: rejection.oauthError,
+    retryAfterMs,
+    cause: rejection,
+    hint: rejection.hint,
   });
 }

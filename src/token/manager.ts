@@ -5,14 +5,20 @@ import type { NormalizedOptions } from '../options/options';
 import { fingerprint } from '../errors/redact';
 import type { Reporter } from '../observability/reporter';
 import type { GrantType } from '../observability/telemetry';
-import { acquireShared } from '../store/shared-flight';
+import { createFleetGate } from '../store/fleet-gate';
+import { acquireShared, peekShared } from '../store/shared-flight';
 import { untilAborted } from '../util/signals';
 import { createTimerGroup } from '../util/timers';
+import type { StoreUnavailable } from '../store/store-unavailable';
 import { tokenStoreKey, type StoredToken, type TokenStore } from '../store/token-store';
 import { TokenAcquisition, type RefreshToken } from './acquisition';
+import { isOutage, TokenEndpointBreaker, type BreakerStatus } from './breaker';
 import { startDeadline } from './deadline';
 import type { TokenEndpoint } from './endpoint';
 import { acquisitionFailedError, detachedError, tokenTimeoutError } from './errors';
+import { isRejection, RejectionHold } from './rejection-hold';
+import { displayUrl } from '../util/urls';
+import type { PaymentAuthError } from '../errors/payment-auth-error';
 
 /** A cached access token. Times are epoch ms on the manager's clock. */
 export interface AccessToken {
@@ -30,11 +36,16 @@ export interface AccessToken {
   confirmed: boolean;
 }
 
-/** A failed background renewal is not tried again for this long (requests keep the valid token). */
-const BACKGROUND_RETRY_MS = 5000;
 /** How many dropped tokens are remembered: never adopted again, still scrubbed from error text. */
 const RETIRED_KEPT = 8;
 const STORE_KEY_PREFIX = 'token:v1:';
+/** The fleet gate of the breaker: a lock beside the token's, under a key of its own. */
+const BREAKER_KEY_PREFIX = 'breaker:v1:';
+
+/** An acquisition answered at once, without a token call (breaker open, rejection held). */
+class ShortCircuit {
+  constructor(readonly error: PaymentAuthError) {}
+}
 
 type ManagerOptions = Pick<
   NormalizedOptions,
@@ -49,6 +60,7 @@ type ManagerOptions = Pick<
   | 'clock'
   | 'storeLockTtlMs'
   | 'storeTimeoutMs'
+  | 'breaker'
 > & { store: TokenStore };
 
 /**
@@ -77,6 +89,8 @@ export class TokenManager {
   readonly #timers = createTimerGroup();
   readonly #renew: () => Promise<AccessToken>;
   readonly #acquisition: TokenAcquisition;
+  readonly #breaker: TokenEndpointBreaker;
+  readonly #hold: RejectionHold;
 
   /**
    * @param createEndpoint builds the token endpoint client, given what it must clean server text
@@ -94,6 +108,8 @@ export class TokenManager {
       createEndpoint(() => this.knownSecrets()),
       reporter,
     );
+    this.#breaker = new TokenEndpointBreaker(options.breaker, options.clock, reporter, displayUrl(options.tokenUrl));
+    this.#hold = new RejectionHold(options.breaker, options.clock);
     this.#renew = pMemoize(() => this.#acquire(), { cache: false, cacheKey: () => 'token' });
   }
 
@@ -169,7 +185,12 @@ export class TokenManager {
   }
 
   /** The token state now, for `status()`: no token values, only whether and for how long. */
-  snapshot(): { hasToken: boolean; expiresInMs: number | undefined; refreshTokenExpiresInMs: number | undefined } {
+  snapshot(): {
+    hasToken: boolean;
+    expiresInMs: number | undefined;
+    refreshTokenExpiresInMs: number | undefined;
+    breaker: BreakerStatus;
+  } {
     const now = this.options.clock();
     const access = this.#access && now < this.#access.expiresAt ? this.#access : undefined;
     return {
@@ -177,6 +198,7 @@ export class TokenManager {
       expiresInMs: access ? Math.round(access.expiresAt - now) : undefined,
       refreshTokenExpiresInMs:
         this.#refresh && now < this.#refresh.expiresAt ? Math.round(this.#refresh.expiresAt - now) : undefined,
+      breaker: this.#breaker.status(now),
     };
   }
 
@@ -232,68 +254,145 @@ export class TokenManager {
     return token.expiresAt - Math.min(this.options.refreshWindowMs, (token.expiresAt - token.issuedAt) / 2);
   }
 
+  /**
+   * One background renewal at a time, and never per request: after a renewal that failed, the next
+   * waits for the breaker's backoff (token endpoint failures, with jitter) and at least one
+   * cool-down (any failure: a credentials provider or a store that failed too).
+   */
   #renewInBackground(now: number): void {
-    if (now < this.#backgroundNotBefore) return;
-    this.#backgroundNotBefore = now + Math.min(BACKGROUND_RETRY_MS, this.options.refreshWindowMs / 2);
+    if (now < this.#backgroundNotBefore || !this.#breaker.allowsBackground(now)) return;
+    this.#backgroundNotBefore = now + Math.min(this.options.breaker.coolDownMs, this.options.refreshWindowMs / 2);
     this.#renew().catch(() => {
       // Reported by #acquire; requests keep using the still-valid token.
     });
+  }
+
+  /** Whether a stored token may still be sent (not dropped, not older than a rejected one, not expired). */
+  #stillValid(token: StoredToken): boolean {
+    return (
+      !this.#retired.includes(token.accessToken) &&
+      token.issuedAt > this.#issuedAfter &&
+      this.options.clock() < token.expiresAt
+    );
+  }
+
+  /**
+   * Whether a stored token that was not adopted (it is due for renewal) is worth serving while the
+   * token endpoint fails: it still works, and it is not the one this process holds already.
+   */
+  #isFallbackToken(token: StoredToken | undefined): token is StoredToken {
+    return token !== undefined && token.accessToken !== this.#access?.value && this.#stillValid(token);
   }
 
   async #acquire(): Promise<AccessToken> {
     const { clock, tokenTimeoutMs } = this.options;
     const deadline = startDeadline(tokenTimeoutMs, this.#timers, this.#detached.signal, tokenTimeoutError);
     const started = clock();
+    let latest: StoredToken | undefined;
     try {
       if (deadline.signal.aborted) throw deadline.signal.reason;
       // The provider is inside the deadline: one that never answers fails the acquisition in time.
       const credentials = await untilAborted(this.credentials.get(), deadline.signal);
+      const held = this.#hold.check(credentials);
+      if (held) throw new ShortCircuit(held);
+      const key = tokenStoreKey(
+        STORE_KEY_PREFIX,
+        this.options.tokenUrl,
+        credentials.clientId,
+        this.options.tokenParams,
+      );
+      const storeAccess = {
+        store: this.options.store,
+        key,
+        storeTimeoutMs: this.options.storeTimeoutMs,
+        timers: this.#timers,
+        // A store's error may quote what it read or wrote: cleaned before it is logged or handed on.
+        onStoreError: (error: StoreUnavailable) => this.reporter.storeError(error.cleanedOf(this.knownSecrets())),
+      };
+      if (this.#breaker.isOpen()) {
+        // No token call now; a token another process got meanwhile (or one still valid) is taken.
+        const stored = await peekShared({ ...storeAccess, signal: deadline.signal });
+        if (stored && this.#stillValid(stored)) return this.#adopt(stored, undefined, started);
+        throw new ShortCircuit(this.#breaker.openError());
+      }
+      // The breaker's gate is not bound to this acquisition's deadline: it is kept after a failure.
+      const gate = createFleetGate({
+        ...storeAccess,
+        key: tokenStoreKey(BREAKER_KEY_PREFIX, this.options.tokenUrl, credentials.clientId, this.options.tokenParams),
+        owner: this.#owner,
+        signal: this.#detached.signal,
+      });
       let fetched: { grant: GrantType; fallback: boolean } | undefined;
       const token = await acquireShared({
-        store: this.options.store,
-        key: tokenStoreKey(STORE_KEY_PREFIX, this.options.tokenUrl, credentials.clientId, this.options.tokenParams),
+        ...storeAccess,
         owner: this.#owner,
         lockTtlMs: this.options.storeLockTtlMs,
         // Half the acquisition's budget at most: the other half is for fetching in process.
         maxLockWaitMs: Math.min(this.options.storeLockTtlMs + 1000, Math.floor(deadline.remainingMs() / 2)),
-        storeTimeoutMs: this.options.storeTimeoutMs,
         signal: deadline.signal,
-        timers: this.#timers,
         clock,
-        isUsable: (t) =>
-          !this.#retired.includes(t.accessToken) && t.issuedAt > this.#issuedAfter && clock() < this.#refreshAt(t),
-        fetch: async (latest) => {
-          // The newest refresh token wins: another process may have renewed it.
-          const shared =
-            latest?.refreshToken && latest.refreshExpiresAt !== undefined
-              ? { value: latest.refreshToken, expiresAt: latest.refreshExpiresAt }
-              : undefined;
-          const candidate =
-            shared && (!this.#refresh || shared.expiresAt >= this.#refresh.expiresAt) ? shared : this.#refresh;
-          // A refresh token whose last token was rejected on its first use is not used again.
-          const refresh = candidate && !this.#distrusted.includes(candidate.value) ? candidate : undefined;
-          const acquired = await this.#acquisition.fetch(credentials, refresh, deadline);
-          fetched = { grant: acquired.grant, fallback: acquired.fallback };
-          return acquired.token;
+        isUsable: (t) => this.#stillValid(t) && clock() < this.#refreshAt(t),
+        fetch: async (stored) => {
+          latest = stored;
+          const admitted = await this.#breaker.admit(gate).catch((error: PaymentAuthError) => {
+            throw new ShortCircuit(error);
+          });
+          try {
+            const acquired = await this.#acquisition.fetch(
+              credentials,
+              this.#refreshTokenFor(stored),
+              deadline,
+              admitted === 'probe',
+            );
+            this.#hold.clear();
+            await this.#breaker.succeeded(gate);
+            fetched = { grant: acquired.grant, fallback: acquired.fallback };
+            return acquired.token;
+          } catch (error) {
+            if (isOutage(error) && !this.#detached.signal.aborted) await this.#breaker.failed(error, gate);
+            else {
+              await this.#breaker.released(gate);
+              if (isRejection(error)) this.#hold.rejected(credentials, error);
+            }
+            throw error;
+          }
         },
-        // A store's error may quote what it read or wrote: cleaned before it is logged or handed on.
-        onStoreError: (error) => this.reporter.storeError(error.cleanedOf(this.knownSecrets())),
       });
       if (this.#detached.signal.aborted) throw detachedError();
       return this.#adopt(token, fetched, started);
     } catch (error) {
-      const failure = this.#detached.signal.aborted
-        ? detachedError()
-        : isPaymentAuthError(error)
-          ? error
-          : deadline.signal.aborted
-            ? tokenTimeoutError()
-            : acquisitionFailedError(error);
-      if (failure.code !== 'DETACHED') this.reporter.authError(failure);
+      const shortCircuit = error instanceof ShortCircuit && !this.#detached.signal.aborted ? error.error : undefined;
+      const failure =
+        shortCircuit ??
+        (this.#detached.signal.aborted
+          ? detachedError()
+          : isPaymentAuthError(error)
+            ? error
+            : deadline.signal.aborted
+              ? tokenTimeoutError()
+              : acquisitionFailedError(error));
+      if (shortCircuit) this.reporter.shortCircuit(failure);
+      else if (failure.code !== 'DETACHED') this.reporter.authError(failure);
+      // The token endpoint is down, but the store holds a token that still works (due for renewal,
+      // so not adopted before): it is served until it expires, as this process's own would be.
+      if (isOutage(failure) && this.#isFallbackToken(latest)) return this.#adopt(latest, undefined, started);
       throw failure;
     } finally {
       deadline.end();
     }
+  }
+
+  /** The refresh token to use: the newest of the store's and ours, unless distrusted. */
+  #refreshTokenFor(latest: StoredToken | undefined): RefreshToken | undefined {
+    // The newest refresh token wins: another process may have renewed it.
+    const shared =
+      latest?.refreshToken && latest.refreshExpiresAt !== undefined
+        ? { value: latest.refreshToken, expiresAt: latest.refreshExpiresAt }
+        : undefined;
+    const candidate =
+      shared && (!this.#refresh || shared.expiresAt >= this.#refresh.expiresAt) ? shared : this.#refresh;
+    // A refresh token whose last token was rejected on its first use is not used again.
+    return candidate && !this.#distrusted.includes(candidate.value) ? candidate : undefined;
   }
 
   /** Makes a stored token the current one; `fetched` is set when this process fetched it. */
@@ -328,7 +427,11 @@ export class TokenManager {
         { grant: fetched.grant, ...fields, durationMs: Math.max(0, Math.round(this.options.clock() - started)) },
         fetched.fallback,
       );
-    else this.reporter.log('debug', 'token adopted from the token store', fields);
+    else {
+      this.reporter.log('debug', 'token adopted from the token store', fields);
+      // Issued after this process's breaker opened: another process got through, the endpoint works.
+      this.#breaker.recovered(token.issuedAt);
+    }
     return access;
   }
 }

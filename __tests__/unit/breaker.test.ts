@@ -1,0 +1,237 @@
+import { PaymentAuthError } from '../../src/errors/payment-auth-error';
+import { normalizeBreaker } from '../../src/options/breaker-options';
+import type { FleetGate } from '../../src/store/fleet-gate';
+import { isOutage, TokenEndpointBreaker } from '../../src/token/breaker';
+
+const URL = 'https://auth.test/api/v1/oauth2/token';
+
+/** A gate as one store holds it for several owners, on the test's clock. */
+function sharedLock(clock: () => number) {
+  let holder: { owner: string; until: number } | undefined;
+  const calls: string[] = [];
+  const gate = (owner: string): FleetGate => ({
+    async take(ttlMs) {
+      calls.push(`${owner} take ${ttlMs}`);
+      if (holder && holder.until > clock()) return false;
+      holder = { owner, until: clock() + ttlMs };
+      return true;
+    },
+    async release() {
+      calls.push(`${owner} release`);
+      if (holder?.owner === owner) holder = undefined;
+    },
+  });
+  return { gate, calls, held: () => (holder && holder.until > clock() ? holder : undefined) };
+}
+
+const outage = (retryAfterMs?: number) =>
+  new PaymentAuthError({
+    code: 'TOKEN_ENDPOINT_UNAVAILABLE',
+    message: 'Token endpoint answered 503',
+    status: 503,
+    retryAfterMs,
+  });
+
+function setup(options: Parameters<typeof normalizeBreaker>[0] = {}, random = () => 1 - Number.EPSILON) {
+  let now = 1_000_000;
+  const clock = () => now;
+  const events: [string, Record<string, unknown>, number | undefined][] = [];
+  const reporter = {
+    breakerState: (state: string, _m: string, f: Record<string, unknown>, o?: number) =>
+      void events.push([state, f, o]),
+  };
+  const breaker = new TokenEndpointBreaker(normalizeBreaker(options), clock, reporter, URL, random);
+  const lock = sharedLock(clock);
+  return { breaker, gate: lock.gate('a'), lock, events, advance: (ms: number) => void (now += ms), clock };
+}
+
+describe('isOutage', () => {
+  it('is an unavailable or timed-out token endpoint, nothing else', () => {
+    expect(isOutage(outage())).toBe(true);
+    expect(isOutage(new PaymentAuthError({ code: 'TOKEN_ENDPOINT_TIMEOUT', message: 'x' }))).toBe(true);
+    for (const code of [
+      'CREDENTIALS_REJECTED',
+      'TOKEN_REQUEST_REJECTED',
+      'TOKEN_RESPONSE_INVALID',
+      'DETACHED',
+    ] as const)
+      expect(isOutage(new PaymentAuthError({ code, message: 'x' }))).toBe(false);
+    expect(isOutage(Object.assign(new Error('x'), { code: 'TOKEN_ENDPOINT_UNAVAILABLE' }))).toBe(false);
+  });
+});
+
+describe('TokenEndpointBreaker', () => {
+  it('stays closed below the threshold, and a failed background renewal waits one cool-down', async () => {
+    const { breaker, gate, lock, events, advance } = setup({ failureThreshold: 3, coolDownMs: 1000 });
+    await breaker.failed(outage(), gate);
+    expect(breaker.state()).toBe('closed');
+    expect(await breaker.admit(gate)).toBe('call'); // requests that need a token still call
+    expect(breaker.allowsBackground()).toBe(false);
+    advance(999);
+    expect(breaker.allowsBackground()).toBe(false);
+    advance(1);
+    expect(breaker.allowsBackground()).toBe(true);
+    await breaker.failed(outage(), gate); // the second: twice as long
+    advance(1999);
+    expect(breaker.allowsBackground()).toBe(false);
+    advance(1);
+    expect(breaker.allowsBackground()).toBe(true);
+    expect(events).toEqual([]);
+    expect(lock.calls).toEqual([]); // the gate is for an open breaker only
+    expect(breaker.status()).toEqual({
+      state: 'closed',
+      consecutiveFailures: 2,
+      retryInMs: undefined,
+      openForMs: undefined,
+    });
+  });
+
+  it('opens at the threshold for one cool-down, and takes the fleet gate for it', async () => {
+    const { breaker, gate, lock, events, advance } = setup({ failureThreshold: 2, coolDownMs: 1000 });
+    await breaker.failed(outage(), gate);
+    await breaker.failed(outage(), gate);
+    expect(breaker.state()).toBe('open');
+    expect(breaker.isOpen()).toBe(true);
+    expect(lock.calls).toEqual(['a take 1000']);
+    expect(events).toEqual([['open', { consecutiveFailures: 2, retryInMs: 1000 }, undefined]]);
+    const error = breaker.openError();
+    expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', status: 503, retryAfterMs: 1000 });
+    expect(error.message).toContain(`Token endpoint ${URL} is failing (2 failures in a row): not called again for 1 s`);
+    expect(error.cause).toBeInstanceOf(PaymentAuthError);
+    await expect(breaker.admit(gate)).rejects.toMatchObject({ retryAfterMs: 1000 });
+    advance(400);
+    expect(breaker.status()).toEqual({ state: 'open', consecutiveFailures: 2, retryInMs: 600, openForMs: 400 });
+    advance(600);
+    expect(breaker.state()).toBe('half-open');
+    expect(breaker.isOpen()).toBe(false);
+    expect(breaker.status().retryInMs).toBe(0);
+  });
+
+  it('lets one probe through after the cool-down; a failed probe doubles it, up to the cap', async () => {
+    const { breaker, gate, lock, events, advance } = setup({
+      failureThreshold: 1,
+      coolDownMs: 1000,
+      maxCoolDownMs: 5000,
+    });
+    await breaker.failed(outage(), gate);
+    const coolDowns: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      advance(breaker.status().retryInMs!);
+      expect(await breaker.admit(gate)).toBe('probe');
+      await breaker.failed(outage(), gate);
+      coolDowns.push(breaker.status().retryInMs!);
+    }
+    expect(coolDowns).toEqual([2000, 4000, 5000, 5000, 5000]);
+    expect(lock.calls.slice(0, 3)).toEqual(['a take 1000', 'a take 2000', 'a take 4000']);
+    expect(events.map(([state]) => state)).toEqual(['open', ...Array(5).fill(['half-open', 'open']).flat()]);
+  });
+
+  it('closes on the first success, gives the gate back and says how long it was open', async () => {
+    const { breaker, gate, lock, events, advance } = setup({ failureThreshold: 1 });
+    await breaker.failed(outage(), gate);
+    advance(1000);
+    expect(await breaker.admit(gate)).toBe('probe');
+    advance(30);
+    await breaker.succeeded(gate);
+    expect(breaker.status()).toEqual({
+      state: 'closed',
+      consecutiveFailures: 0,
+      retryInMs: undefined,
+      openForMs: undefined,
+    });
+    expect(lock.held()).toBeUndefined();
+    expect(lock.calls.at(-1)).toBe('a release');
+    expect(events.at(-1)).toEqual(['closed', { openForMs: 1030 }, 1030]);
+    expect(breaker.allowsBackground()).toBe(true);
+    expect(await breaker.admit(gate)).toBe('call');
+  });
+
+  it('leaves the gate alone on a success while closed', async () => {
+    const { breaker, gate, lock, events } = setup();
+    await breaker.failed(outage(), gate);
+    await breaker.succeeded(gate);
+    expect(lock.calls).toEqual([]);
+    expect(events).toEqual([]);
+    expect(breaker.allowsBackground()).toBe(true);
+  });
+
+  it('stays open, and waits longer, while another process holds the gate', async () => {
+    const { breaker, lock, advance } = setup({ failureThreshold: 1, coolDownMs: 1000 });
+    const other = lock.gate('b');
+    await other.take(6000); // another process is cooling down after its probe
+    await breaker.failed(outage(), lock.gate('a'));
+    advance(1000);
+    await expect(breaker.admit(lock.gate('a'))).rejects.toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE' });
+    expect(breaker.status()).toMatchObject({ state: 'open', consecutiveFailures: 2, retryInMs: 2000 });
+    advance(2000);
+    await expect(breaker.admit(lock.gate('a'))).rejects.toMatchObject({ retryAfterMs: 4000 });
+    advance(4000);
+    expect(await breaker.admit(lock.gate('a'))).toBe('probe'); // the other's cool-down has ended
+  });
+
+  it("opens at once for a Retry-After, for as long as it says (up to the cap), and the fleet's gate too", async () => {
+    const { breaker, gate, lock, events, advance } = setup({ failureThreshold: 5, maxCoolDownMs: 20_000 });
+    await breaker.failed(outage(7000), gate);
+    expect(breaker.status()).toMatchObject({ state: 'open', consecutiveFailures: 1, retryInMs: 7000 });
+    expect(lock.calls).toEqual(['a take 7000']);
+    expect(events[0]).toEqual(['open', { consecutiveFailures: 1, retryInMs: 7000, retryAfterMs: 7000 }, undefined]);
+    advance(7000);
+    expect(await breaker.admit(gate)).toBe('probe');
+    await breaker.failed(outage(60_000), gate);
+    expect(breaker.status().retryInMs).toBe(20_000);
+    // The gate was taken for the doubled cool-down; the server asked for longer: taken again for that.
+    expect(lock.calls).toEqual(['a take 7000', 'a take 2000', 'a release', 'a take 20000']);
+    expect(lock.held()).toMatchObject({ owner: 'a' });
+  });
+
+  it('gives the gate back when a probe ends with neither (a rejection, detach)', async () => {
+    const { breaker, gate, lock, advance } = setup({ failureThreshold: 1 });
+    await breaker.failed(outage(), gate);
+    advance(1000);
+    await breaker.admit(gate);
+    await breaker.released(gate);
+    expect(lock.held()).toBeUndefined();
+    expect(breaker.state()).toBe('half-open'); // still not known to work
+    await breaker.released(gate); // no probe: nothing to give back
+    expect(lock.calls.filter((c) => c.endsWith('release'))).toHaveLength(1);
+  });
+
+  it('closes when another process stored a token after it opened, not for an older one', async () => {
+    const { breaker, gate, events, advance, clock } = setup({ failureThreshold: 1 });
+    const before = clock() - 1;
+    await breaker.failed(outage(), gate);
+    breaker.recovered(before);
+    breaker.recovered(clock());
+    expect(breaker.state()).toBe('open');
+    advance(10);
+    breaker.recovered(clock());
+    expect(breaker.state()).toBe('closed');
+    expect(events.at(-1)).toEqual(['closed', { openForMs: 10 }, 10]);
+  });
+
+  it('jitters every cool-down into its upper half', async () => {
+    const low = setup({ failureThreshold: 1, coolDownMs: 1000 }, () => 0);
+    await low.breaker.failed(outage(), low.gate);
+    expect(low.breaker.status().retryInMs).toBe(500);
+    const mid = setup({ failureThreshold: 1, coolDownMs: 1000 }, () => 0.5);
+    await mid.breaker.failed(outage(), mid.gate);
+    expect(mid.breaker.status().retryInMs).toBe(750);
+  });
+
+  it('never opens with breaker: false, but background renewals still back off exponentially', async () => {
+    const { breaker, gate, lock, events, advance } = setup(false);
+    const delays: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      await breaker.failed(outage(i === 0 ? 3000 : undefined), gate);
+      expect(breaker.state()).toBe('closed');
+      expect(await breaker.admit(gate)).toBe('call');
+      let waited = 0;
+      for (; !breaker.allowsBackground(); waited++) advance(1);
+      delays.push(waited);
+    }
+    expect(delays).toEqual([3000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+    expect(breaker.status().consecutiveFailures).toBe(7);
+    expect(events).toEqual([]);
+    expect(lock.calls).toEqual([]);
+  });
+});
