@@ -13,6 +13,7 @@ import { herd, storm } from './scenarios/herd-storm.mjs';
 import { hotPath } from './scenarios/hot-path.mjs';
 import { importTime } from './scenarios/import-time.mjs';
 import { memory } from './scenarios/memory.mjs';
+import { COOL_DOWN_MS, outage } from './scenarios/outage.mjs';
 import { size } from './scenarios/size.mjs';
 import { steady } from './scenarios/steady.mjs';
 import { fmt } from './stats.mjs';
@@ -39,6 +40,7 @@ r.memory = await memory({ quick, log });
 r.size = await size({ log });
 r.importTime = await importTime({ quick, log });
 r.fleet = await fleet({ log });
+r.outage = await outage({ quick, log });
 
 const ours = (rows) => rows.find((row) => row.name === 'ours');
 const redisRows = r.fleet.rows.filter((row) => row.store === 'redis');
@@ -130,6 +132,31 @@ const targets = [
     target: '1',
     show: (v) => fmt(v, 2),
   },
+  ...[
+    ['1 process', ours(r.outage.rows)],
+    [`${r.outage.fleets[0].k} processes, Redis`, ours(r.outage.fleets)],
+  ].map(([who, row]) => ({
+    name: `outage, ${who}: token calls once the breaker opened`,
+    value: row,
+    // At most one per cool-down: a cool-down is never shorter than half of coolDownMs (jitter).
+    ok: (v) => v.probes !== undefined && v.probes <= 1 + Math.floor(v.openForMs / (COOL_DOWN_MS / 2)),
+    target: '≤ 1 per cool-down',
+    show: (v) => (v.probes === undefined ? 'never opened' : `${v.probes} in ${fmt(v.openForMs / 1000, 1)} s`),
+  })),
+  {
+    name: 'outage: median time to fail while the breaker is open',
+    value: ours(r.outage.rows).failMedianMs,
+    ok: (v) => v < 5,
+    target: '< 5 ms',
+    show: (v) => `${fmt(v, 1)} ms`,
+  },
+  {
+    name: 'outage: first success after recovery',
+    value: ours(r.outage.rows),
+    ok: (v) => v.recoveryMs <= (v.retryInAtRecovery ?? 0) + 100,
+    target: 'within the cool-down left',
+    show: (v) => `${Math.round(v.recoveryMs)} ms`,
+  },
 ].map((t) => ({
   name: t.name,
   value: t.show(t.value),
@@ -168,6 +195,7 @@ if (write) {
     gist: 'gist interceptor',
     authRefresh: 'axios-auth-refresh',
     badgateway: '@badgateway/oauth2-client',
+    oursNoBreaker: 'axios-payment-auth, breaker: false',
   };
   writeFileSync(
     join(docs, 'benchmarks.svg'),
@@ -208,6 +236,16 @@ if (write) {
           label: label[x.name],
           value: x.failures,
           note: `${x.failures} failed, ${x.renewals} renewals`,
+          highlight: x.name === 'ours',
+        })),
+      },
+      {
+        title: `Token endpoint down for ${r.outage.outageMs / 1000} s: token-endpoint calls per second (100 requests/s)`,
+        max: Math.max(...r.outage.rows.map((x) => x.callsPerSecond)),
+        bars: [...r.outage.rows, ...r.outage.fleets.map((x) => ({ ...x, fleet: true }))].map((x) => ({
+          label: `${label[x.name]}${x.fleet ? `, ${x.k} processes + Redis` : ''}`,
+          value: x.callsPerSecond,
+          note: `${fmt(x.callsPerSecond, 1)}/s, ${x.failed} of ${x.requests} failed`,
           highlight: x.name === 'ours',
         })),
       },

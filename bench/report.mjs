@@ -5,6 +5,7 @@ const LABEL = {
   plain: 'plain axios, static header',
   plain2: 'plain axios again (A/A control)',
   ours: '**axios-payment-auth**',
+  oursNoBreaker: 'axios-payment-auth with `breaker: false`',
   gist: 'gist interceptor (`isRefreshing` + queue)',
   authRefresh: 'axios-auth-refresh 5.0.2',
   badgateway: '@badgateway/oauth2-client 3.3.1 (fetch)',
@@ -210,5 +211,59 @@ ${table(
     String(x.failures),
   ]),
 )}
+
+## 9. When the token endpoint is down
+
+Open-loop traffic, one request every ${r.outage.intervalMs} ms, against the sandbox (tokens live 1 s, so the outage soon
+leaves every client without a valid one); then the token and refresh endpoints answer 503 for
+${fmt(r.outage.outageMs / 1000, 0)} s; then they work again. Token-endpoint calls during the outage, the requests started in it
+and how many failed, how fast they failed in its second half, and how long after the endpoint came
+back the first request succeeded:
+
+${table(
+  [
+    'implementation',
+    'token calls / s',
+    'after the breaker opened',
+    'failed',
+    'fail median / p99 (ms)',
+    'first success after recovery',
+  ],
+  r.outage.rows.map((x) => [
+    LABEL[x.name],
+    fmt(x.callsPerSecond, 1),
+    x.probes === undefined ? '–' : `${x.probes} in ${fmt(x.openForMs / 1000, 1)} s`,
+    `${x.failed} of ${x.requests}`,
+    `${fmt(x.failMedianMs, 0)} / ${fmt(x.failP99Ms, 0)}`,
+    `${Math.round(x.recoveryMs)} ms${x.retryInAtRecovery === undefined ? '' : ` (cool-down left: ${x.retryInAtRecovery} ms)`}`,
+  ]),
+)}
+
+The same with ${r.outage.fleets[0].k} processes sharing one \`RedisTokenStore\` (${r.outage.intervalMs * r.outage.fleets[0].k} ms between requests in each, the same load in all):
+
+${table(
+  [
+    'fleet',
+    'token calls / s (fleet)',
+    'after every breaker opened',
+    'failed',
+    'fail median / p99 (ms)',
+    'every process served after',
+  ],
+  r.outage.fleets.map((x) => [
+    LABEL[x.name],
+    fmt(x.callsPerSecond, 1),
+    x.probes === undefined ? '–' : `${x.probes} in ${fmt(x.openForMs / 1000, 1)} s`,
+    `${x.failed} of ${x.requests}`,
+    `${fmt(x.failMedianMs, 0)} / ${fmt(x.failP99Ms, 0)}`,
+    `${Math.round(x.recoveryMs)} ms`,
+  ]),
+)}
+
+Each process fails its own first acquisitions before its breaker opens (each with its retries);
+from then on the fleet shares the cool-down through the store: one probe per cool-down for all of
+them. The price of the breaker is the recovery: the first success waits for the cool-down in
+effect when the endpoint came back (at most \`maxCoolDownMs\`), where a client without one, which
+keeps calling, notices at once.
 `;
 }

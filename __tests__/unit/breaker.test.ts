@@ -77,13 +77,28 @@ describe('TokenEndpointBreaker', () => {
     advance(1);
     expect(breaker.allowsBackground()).toBe(true);
     expect(events).toEqual([]);
-    expect(lock.calls).toEqual([]); // the gate is for an open breaker only
+    // After the first failure, the call took the fleet gate, and gave it back on failing below the threshold.
+    expect(lock.calls).toEqual(['a take 2000', 'a release']);
     expect(breaker.status()).toEqual({
       state: 'closed',
       consecutiveFailures: 2,
       retryInMs: undefined,
       openForMs: undefined,
     });
+  });
+
+  it('opens at once when a call after a failure finds the gate held: the fleet is cooling down', async () => {
+    const { breaker, lock, events } = setup({ failureThreshold: 5, coolDownMs: 1000 });
+    expect(await breaker.admit(lock.gate('a'))).toBe('call'); // no failure yet: no store call
+    expect(lock.calls).toEqual([]);
+    await breaker.failed(outage(), lock.gate('a'));
+    await lock.gate('b').take(5000);
+    await expect(breaker.admit(lock.gate('a'))).rejects.toMatchObject({
+      code: 'TOKEN_ENDPOINT_UNAVAILABLE',
+      retryAfterMs: 1000,
+    });
+    expect(breaker.status()).toMatchObject({ state: 'open', consecutiveFailures: 2 });
+    expect(events).toEqual([['open', { consecutiveFailures: 2, gateHeld: true }, undefined]]);
   });
 
   it('opens at the threshold for one cool-down, and takes the fleet gate for it', async () => {

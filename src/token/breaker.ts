@@ -32,6 +32,8 @@ export interface BreakerStatus {
  *
  * - **Closed**: calls go out. Each failed acquisition (an {@link isOutage}) counts; a failed
  *   background renewal is not tried again before a backoff with jitter ({@link allowsBackground}).
+ *   After a failure, a call also takes the {@link FleetGate} first: finding it held, a process
+ *   opens at once, as the fleet has (its calls then add nothing to an outage's load).
  * - **Open** after `failureThreshold` failures in a row, or at once on a `Retry-After`: requests
  *   that need a new token fail at once ({@link isOpen}); a token another process stored meanwhile
  *   is still taken ({@link recovered}).
@@ -95,21 +97,25 @@ export class TokenEndpointBreaker {
   }
 
   /**
-   * Before a token call: `call` while closed; while half-open `probe` (a single call) for the one
-   * holder of the fleet gate. Rejects with {@link openError} while open, or when another process
-   * holds the gate.
+   * Before a token call. `call` while closed; but once a call has failed, only for the holder of
+   * the fleet gate (another process may have opened its breaker meanwhile). While half-open,
+   * `probe` (a single call) for the holder of the gate. Rejects with {@link openError} while
+   * open, or when another process holds the gate: it is calling, or cooling down after a failure.
    */
   async admit(gate: FleetGate): Promise<'call' | 'probe'> {
     const state = this.state();
-    if (state === 'closed') return 'call';
     if (state === 'open') throw this.openError();
+    if (state === 'closed' && (this.#failures === 0 || !this.policy.enabled)) return 'call';
     const coolDownMs = this.#coolDownMs(this.#failures + 1);
     if (!(await gate.take(coolDownMs))) {
+      const now = this.clock();
       this.#failures += 1;
-      this.#nextAttemptAt = this.clock() + this.#coolDownMs(this.#failures);
-      throw this.openError();
+      if (this.#openedAt === undefined) this.#open(now, { consecutiveFailures: this.#failures, gateHeld: true });
+      this.#nextAttemptAt = now + this.#coolDownMs(this.#failures);
+      throw this.openError(now);
     }
     this.#probeCoolDownMs = coolDownMs;
+    if (state === 'closed') return 'call';
     this.reporter.breakerState('half-open', 'token endpoint breaker half-open: one call tests the token endpoint', {
       consecutiveFailures: this.#failures,
     });
@@ -144,17 +150,21 @@ export class TokenEndpointBreaker {
       this.#openedAt === undefined &&
       this.policy.enabled &&
       (this.#failures >= this.policy.failureThreshold || retryAfterMs !== undefined);
-    if (opens) {
-      this.#openedAt = now;
-      this.#openedAtFailures = this.#failures;
-    }
-    const coolDownMs = Math.max(probeCoolDownMs ?? this.#coolDownMs(this.#failures), retryAfterMs ?? 0);
+    if (opens) this.#openedAtFailures = this.#failures;
+    // A probe's cool-down is the one its gate was taken for; the first one starts afresh.
+    const planned = opens || probeCoolDownMs === undefined ? this.#coolDownMs(this.#failures) : probeCoolDownMs;
+    const coolDownMs = Math.max(planned, retryAfterMs ?? 0);
     this.#nextAttemptAt = now + coolDownMs;
-    if (this.#openedAt === undefined) return; // closed: only background renewals wait
+    if (!opens && this.#openedAt === undefined) {
+      // Closed: only background renewals wait; the others of the fleet may call again.
+      if (probeCoolDownMs !== undefined) await gate.release();
+      return;
+    }
     if (opens) {
-      // The fleet cools down with this process: a process whose own breaker is half-open finds the gate held.
+      // The fleet cools down with this process: another process that would call finds the gate held.
+      if (probeCoolDownMs !== undefined) await gate.release();
       await gate.take(coolDownMs);
-      this.reporter.breakerState('open', 'token endpoint breaker open: requests that need a token fail at once', {
+      this.#open(now, {
         consecutiveFailures: this.#failures,
         retryInMs: coolDownMs,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
@@ -177,6 +187,12 @@ export class TokenEndpointBreaker {
     if (this.#probeCoolDownMs === undefined) return;
     this.#probeCoolDownMs = undefined;
     await gate.release();
+  }
+
+  #open(now: number, fields: Record<string, unknown>): void {
+    this.#openedAt = now;
+    this.#openedAtFailures ??= this.#failures;
+    this.reporter.breakerState('open', 'token endpoint breaker open: requests that need a token fail at once', fields);
   }
 
   #close(reason: string): void {
