@@ -4,12 +4,10 @@
 // client: token-endpoint calls per second during the outage, how many requests failed and how
 // fast, and how long after recovery the first request succeeded. Then the same for K processes
 // sharing one RedisTokenStore: the breaker's cool-down is the fleet's.
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { startPaymentSandbox } from '../../dist/testing/index.mjs';
 import { IMPLEMENTATIONS } from '../implementations.mjs';
 import { openLoop } from '../open-loop.mjs';
+import { startRedisServer, startWorker } from '../processes.mjs';
 import { quantile } from '../stats.mjs';
 
 const INTERVAL_MS = 10;
@@ -116,43 +114,11 @@ async function singleProcess(row, outageMs, log) {
   }
 }
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-function worker(env) {
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'outage-worker.mjs')], {
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let buffer = '';
-  const waiters = [];
-  child.stdout.on('data', (chunk) => {
-    buffer += chunk;
-    let i;
-    while ((i = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, i);
-      buffer = buffer.slice(i + 1);
-      waiters.shift()?.(JSON.parse(line));
-    }
-  });
-  const next = () => new Promise((r) => waiters.push(r));
-  return {
-    ready: next(),
-    send: (line) => (child.stdin.write(`${line}\n`), next()),
-    exit: () => new Promise((r) => (child.once('exit', r), child.stdin.write('exit\n'))),
-  };
-}
-
 async function fleet(k, name, options, outageMs, afterMs, context, log) {
   const sandbox = await startPaymentSandbox({ accessTokenTtlS: 1 });
   const runId = `${name}-${k}-${Date.now()}`; // one key prefix: the fleet shares its store
   const workers = Array.from({ length: k }, () =>
-    worker({
+    startWorker('outage-worker.mjs', {
       SANDBOX_URL: sandbox.url,
       PAYMENT_CLIENT_ID: sandbox.credentials.clientId,
       PAYMENT_CLIENT_SECRET: sandbox.credentials.clientSecret,
@@ -203,22 +169,16 @@ export async function outage({ quick = false, log = () => undefined } = {}) {
   const outageMs = quick ? 3000 : 8000;
   const rows = [];
   for (const row of ROWS) rows.push(await withoutOauth2Warnings(() => singleProcess(row, outageMs, log)));
-  const port = await freePort();
-  const redis = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  await new Promise((r) => setTimeout(r, 300));
+  const redis = await startRedisServer();
   const fleets = [];
   try {
     const k = 4;
-    const context = { redisUrl: `redis://127.0.0.1:${port}` };
+    const context = { redisUrl: redis.url };
     const afterMs = quick ? 6000 : 15_000;
     fleets.push(await fleet(k, 'ours', {}, outageMs, afterMs, context, log));
     fleets.push(await fleet(k, 'oursNoBreaker', { breaker: false }, outageMs, afterMs, context, log));
   } finally {
-    redis.kill();
+    redis.stop();
   }
   return { outageMs, intervalMs: INTERVAL_MS, rows, fleets };
 }
