@@ -5,14 +5,14 @@ import { isOutage, TokenEndpointBreaker } from '../../src/token/breaker';
 
 const URL = 'https://auth.test/api/v1/oauth2/token';
 
-/** A gate as one store holds it for several owners, on the test's clock. */
+/** A gate as one store holds it for several owners, on the test's clock (taken afresh by its holder, as `createFleetGate` does). */
 function sharedLock(clock: () => number) {
   let holder: { owner: string; until: number } | undefined;
   const calls: string[] = [];
   const gate = (owner: string): FleetGate => ({
     async take(ttlMs) {
       calls.push(`${owner} take ${ttlMs}`);
-      if (holder && holder.until > clock()) return false;
+      if (holder && holder.until > clock() && holder.owner !== owner) return false;
       holder = { owner, until: clock() + ttlMs };
       return true;
     },
@@ -195,8 +195,14 @@ describe('TokenEndpointBreaker', () => {
     await breaker.failed(outage(60_000), gate);
     expect(breaker.status().retryInMs).toBe(20_000);
     // The gate was taken for the doubled cool-down; the server asked for longer: taken again for that.
-    expect(lock.calls).toEqual(['a take 7000', 'a take 2000', 'a release', 'a take 20000']);
+    expect(lock.calls).toEqual(['a take 7000', 'a take 2000', 'a take 20000']);
     expect(lock.held()).toMatchObject({ owner: 'a' });
+  });
+
+  it('does not open for a Retry-After of 0 (the server says: at once)', async () => {
+    const { breaker, gate } = setup({ failureThreshold: 3 });
+    await breaker.failed(outage(0), gate);
+    expect(breaker.state()).toBe('closed');
   });
 
   it('gives the gate back when a probe ends with neither (a rejection, detach)', async () => {

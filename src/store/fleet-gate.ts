@@ -11,8 +11,10 @@ import type { TokenStore } from './token-store';
  */
 export interface FleetGate {
   /**
-   * Takes the right for `ttlMs`: false when another holder has it. A store that fails or does not
-   * answer gives true (reported): each process then decides alone, as without a store.
+   * Takes the right for `ttlMs`, afresh if this owner holds it already (a lock whose TTL ends a
+   * moment after the owner's cool-down must not keep the owner itself out): false when another
+   * holder has it. A store that fails or does not answer gives true (reported): each process then
+   * decides alone, as without a store.
    */
   take(ttlMs: number): Promise<boolean>;
   /** Gives the right back early (a probe that succeeded), if this owner still holds it. */
@@ -33,9 +35,20 @@ export interface FleetGateConfig {
 /** A {@link FleetGate} on the store's lock of `key`. */
 export function createFleetGate(config: FleetGateConfig): FleetGate {
   const { store, key, owner, storeTimeoutMs, timers, signal } = config;
+  const release = (): Promise<void> =>
+    bounded(
+      invoke(() => store.unlock(key, owner)),
+      'unlock',
+      storeTimeoutMs,
+      timers,
+      signal,
+    ).catch((error: unknown) => {
+      if (error instanceof StoreUnavailable) config.onStoreError(error);
+    });
   return {
-    take: (ttlMs) =>
-      bounded(
+    take: async (ttlMs) => {
+      await release();
+      return bounded(
         invoke(() => store.tryLock(key, owner, Math.max(1, Math.ceil(ttlMs)))),
         'lock',
         storeTimeoutMs,
@@ -48,16 +61,8 @@ export function createFleetGate(config: FleetGateConfig): FleetGate {
           config.onStoreError(error);
           return true;
         },
-      ),
-    release: () =>
-      bounded(
-        invoke(() => store.unlock(key, owner)),
-        'unlock',
-        storeTimeoutMs,
-        timers,
-        signal,
-      ).catch((error: unknown) => {
-        if (error instanceof StoreUnavailable) config.onStoreError(error);
-      }),
+      );
+    },
+    release,
   };
 }

@@ -149,7 +149,7 @@ export class TokenEndpointBreaker {
     const opens =
       this.#openedAt === undefined &&
       this.policy.enabled &&
-      (this.#failures >= this.policy.failureThreshold || retryAfterMs !== undefined);
+      (this.#failures >= this.policy.failureThreshold || (retryAfterMs ?? 0) > 0);
     if (opens) this.#openedAtFailures = this.#failures;
     // A probe's cool-down is the one its gate was taken for; the first one starts afresh.
     const planned = opens || probeCoolDownMs === undefined ? this.#coolDownMs(this.#failures) : probeCoolDownMs;
@@ -162,7 +162,6 @@ export class TokenEndpointBreaker {
     }
     if (opens) {
       // The fleet cools down with this process: another process that would call finds the gate held.
-      if (probeCoolDownMs !== undefined) await gate.release();
       await gate.take(coolDownMs);
       this.#open(now, {
         consecutiveFailures: this.#failures,
@@ -171,11 +170,8 @@ export class TokenEndpointBreaker {
       });
       return;
     }
-    if (probeCoolDownMs !== undefined && coolDownMs > probeCoolDownMs) {
-      // The server asked for a longer pause than the gate was taken for: the fleet waits as long.
-      await gate.release();
-      await gate.take(coolDownMs);
-    }
+    // The server asked for a longer pause than the gate was taken for: the fleet waits as long.
+    if (probeCoolDownMs !== undefined && coolDownMs > probeCoolDownMs) await gate.take(coolDownMs);
     this.reporter.breakerState('open', 'token endpoint breaker open again: the probe failed', {
       consecutiveFailures: this.#failures,
       retryInMs: coolDownMs,
