@@ -454,3 +454,129 @@ describe('a fleet sharing a token store', () => {
     }
   });
 });
+
+describe('what a review of the breaker found', () => {
+  it('closes through client_credentials when only the refresh endpoint stays down', async () => {
+    h = await startHarness({ tokenRetries: 0, breaker: { failureThreshold: 2, coolDownMs: 1000 } });
+    await h.api.get('/payments'); // a token and a refresh token
+    h.advance(901_000); // expired
+    h.sandbox.injectFault('refresh', { status: 503 }, Infinity); // a gateway without the refresh route
+    h.sandbox.injectFault('token', { status: 503 }, 2); // and a blip of the token route
+    await failure(h.api.get('/payments'));
+    await failure(h.api.get('/payments'));
+    expect(h.auth.status().breaker.state).toBe('open');
+    h.advance(h.auth.status().breaker.retryInMs!);
+    // The probe: the refresh endpoint (still down), then the token endpoint, another one, which answers.
+    await expect(h.api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    expect(h.auth.status().breaker.state).toBe('closed');
+    const last = h.sandbox.requests.filter((r) => r.route !== 'api').slice(-2);
+    expect(last.map((r) => [r.route, r.status])).toEqual([
+      ['refresh', 503],
+      ['token', 200],
+    ]);
+  });
+
+  it('starts counting failures afresh once a token from the store shows the endpoint worked', async () => {
+    let now = Date.parse('2026-12-01T00:00:00Z');
+    const clock = () => now;
+    const sandbox = await startPaymentSandbox({ now: clock });
+    const store = new MemoryTokenStore(clock);
+    const member = () => {
+      const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });
+      return {
+        api,
+        auth: attachPaymentAuth(api, sandbox.credentials, { clock, store, tokenRetries: 0, refreshUrl: false }),
+      };
+    };
+    const a = member();
+    const b = member();
+    try {
+      sandbox.injectFault('token', { status: 503 });
+      await failure(b.api.get('/payments'));
+      expect(b.auth.status().breaker.consecutiveFailures).toBe(1);
+      now += 1000;
+      await a.api.get('/payments'); // a's token goes to the store; b takes it
+      await b.api.get('/payments');
+      expect(b.auth.status().breaker).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
+      now += 900_000;
+      sandbox.injectFault('token', { status: 503 });
+      await failure(b.api.get('/payments')); // one failure: the breaker (threshold 2) stays closed
+      expect(b.auth.status().breaker).toMatchObject({ state: 'closed', consecutiveFailures: 1 });
+      await expect(b.api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    } finally {
+      a.auth.detach();
+      b.auth.detach();
+      await sandbox.close();
+    }
+  });
+
+  it("ends the pause after rejections when another attachment's token is in the store", async () => {
+    const now = Date.parse('2026-12-01T00:00:00Z');
+    const clock = () => now;
+    const sandbox = await startPaymentSandbox({ now: clock });
+    const store = new MemoryTokenStore(clock);
+    const attach = (clientSecret: string) => {
+      const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });
+      return { api, auth: attachPaymentAuth(api, { ...sandbox.credentials, clientSecret }, { clock, store }) };
+    };
+    const stale = attach('the-old-secret'); // not rotated yet
+    const fresh = attach(sandbox.credentials.clientSecret);
+    try {
+      await failure(stale.api.get('/payments'));
+      const second = await failure(stale.api.get('/payments'));
+      expect(second).toMatchObject({ code: 'CREDENTIALS_REJECTED', retryAfterMs: 1000 }); // the pause starts
+      await fresh.api.get('/payments');
+      await expect(stale.api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    } finally {
+      stale.auth.detach();
+      fresh.auth.detach();
+      await sandbox.close();
+    }
+  });
+
+  it('says when to try again on the failure that opens the breaker', async () => {
+    h = await startHarness({ tokenRetries: 0, breaker: { failureThreshold: 2, coolDownMs: 1000 } });
+    h.sandbox.injectFault('token', { status: 503 }, Infinity);
+    const first = await failure(h.api.get('/payments'));
+    expect(first.retryAfterMs).toBeUndefined(); // closed: the next request calls again
+    const opening = await failure(h.api.get('/payments'));
+    expect(opening).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', status: 503 });
+    expect(opening.retryAfterMs).toBe(h.auth.status().breaker.retryInMs);
+    expect(opening.message).toContain('answered 503');
+  });
+
+  it('gives the fleet gate back at detach()', async () => {
+    let now = Date.parse('2026-12-01T00:00:00Z');
+    const clock = () => now;
+    const sandbox = await startPaymentSandbox({ now: clock });
+    const store = new MemoryTokenStore(clock);
+    const member = (coolDownMs: number) => {
+      const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });
+      return {
+        api,
+        auth: attachPaymentAuth(api, sandbox.credentials, {
+          clock,
+          store,
+          tokenRetries: 0,
+          breaker: { failureThreshold: 1, coolDownMs, maxCoolDownMs: coolDownMs },
+        }),
+      };
+    };
+    const a = member(30_000);
+    const b = member(1000);
+    try {
+      sandbox.injectFault('token', { status: 503 });
+      await failure(a.api.get('/payments')); // a opens, holding the gate for 30 s
+      sandbox.injectFault('token', { status: 503 });
+      await failure(b.api.get('/payments')); // b's own first failure
+      a.auth.detach();
+      await new Promise((r) => setTimeout(r, 10)); // the unlock is sent, not awaited
+      now += 1000; // b's cool-down is over; a's gate (15 to 30 s) would still be held
+      await expect(b.api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    } finally {
+      a.auth.detach();
+      b.auth.detach();
+      await sandbox.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import axios from 'axios';
 import nock from 'nock';
 import { attachPaymentAuth, type PaymentAuthTelemetry } from '../../src';
+import { startPaymentSandbox } from '../../src/testing';
 import { startTokenAndApiServer, type RecordingServer } from '../_helpers/servers';
 
 // Telemetry observes token calls; it never decides their outcome. A hook that misbehaves in any
@@ -56,4 +57,35 @@ it.each([
   await expect(auth.getAccessToken()).resolves.toBe('at-1');
   expect(server.requests.filter((r) => r.url === '/api/v1/oauth2/token').length).toBe(tokenCalls + 1);
   auth.detach();
+});
+
+describe('what telemetry receives of a token call', () => {
+  it('is its status and error type, never the tokens of the response, and the URL without its query', async () => {
+    const sandbox = await startPaymentSandbox();
+    const recorded: string[] = [];
+    const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });
+    const auth = attachPaymentAuth(api, sandbox.credentials, {
+      tokenUrl: `${sandbox.url}/api/v1/oauth2/token?api_key=gateway-key-123456`,
+      telemetry: telemetry(async (info, run, describe) => {
+        const outcome = await run(); // a generic span wrapper that records what the call resolved to
+        recorded.push(JSON.stringify({ info, outcome, described: describe(outcome) }));
+        return outcome;
+      }),
+    });
+    try {
+      await auth.getAccessToken();
+      expect(recorded).toHaveLength(1);
+      expect(JSON.parse(recorded[0]!)).toEqual({
+        info: { grantType: 'client_credentials', url: `${sandbox.url}/api/v1/oauth2/token`, resendCount: 0 },
+        outcome: { status: 200 },
+        described: { status: 200 },
+      });
+      expect(sandbox.issuedTokens()).toHaveLength(2); // the access and the refresh token
+      for (const token of sandbox.issuedTokens()) expect(recorded[0]).not.toContain(token);
+      expect(recorded[0]).not.toContain('gateway-key-123456');
+    } finally {
+      auth.detach();
+      await sandbox.close();
+    }
+  });
 });

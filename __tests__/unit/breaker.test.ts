@@ -3,8 +3,6 @@ import { normalizeBreaker } from '../../src/options/breaker-options';
 import type { FleetGate } from '../../src/store/fleet-gate';
 import { isOutage, TokenEndpointBreaker } from '../../src/token/breaker';
 
-const URL = 'https://auth.test/api/v1/oauth2/token';
-
 /** A gate as one store holds it for several owners, on the test's clock (taken afresh by its holder, as `createFleetGate` does). */
 function sharedLock(clock: () => number) {
   let holder: { owner: string; until: number } | undefined;
@@ -40,7 +38,7 @@ function setup(options: Parameters<typeof normalizeBreaker>[0] = {}, random = ()
     breakerState: (state: string, _m: string, f: Record<string, unknown>, o?: number) =>
       void events.push([state, f, o]),
   };
-  const breaker = new TokenEndpointBreaker(normalizeBreaker(options), clock, reporter, URL, random);
+  const breaker = new TokenEndpointBreaker(normalizeBreaker(options), clock, reporter, random);
   const lock = sharedLock(clock);
   return { breaker, gate: lock.gate('a'), lock, events, advance: (ms: number) => void (now += ms), clock };
 }
@@ -111,7 +109,9 @@ describe('TokenEndpointBreaker', () => {
     expect(events).toEqual([['open', { consecutiveFailures: 2, retryInMs: 1000 }, undefined]]);
     const error = breaker.openError();
     expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', status: 503, retryAfterMs: 1000 });
-    expect(error.message).toContain(`Token endpoint ${URL} is failing (2 failures in a row): not called again for 1 s`);
+    expect(error.message).toContain(
+      'Token acquisition failed at once, without a call: the circuit breaker is open for 1 s after 2 failures in a row (the last: Token endpoint answered 503)',
+    );
     expect(error.cause).toBeInstanceOf(PaymentAuthError);
     await expect(breaker.admit(gate)).rejects.toMatchObject({ retryAfterMs: 1000 });
     advance(400);

@@ -287,3 +287,48 @@ describe('the breaker option', () => {
     );
   });
 });
+
+describe('values that are refused at attach, not taken as a default or sent', () => {
+  it.each([
+    [{ retry: { retries: null } }, /retry.retries must be an integer >= 0, got null/],
+    [{ retry: { baseDelayMs: null } }, /retry.baseDelayMs must be an integer >= 0, got null/],
+    [{ idempotency: { headerName: null } }, /idempotency.headerName must be a valid header name/],
+    [{ breaker: { failureThreshold: NaN } }, /breaker.failureThreshold must be an integer from 1 to 1000, got NaN/],
+    [{ tokenTimeoutMs: NaN }, /tokenTimeoutMs must be a finite number >= 1, got NaN/],
+    [{ tokenTimeoutMs: Infinity }, /got Infinity/],
+    [{ allowInsecureHttp: 'true' }, /allowInsecureHttp must be true or false, got "true"/],
+    [{ dangerouslyAllowBrowser: 1 }, /dangerouslyAllowBrowser must be true or false, got 1/],
+    [{ scope: 'read\r\nX-Evil: 1' }, /scope must be a non-empty string or array of scope tokens/],
+    [{ scope: ['read', null] }, /scope must be/],
+    [{ scope: ['a b'] }, /scope must be/],
+    [{ scope: ['a', {}] }, /scope must be/],
+    [{ scope: '   ' }, /scope must be/],
+    [{ scope: [] }, /scope must be/],
+    [{ tokenParams: { audience: '\u0000\u001b[31m' } }, /tokenParams.audience must not hold control characters/],
+    [{ tokenParams: { '': 'x' } }, /tokenParams names must be non-empty/],
+  ])('%p', (options, message) => {
+    expect(() => attachPaymentAuth(api('https://a.test'), creds, options as never)).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(message) }),
+    );
+  });
+
+  it.each([
+    [{ clientId: 'id\r\nX: 1', clientSecret: 's' }, /clientId holds a control character/],
+    [
+      { clientId: 'id', clientSecret: 'secret\n' },
+      /clientSecret holds a control character \(a line end read from a file\?\)/,
+    ],
+    [{ clientId: 'id', clientSecret: '\u0000' }, /clientSecret holds a control character/],
+  ])('credentials %p', (credentials, message) => {
+    expect(() => attachPaymentAuth(api('https://a.test'), credentials)).toThrow(message);
+  });
+
+  it('takes a scope string of several tokens, and an array, as the same scope', () => {
+    expect(normalizeOptions({ scope: ' payments:read  payments:write ' }, 'https://a.test').tokenParams.scope).toBe(
+      'payments:read payments:write',
+    );
+    expect(normalizeOptions({ scope: ['payments:read', 'payments:write'] }, 'https://a.test').tokenParams.scope).toBe(
+      'payments:read payments:write',
+    );
+  });
+});

@@ -52,6 +52,7 @@ describe('lifetimes sent by the server', () => {
       knownSecrets: () => [],
     } as CredentialSource;
     const options = {
+      tokenUrl: 'https://auth.test/token',
       refreshUrl: undefined,
       refreshWindowMs: 60_000,
       refreshTokenLifetimeMs: 86_400_000,

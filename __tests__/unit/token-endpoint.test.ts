@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import axios from 'axios';
 import nock from 'nock';
 import { attachPaymentAuth, parsePaymentError, type PaymentAuthOptions } from '../../src';
@@ -376,6 +377,31 @@ describe('credential providers', () => {
     expect((await failure(attach({}, async () => ({ clientId: 'x' }) as never).getAccessToken())).code).toBe(
       'CREDENTIALS_MISSING',
     );
+  });
+});
+
+describe('a credentials provider that throws', () => {
+  it.each([
+    ['quoting a secret it knows', () => new Error('cached value canary-secret-8f3a is past its rotation date')],
+    ['parsing a bare secret as JSON', () => (JSON.parse('canary-secret-8f3a'), new Error('unreachable'))],
+  ])('keeps only the kind of its error, never its message: %s', async (_name, makeError) => {
+    let calls = 0;
+    nock(BASE).post(TOKEN).reply(200, ok);
+    const auth = attach({}, async () => {
+      calls += 1;
+      if (calls === 1) return creds;
+      throw makeError();
+    });
+    await auth.getAccessToken();
+    auth.invalidate();
+    const error = await failure(auth.getAccessToken());
+    expect(error.code).toBe('CREDENTIALS_MISSING');
+    expect(error.message).toMatch(/^Credentials provider failed \((Error|SyntaxError)\)/);
+    const shown = [inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error), String(error.stack)].join(
+      '\n',
+    );
+    expect(shown).not.toContain('canary');
+    expect(error.cause).toBeUndefined();
   });
 });
 

@@ -182,8 +182,12 @@ export function createReporter(options: ReporterOptions): Reporter {
       // throws, forgets to return or never calls \`run\` can neither hold nor fail a token call.
       let call: ReturnType<typeof run> | undefined;
       const once = (): ReturnType<typeof run> => (call ??= run());
+      // The telemetry sees what the call came to (status, error type), never its outcome: a
+      // token response holds the tokens.
+      let summary: Promise<TokenCallResult> | undefined;
+      const described = (): Promise<TokenCallResult> => (summary ??= once().then(describe));
       try {
-        const traced: unknown = telemetry.traceTokenCall(info, once, describe);
+        const traced: unknown = telemetry.traceTokenCall(info, described, (result) => result);
         if (traced instanceof Promise) traced.catch(() => undefined);
       } catch (error) {
         log('warn', 'telemetry traceTokenCall threw', {

@@ -36,7 +36,11 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
  * method must be cheap and must not throw (a throwing hook is caught and logged).
  */
 export interface PaymentAuthTelemetry {
-  /** Runs one token endpoint call; `describe` turns its outcome into status and error type. */
+  /**
+   * Runs one token endpoint call; `describe` turns its outcome into status and error type. The
+   * package passes a `run` whose outcome is already that description (a response holds tokens, and
+   * telemetry never sees them); `run` rejects with a `PaymentAuthError` when the call broke off.
+   */
   traceTokenCall<T>(info: TokenCallInfo, run: () => Promise<T>, describe: (outcome: T) => TokenCallResult): Promise<T>;
   recordTokenOutcome(outcome: TokenOutcome): void;
   /** A 401 on a request that carried our token; `replayed` tells whether it was replayed. */

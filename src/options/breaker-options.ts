@@ -1,5 +1,5 @@
 import { MAX_TIMER_MS } from '../util/timers';
-import { keysOf, unknownKeys } from '../util/objects';
+import { keysOf, shown, unknownKeys } from '../util/objects';
 
 /**
  * Options of the circuit breaker on the token endpoint (`breaker` option): how the package stops
@@ -50,13 +50,13 @@ export function normalizeBreaker(value: unknown): BreakerPolicy {
   if (value === false) return { enabled: false, ...BREAKER_DEFAULTS, failureThreshold: Infinity };
   const options = (value ?? {}) as BreakerOptions;
   if (value === null || typeof options !== 'object' || Array.isArray(options))
-    fail(`breaker must be false or an options object, got ${JSON.stringify(value)}`);
+    fail(`breaker must be false or an options object, got ${shown(value)}`);
   const unknown = unknownKeys(options, BREAKER_OPTION_KEYS);
   if (unknown.length) fail(`unknown breaker option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
   const int = (key: keyof BreakerOptions, min: number, max: number): number => {
     const n: unknown = options[key] === undefined ? BREAKER_DEFAULTS[key] : options[key];
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
-      fail(`breaker.${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(n)}`);
+      fail(`breaker.${key} must be an integer from ${min} to ${max}, got ${shown(n)}`);
     return n;
   };
   const coolDownMs = int('coolDownMs', 1, MAX_TIMER_MS);

@@ -37,7 +37,8 @@ export function normalizeIdempotency(value: unknown): string | undefined {
     throw new TypeError('attachPaymentAuth: idempotency must be false or { headerName }');
   const unknown = unknownKeys(value, IDEMPOTENCY_OPTION_KEYS);
   if (unknown.length) throw new TypeError(`attachPaymentAuth: unknown idempotency option ${unknown.join(', ')}`);
-  const name = (value as IdempotencyOptions).headerName ?? 'Idempotency-Key';
+  const given = (value as IdempotencyOptions).headerName;
+  const name: unknown = given === undefined ? 'Idempotency-Key' : given;
   if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name))
     throw new TypeError('attachPaymentAuth: idempotency.headerName must be a valid header name');
   if (RESERVED_HEADERS.has(name.toLowerCase()))

@@ -3,7 +3,7 @@ import { DEFAULTS, REFRESH_PATH, TOKEN_PATH, type NormalizedOptions, type Paymen
 import { normalizeBreaker } from './breaker-options';
 import { normalizeIdempotency } from './idempotency-options';
 import { normalizeRetry } from './retry-options';
-import { hasMethods, keysOf, unknownKeys } from '../util/objects';
+import { hasControlCharacter, hasMethods, keysOf, shown, unknownKeys } from '../util/objects';
 import { MAX_TIMER_MS } from '../util/timers';
 import { isLoopbackHost, resolveEndpoint } from '../util/urls';
 import type { TokenStore } from '../store/token-store';
@@ -90,7 +90,7 @@ function number(
   const given = options[key];
   const value = given === undefined ? DEFAULTS[key] : given;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    fail(`${key} must be a${integer ? 'n integer' : ' finite number'} >= ${min}, got ${JSON.stringify(value)}`);
+    fail(`${key} must be a${integer ? 'n integer' : ' finite number'} >= ${min}, got ${shown(value)}`);
   }
   return value;
 }
@@ -140,6 +140,10 @@ export function normalizeOptions(
   const opts: PaymentAuthOptions = options ?? {};
   const unknown = unknownKeys(opts, OPTION_KEYS);
   if (unknown.length > 0) fail(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  for (const flag of ['allowInsecureHttp', 'dangerouslyAllowBrowser'] as const) {
+    if (opts[flag] !== undefined && typeof opts[flag] !== 'boolean')
+      fail(`${flag} must be true or false, got ${shown(opts[flag])}`);
+  }
   const insecure = opts.allowInsecureHttp === true;
 
   const base = baseURL ? parseHttpUrl(baseURL, 'the instance baseURL', insecure) : undefined;
@@ -178,16 +182,27 @@ export function normalizeOptions(
     if (typeof opts.tokenParams !== 'object' || opts.tokenParams === null)
       fail('tokenParams must be an object of strings');
     for (const [key, value] of Object.entries(opts.tokenParams)) {
+      if (key === '' || hasControlCharacter(key))
+        fail('tokenParams names must be non-empty, without control characters');
       if (typeof value !== 'string') fail(`tokenParams.${key} must be a string`);
+      if (hasControlCharacter(value)) fail(`tokenParams.${key} must not hold control characters`);
       if (['grant_type', 'client_id', 'client_secret', 'refresh_token', '__proto__'].includes(key))
         fail(`tokenParams must not set ${key}`);
       tokenParams[key] = value;
     }
   }
   if (opts.scope !== undefined) {
-    const scope = Array.isArray(opts.scope) ? opts.scope.join(' ') : opts.scope;
-    if (typeof scope !== 'string' || scope.trim() === '') fail('scope must be a non-empty string or array of strings');
-    tokenParams.scope = scope;
+    // RFC 6749 §3.3: space-delimited scope tokens of printable ASCII other than `"` and `\`.
+    const tokens: unknown[] = Array.isArray(opts.scope)
+      ? opts.scope
+      : typeof opts.scope === 'string'
+        ? opts.scope.split(' ').filter((t) => t !== '')
+        : [opts.scope];
+    if (tokens.length === 0 || !tokens.every((t) => typeof t === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(t)))
+      fail(
+        'scope must be a non-empty string or array of scope tokens: printable ASCII, no spaces within a token, no " or \\',
+      );
+    tokenParams.scope = tokens.join(' ');
   }
 
   const logger = opts.logger;

@@ -1,4 +1,4 @@
-import { keysOf, unknownKeys } from '../util/objects';
+import { keysOf, shown, unknownKeys } from '../util/objects';
 
 /** What {@link RetryOptions.onRetry} receives. */
 export interface RetryEvent {
@@ -58,9 +58,10 @@ export function normalizeRetry(value: unknown): RetryPolicy | undefined {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('attachPaymentAuth: retry must be false, a number or an options object');
   const int = (key: keyof typeof RETRY_DEFAULTS, min: number): number => {
-    const n = options[key] ?? RETRY_DEFAULTS[key];
+    // Only a missing field takes the default: null (a missing environment variable, parsed) is a mistake.
+    const n: unknown = options[key] === undefined ? RETRY_DEFAULTS[key] : options[key];
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min)
-      throw new TypeError(`attachPaymentAuth: retry.${key} must be an integer >= ${min}, got ${JSON.stringify(n)}`);
+      throw new TypeError(`attachPaymentAuth: retry.${key} must be an integer >= ${min}, got ${shown(n)}`);
     return n;
   };
   const unknown = unknownKeys(options, RETRY_OPTION_KEYS);

@@ -18,7 +18,13 @@ export const MAX_REFRESH_TOKEN_LIFETIME_MS = 366 * 24 * 3600 * 1000;
 
 export type AcquisitionOptions = Pick<
   NormalizedOptions,
-  'refreshWindowMs' | 'refreshTokenLifetimeMs' | 'defaultTokenLifetimeMs' | 'maxTokenLifetimeMs' | 'clock'
+  | 'refreshWindowMs'
+  | 'refreshTokenLifetimeMs'
+  | 'defaultTokenLifetimeMs'
+  | 'maxTokenLifetimeMs'
+  | 'clock'
+  | 'tokenUrl'
+  | 'refreshUrl'
 >;
 
 /** A refresh token and when it stops being valid (epoch ms). */
@@ -49,9 +55,9 @@ export class TokenAcquisition {
   ) {}
 
   /**
-   * @param probe the breaker's probe of an endpoint that was failing: one token call at most — the
-   *   refresh grant, or client_credentials without retries — and no fallback after a refresh that
-   *   failed for an outage (the server is still down; a rejected refresh token still falls back).
+   * @param probe the breaker's probe of an endpoint that was failing: one call per endpoint at most
+   *   — the refresh grant, client_credentials without retries — and no fallback to the same
+   *   endpoint after a refresh that failed for an outage (a rejected refresh token still falls back).
    */
   async fetch(
     credentials: Credentials,
@@ -92,7 +98,10 @@ export class TokenAcquisition {
     try {
       return await refreshGrant(credentials, refresh.value, half);
     } catch (error) {
-      if (deadline.signal.aborted || (probe && isOutage(error))) throw error;
+      // A probe that found the refresh endpoint down tries client_credentials only where that is
+      // another endpoint (which may well be up); the same endpoint is not asked twice per cool-down.
+      if (deadline.signal.aborted || (probe && isOutage(error) && this.options.refreshUrl === this.options.tokenUrl))
+        throw error;
       this.reporter.log('warn', 'refresh failed, falling back to client_credentials', {
         code: isPaymentAuthError(error) ? error.code : undefined,
         status: isPaymentAuthError(error) ? error.status : undefined,

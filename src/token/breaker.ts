@@ -51,6 +51,10 @@ export class TokenEndpointBreaker {
   /** No token call before this: for every call while open, for background renewals always. */
   #nextAttemptAt = 0;
   #openedAt: number | undefined;
+  /** When the failures in a row began: a token issued after it shows the endpoint worked since. */
+  #firstFailureAt: number | undefined;
+  /** Whether this attachment holds the fleet gate (taken, and not given back, as far as it knows). */
+  #gateHeld = false;
   /** The failures in a row when the breaker opened: its cool-downs double from there. */
   #openedAtFailures: number | undefined;
   #last: PaymentAuthError | undefined;
@@ -61,10 +65,23 @@ export class TokenEndpointBreaker {
     private readonly policy: BreakerPolicy,
     private readonly clock: () => number,
     private readonly reporter: Pick<Reporter, 'breakerState'>,
-    /** The token endpoint as errors name it. */
-    private readonly url: string,
     private readonly random: () => number = Math.random,
   ) {}
+
+  /** Whether this attachment may hold the fleet gate now: `detach()` gives it back. */
+  get holdsGate(): boolean {
+    return this.#gateHeld && this.clock() < this.#nextAttemptAt;
+  }
+
+  async #take(gate: FleetGate, ttlMs: number): Promise<boolean> {
+    this.#gateHeld = await gate.take(ttlMs);
+    return this.#gateHeld;
+  }
+
+  async #release(gate: FleetGate): Promise<void> {
+    this.#gateHeld = false;
+    await gate.release();
+  }
 
   state(now = this.clock()): BreakerState {
     if (this.#openedAt === undefined) return 'closed';
@@ -93,7 +110,7 @@ export class TokenEndpointBreaker {
 
   /** The error of a request answered at once while the breaker is open. */
   openError(now = this.clock()): PaymentAuthError {
-    return breakerOpenError(this.url, this.#failures, Math.max(0, Math.ceil(this.#nextAttemptAt - now)), this.#last);
+    return breakerOpenError(this.#failures, Math.max(0, Math.ceil(this.#nextAttemptAt - now)), this.#last);
   }
 
   /**
@@ -107,9 +124,10 @@ export class TokenEndpointBreaker {
     if (state === 'open') throw this.openError();
     if (state === 'closed' && (this.#failures === 0 || !this.policy.enabled)) return 'call';
     const coolDownMs = this.#coolDownMs(this.#failures + 1);
-    if (!(await gate.take(coolDownMs))) {
+    if (!(await this.#take(gate, coolDownMs))) {
       const now = this.clock();
       this.#failures += 1;
+      this.#firstFailureAt ??= now;
       if (this.#openedAt === undefined) this.#open(now, { consecutiveFailures: this.#failures, gateHeld: true });
       this.#nextAttemptAt = now + this.#coolDownMs(this.#failures);
       throw this.openError(now);
@@ -126,21 +144,24 @@ export class TokenEndpointBreaker {
   async succeeded(gate: FleetGate): Promise<void> {
     const probing = this.#probeCoolDownMs !== undefined;
     this.#close('the token endpoint answered');
-    if (probing) await gate.release();
+    if (probing) await this.#release(gate);
   }
 
   /**
    * A token from the store, issued at `issuedAt` (by another process): if it was issued after the
-   * breaker opened, the token endpoint works again, and the breaker closes.
+   * failures in a row began, the token endpoint has worked since: the count starts again, and an
+   * open breaker closes.
    */
   recovered(issuedAt: number): void {
-    if (this.#openedAt !== undefined && issuedAt > this.#openedAt) this.#close('another process got a token');
+    if (this.#firstFailureAt !== undefined && issuedAt > this.#firstFailureAt)
+      this.#close('another process got a token');
   }
 
   /** A token acquisition failed for an outage ({@link isOutage}). */
   async failed(error: PaymentAuthError, gate: FleetGate): Promise<void> {
     const now = this.clock();
     this.#failures += 1;
+    this.#firstFailureAt ??= now;
     this.#last = error;
     const retryAfterMs =
       error.retryAfterMs === undefined ? undefined : Math.min(error.retryAfterMs, this.policy.maxCoolDownMs);
@@ -157,12 +178,12 @@ export class TokenEndpointBreaker {
     this.#nextAttemptAt = now + coolDownMs;
     if (!opens && this.#openedAt === undefined) {
       // Closed: only background renewals wait; the others of the fleet may call again.
-      if (probeCoolDownMs !== undefined) await gate.release();
+      if (probeCoolDownMs !== undefined) await this.#release(gate);
       return;
     }
     if (opens) {
       // The fleet cools down with this process: another process that would call finds the gate held.
-      await gate.take(coolDownMs);
+      await this.#take(gate, coolDownMs);
       this.#open(now, {
         consecutiveFailures: this.#failures,
         retryInMs: coolDownMs,
@@ -171,7 +192,7 @@ export class TokenEndpointBreaker {
       return;
     }
     // The server asked for a longer pause than the gate was taken for: the fleet waits as long.
-    if (probeCoolDownMs !== undefined && coolDownMs > probeCoolDownMs) await gate.take(coolDownMs);
+    if (probeCoolDownMs !== undefined && coolDownMs > probeCoolDownMs) await this.#take(gate, coolDownMs);
     this.reporter.breakerState('open', 'token endpoint breaker open again: the probe failed', {
       consecutiveFailures: this.#failures,
       retryInMs: coolDownMs,
@@ -182,7 +203,7 @@ export class TokenEndpointBreaker {
   async released(gate: FleetGate): Promise<void> {
     if (this.#probeCoolDownMs === undefined) return;
     this.#probeCoolDownMs = undefined;
-    await gate.release();
+    await this.#release(gate);
   }
 
   #open(now: number, fields: Record<string, unknown>): void {
@@ -197,6 +218,7 @@ export class TokenEndpointBreaker {
     this.#nextAttemptAt = 0;
     this.#openedAt = undefined;
     this.#openedAtFailures = undefined;
+    this.#firstFailureAt = undefined;
     this.#last = undefined;
     this.#probeCoolDownMs = undefined;
     if (openedAt === undefined) return;

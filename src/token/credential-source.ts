@@ -1,6 +1,7 @@
 import { basicAuthorization } from './client-auth';
 import { CREDENTIAL_ENV, type Credentials, type CredentialsInput } from './credentials';
 import { base64Utf8, toBase64url } from '../util/encoding';
+import { hasControlCharacter } from '../util/objects';
 import { providerFailedError, unusableCredentialsError } from './errors';
 
 /** A validated source of credentials. */
@@ -30,6 +31,7 @@ function addSecrets(secrets: Set<string>, credentials: Credentials): void {
 function problem(value: unknown, field: keyof Credentials): string | undefined {
   if (typeof value !== 'string') return `${field} must be a string, got ${value === null ? 'null' : typeof value}`;
   if (value.trim() === '') return `${field} is empty`;
+  if (hasControlCharacter(value)) return `${field} holds a control character (a line end read from a file?)`;
   return undefined;
 }
 

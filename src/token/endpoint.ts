@@ -185,7 +185,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
   ): Promise<TokenGrant> {
     for (let retry = 0; ; retry++) {
       const result = await config.traceTokenCall(
-        { grantType, url, resendCount: retry },
+        { grantType, url: displayUrl(url), resendCount: retry },
         () => attempt(url, grantType, params, credentials, deadline),
         (a) => ({
           status: a.status,

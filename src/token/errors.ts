@@ -144,13 +144,16 @@ export function rejectedError(
   return new PaymentAuthError({ ...init, code: 'TOKEN_REQUEST_REJECTED', hint });
 }
 
-/** The credentials provider threw; only its message is kept. */
+/**
+ * The credentials provider threw. Only the kind of its error is kept: its message may quote what
+ * the provider read (a `JSON.parse` error quotes the start of a bare secret), so it never leaves.
+ */
 export function providerFailedError(cause: unknown): PaymentAuthError {
+  const kind = cause instanceof Error ? cause.name : typeof cause;
   return new PaymentAuthError({
     code: 'CREDENTIALS_MISSING',
-    message: 'Credentials provider failed',
-    hint: 'check the function passed as credentials to attachPaymentAuth',
-    cause: cause instanceof Error ? new Error(cause.message) : undefined,
+    message: `Credentials provider failed (${kind})`,
+    hint: 'check the function passed as credentials to attachPaymentAuth; its own error is not kept, as it may quote the secret it read: log it there',
   });
 }
 
@@ -170,21 +173,33 @@ function duration(ms: number): string {
 
 /**
  * An acquisition answered at once because the breaker on the token endpoint is open: `failures`
- * in a row (the last one `last`), no call for another `retryAfterMs`. `url` as `displayUrl` gives it.
+ * in a row, the last one `last` (which names the URL it called), no call for another `retryAfterMs`.
  */
 export function breakerOpenError(
-  url: string,
   failures: number,
   retryAfterMs: number,
   last: PaymentAuthError | undefined,
 ): PaymentAuthError {
   return new PaymentAuthError({
     code: 'TOKEN_ENDPOINT_UNAVAILABLE',
-    message: `Token endpoint ${url} is failing (${failures} failures in a row): not called again for ${duration(retryAfterMs)}, the circuit breaker is open`,
+    message: `Token acquisition failed at once, without a call: the circuit breaker is open for ${duration(retryAfterMs)} after ${failures} failures in a row${last ? ` (the last: ${withoutHint(last)})` : ''}`,
     status: last?.status,
     retryAfterMs,
     cause: last,
     hint: 'requests that need a new token fail at once until the cool-down ends, then one call tests the token endpoint',
+  });
+}
+
+/** The same error, with when to ask again: a failure that opened the breaker, or started a pause. */
+export function withRetryAfter(error: PaymentAuthError, retryAfterMs: number): PaymentAuthError {
+  return new PaymentAuthError({
+    code: error.code,
+    message: withoutHint(error),
+    hint: error.hint,
+    status: error.status,
+    oauthError: error.oauthError,
+    cause: error.cause,
+    retryAfterMs,
   });
 }
 

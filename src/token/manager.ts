@@ -15,9 +15,8 @@ import { TokenAcquisition, type RefreshToken } from './acquisition';
 import { isOutage, TokenEndpointBreaker, type BreakerStatus } from './breaker';
 import { startDeadline } from './deadline';
 import type { TokenEndpoint } from './endpoint';
-import { acquisitionFailedError, detachedError, tokenTimeoutError } from './errors';
+import { acquisitionFailedError, detachedError, tokenTimeoutError, withRetryAfter } from './errors';
 import { isRejection, RejectionHold } from './rejection-hold';
-import { displayUrl } from '../util/urls';
 import type { PaymentAuthError } from '../errors/payment-auth-error';
 
 /** A cached access token. Times are epoch ms on the manager's clock. */
@@ -90,6 +89,7 @@ export class TokenManager {
   readonly #renew: () => Promise<AccessToken>;
   readonly #acquisition: TokenAcquisition;
   readonly #breaker: TokenEndpointBreaker;
+  #releaseGate: (() => void) | undefined;
   readonly #hold: RejectionHold;
 
   /**
@@ -108,7 +108,7 @@ export class TokenManager {
       createEndpoint(() => this.knownSecrets()),
       reporter,
     );
-    this.#breaker = new TokenEndpointBreaker(options.breaker, options.clock, reporter, displayUrl(options.tokenUrl));
+    this.#breaker = new TokenEndpointBreaker(options.breaker, options.clock, reporter);
     this.#hold = new RejectionHold(options.breaker, options.clock);
     this.#renew = pMemoize(() => this.#acquire(), { cache: false, cacheKey: () => 'token' });
   }
@@ -224,6 +224,7 @@ export class TokenManager {
     this.#access = undefined;
     this.#refresh = undefined;
     this.#distrusted.length = 0;
+    if (this.#breaker.holdsGate) this.#releaseGate?.();
   }
 
   /**
@@ -293,8 +294,6 @@ export class TokenManager {
       if (deadline.signal.aborted) throw deadline.signal.reason;
       // The provider is inside the deadline: one that never answers fails the acquisition in time.
       const credentials = await untilAborted(this.credentials.get(), deadline.signal);
-      const held = this.#hold.check(credentials);
-      if (held) throw new ShortCircuit(held);
       const key = tokenStoreKey(
         STORE_KEY_PREFIX,
         this.options.tokenUrl,
@@ -316,12 +315,14 @@ export class TokenManager {
         throw new ShortCircuit(this.#breaker.openError());
       }
       // The breaker's gate is not bound to this acquisition's deadline: it is kept after a failure.
-      const gate = createFleetGate({
+      const gateConfig = {
         ...storeAccess,
         key: tokenStoreKey(BREAKER_KEY_PREFIX, this.options.tokenUrl, credentials.clientId, this.options.tokenParams),
         owner: this.#owner,
-        signal: this.#detached.signal,
-      });
+      };
+      const gate = createFleetGate({ ...gateConfig, signal: this.#detached.signal });
+      // At detach(), a gate this attachment holds is given back: the fleet need not wait for its TTL.
+      this.#releaseGate = () => void createFleetGate({ ...gateConfig, signal: new AbortController().signal }).release();
       let fetched: { grant: GrantType; fallback: boolean } | undefined;
       const token = await acquireShared({
         ...storeAccess,
@@ -334,6 +335,9 @@ export class TokenManager {
         isUsable: (t) => this.#stillValid(t) && clock() < this.#refreshAt(t),
         fetch: async (stored) => {
           latest = stored;
+          // Checked only once the store had no usable token: another attachment's token ends the pause.
+          const held = this.#hold.check(credentials);
+          if (held) throw new ShortCircuit(held);
           const admitted = await this.#breaker.admit(gate).catch((error: PaymentAuthError) => {
             throw new ShortCircuit(error);
           });
@@ -349,10 +353,18 @@ export class TokenManager {
             fetched = { grant: acquired.grant, fallback: acquired.fallback };
             return acquired.token;
           } catch (error) {
-            if (isOutage(error) && !this.#detached.signal.aborted) await this.#breaker.failed(error, gate);
-            else {
+            if (isOutage(error) && !this.#detached.signal.aborted) {
+              await this.#breaker.failed(error, gate);
+              // The failure that opened the breaker says, as the ones after it do, when to try again.
+              const { retryInMs } = this.#breaker.status();
+              if (retryInMs !== undefined) throw withRetryAfter(error, retryInMs);
+            } else {
               await this.#breaker.released(gate);
-              if (isRejection(error)) this.#hold.rejected(credentials, error);
+              if (isRejection(error)) {
+                this.#hold.rejected(credentials, error);
+                const pauseMs = this.#hold.retryInMs();
+                if (pauseMs !== undefined) throw withRetryAfter(error, pauseMs);
+              }
             }
             throw error;
           }

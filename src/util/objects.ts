@@ -19,3 +19,19 @@ export function keysOf<T extends object>(registry: { [K in keyof T]-?: true }): 
 export function unknownKeys(value: object, known: readonly string[]): string[] {
   return Object.keys(value).filter((key) => !known.includes(key));
 }
+
+/** A value as an error message shows it: NaN and Infinity by name (JSON would say null), a symbol or function by kind. */
+export function shown(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Whether a text holds a control character (C0, DEL or C1): a line end read from a file, an escape. */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
