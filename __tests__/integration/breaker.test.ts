@@ -226,13 +226,16 @@ describe('when the token endpoint fails while the token is still valid', () => {
     const renewals = h.acquisitionsStarted() - 1;
     expect(renewals).toBeGreaterThanOrEqual(12);
     expect(renewals).toBeLessThanOrEqual(35);
-    expect(calls(h)).toBeLessThanOrEqual(1 + 2 * renewals);
+    // The two renewals before the breaker opened tried both endpoints; a probe makes one call.
+    expect(calls(h)).toBeLessThanOrEqual(1 + renewals + 2);
     expect(h.auth.status().breaker.state).not.toBe('closed');
     h.advance(1000); // expired now
+    h.advance(h.auth.status().breaker.retryInMs ?? 0); // and a probe is due
     const before = calls(h);
     const error = await failure(h.api.get('/payments'));
     expect(error.code).toBe('TOKEN_ENDPOINT_UNAVAILABLE');
-    expect(calls(h) - before).toBeLessThanOrEqual(1);
+    // The probe: one call, though a refresh token is valid and the token endpoint is another URL.
+    expect(calls(h) - before).toBe(1);
   });
 });
 
@@ -466,7 +469,13 @@ describe('what a review of the breaker found', () => {
     await failure(h.api.get('/payments'));
     expect(h.auth.status().breaker.state).toBe('open');
     h.advance(h.auth.status().breaker.retryInMs!);
-    // The probe: the refresh endpoint (still down), then the token endpoint, another one, which answers.
+    // A probe makes one call: the refresh endpoint, still down.
+    const before = h.sandbox.requests.length;
+    expect((await failure(h.api.get('/payments'))).code).toBe('TOKEN_ENDPOINT_UNAVAILABLE');
+    expect(h.sandbox.requests.slice(before).map((r) => [r.route, r.status])).toEqual([['refresh', 503]]);
+    expect(h.auth.status().breaker.state).toBe('open');
+    h.advance(h.auth.status().breaker.retryInMs!);
+    // The next one asks the token endpoint, another one, which answers.
     await expect(h.api.get('/payments')).resolves.toMatchObject({ status: 200 });
     expect(h.auth.status().breaker.state).toBe('closed');
     const last = h.sandbox.requests.filter((r) => r.route !== 'api').slice(-2);

@@ -55,9 +55,17 @@ export class TokenAcquisition {
   ) {}
 
   /**
-   * @param probe the breaker's probe of an endpoint that was failing: one call per endpoint at most
-   *   — the refresh grant, client_credentials without retries — and no fallback to the same
-   *   endpoint after a refresh that failed for an outage (a rejected refresh token still falls back).
+   * Set when a probe found the refresh endpoint down and it is another endpoint than the token
+   * endpoint: the next probe asks the token endpoint instead, so that one endpoint staying down
+   * (a gateway without the refresh route) does not keep the breaker open.
+   */
+  #probeSkipsRefresh = false;
+
+  /**
+   * @param probe the breaker's probe of an endpoint that was failing: one call, without retries —
+   *   the refresh grant while a refresh token is valid, or client_credentials — and no fallback
+   *   after a refresh that failed for an outage (a rejected refresh token still falls back: the
+   *   endpoint answered). Where the two endpoints differ, probes after a refresh outage alternate.
    */
   async fetch(
     credentials: Credentials,
@@ -66,7 +74,9 @@ export class TokenAcquisition {
     probe = false,
   ): Promise<Acquired> {
     const issuedAt = this.options.clock();
-    const refreshed = await this.#tryRefresh(credentials, refresh, deadline, probe);
+    const skipRefresh = probe && this.#probeSkipsRefresh;
+    this.#probeSkipsRefresh = false;
+    const refreshed = skipRefresh ? undefined : await this.#tryRefresh(credentials, refresh, deadline, probe);
     if (refreshed)
       return { grant: 'refresh_token', fallback: false, token: this.#toStored(refreshed, issuedAt, refresh) };
     const fallback = this.#usable(refresh);
@@ -98,10 +108,10 @@ export class TokenAcquisition {
     try {
       return await refreshGrant(credentials, refresh.value, half);
     } catch (error) {
-      // A probe that found the refresh endpoint down tries client_credentials only where that is
-      // another endpoint (which may well be up); the same endpoint is not asked twice per cool-down.
-      if (deadline.signal.aborted || (probe && isOutage(error) && this.options.refreshUrl === this.options.tokenUrl))
-        throw error;
+      // A probe makes one call: after a refresh outage it fails, and where the token endpoint is
+      // another one, the next probe asks that one.
+      if (probe && isOutage(error)) this.#probeSkipsRefresh = this.options.refreshUrl !== this.options.tokenUrl;
+      if (deadline.signal.aborted || (probe && isOutage(error))) throw error;
       this.reporter.log('warn', 'refresh failed, falling back to client_credentials', {
         code: isPaymentAuthError(error) ? error.code : undefined,
         status: isPaymentAuthError(error) ? error.status : undefined,
