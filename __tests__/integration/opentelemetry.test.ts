@@ -25,18 +25,24 @@ class TestReader extends MetricReader {
 
 let reader: TestReader;
 let spans: InMemorySpanExporter;
+let tracerProvider: BasicTracerProvider | undefined;
 let h: Harness;
 
 async function start(options = {}) {
   reader = new TestReader();
   spans = new InMemorySpanExporter();
-  const telemetry = createOpenTelemetry({
-    meterProvider: new MeterProvider({ readers: [reader] }),
-    tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
-  });
+  tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+  const telemetry = createOpenTelemetry({ meterProvider: new MeterProvider({ readers: [reader] }), tracerProvider });
   h = await startHarness({ telemetry, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...options });
 }
-afterEach(() => h?.close());
+afterEach(async () => {
+  await h?.close();
+  // The span processor counts each exported span on the API's shared no-op counter a timer tick after
+  // the span ends: let that happen within its own test, not in the next one's spy.
+  await tracerProvider?.forceFlush();
+  await tracerProvider?.shutdown();
+  tracerProvider = undefined;
+});
 
 async function points(name: string): Promise<DataPoint<number>[]> {
   const { resourceMetrics } = (await reader.collect()) as { resourceMetrics: ResourceMetrics };
