@@ -20,6 +20,9 @@ const UNIT_TESTS = [
   'encryption',
   'replayable-body',
   'cancellation',
+  'breaker',
+  'rejection-hold',
+  'fleet-gate',
 ];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
@@ -38,6 +41,10 @@ export default {
     'src/redis/encryption.ts',
     'src/request/replayable-body.ts',
     'src/request/cancellation.ts',
+    'src/token/breaker.ts',
+    'src/token/rejection-hold.ts',
+    'src/store/fleet-gate.ts',
+    'src/options/breaker-options.ts',
   ],
   // The unit tests of those modules, by jest's own testMatch: Stryker's `testFiles` option turns into
   // a test-name filter for static mutants (module-level constants), which then run no test at all.
