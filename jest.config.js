@@ -24,8 +24,8 @@ module.exports = {
     '^.+\\.tsx?$': ['@swc/jest', swcTs],
     '^.+\\.m?jsx?$': ['@swc/jest'],
   },
-  // ESM-only packages, compiled to CJS for jest: p-memoize 8, mimic-function 5 and NestJS 12.
-  transformIgnorePatterns: ['/node_modules/(?!(p-memoize|mimic-function|@nestjs)/)'],
+  // ESM-only packages, compiled to CJS for jest: p-memoize 8, mimic-function 5, NestJS 12 and jose 6.
+  transformIgnorePatterns: ['/node_modules/(?!(p-memoize|mimic-function|@nestjs|jose)/)'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/_helpers/setup.ts'],
   // Some tests load dist/: rebuild it first when it is older than src/ (once per run).
   globalSetup: '<rootDir>/__tests__/_helpers/global-setup.ts',

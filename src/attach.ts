@@ -1,5 +1,8 @@
 import type { AxiosInstance } from 'axios';
-import { createCredentialSource } from './token/credential-source';
+import { createCredentialSource, inferClientAuthMethod } from './token/credential-source';
+import { AssertionSource } from './token/assertion-source';
+import { setUpClientCertificate } from './token/client-certificate';
+import { ServerClock } from './token/server-clock';
 import type { CredentialsInput } from './token/credentials';
 import { normalizeOptions } from './options/normalize';
 import type { PaymentAuthOptions } from './options/options';
@@ -96,18 +99,39 @@ export function attachPaymentAuth(
     );
   }
   const normalized = normalizeOptions(options, instance.defaults.baseURL);
-  const source = createCredentialSource(credentials, processEnv());
+  const { clientAuth } = normalized;
+  const clientAuthMethod = clientAuth.clientAuthMethod ?? inferClientAuthMethod(credentials) ?? 'client_secret_basic';
+  if (clientAuthMethod !== 'private_key_jwt' && (clientAuth.assertionAudience ?? clientAuth.clockSkewMs) !== undefined)
+    throw new TypeError(
+      `attachPaymentAuth: assertionAudience and clockSkewMs are for private_key_jwt, not ${clientAuthMethod}`,
+    );
+  const credentialSource = createCredentialSource(credentials, processEnv(), clientAuthMethod);
+  const serverClock = new ServerClock(normalized.wallClock, clientAuth.clockSkewMs);
+  const assertions =
+    clientAuthMethod === 'private_key_jwt'
+      ? new AssertionSource(clientAuth.assertionAudience ?? clientAuth.issuer ?? normalized.tokenUrl, serverClock)
+      : undefined;
+  // The last few assertions are cleaned from server text too: a server may quote what it refused.
+  const source = assertions
+    ? { ...credentialSource, knownSecrets: () => [...credentialSource.knownSecrets(), ...assertions.recent()] }
+    : credentialSource;
+  const certificate = setUpClientCertificate(instance, clientAuthMethod, clientAuth.tls);
   const reporter = createReporter(normalized);
   const { httpAgent, httpsAgent, proxy } = instance.defaults;
-  // Token requests go through the caller's agents and proxy; server text that reaches an error
-  // (the token endpoint's, the API's) is cleaned of the secret and of the live and recent tokens.
+  // Token requests go through the caller's agents and proxy (and the client certificate's agent);
+  // server text that reaches an error (the token endpoint's, the API's) is cleaned of the secret
+  // and of the live and recent tokens.
   const manager = new TokenManager(
     { ...normalized, store: normalized.store ?? new MemoryTokenStore(normalized.clock) },
     source,
     (knownSecrets) =>
       createTokenEndpoint({
         ...normalized,
-        transport: { httpAgent, httpsAgent, proxy },
+        clientAuthMethod,
+        transport: { httpAgent, httpsAgent: certificate?.agent ?? httpsAgent, proxy },
+        ...(certificate ? { adapter: 'http' as const } : {}),
+        assertions,
+        serverClock,
         knownSecrets,
         traceTokenCall: reporter.traceTokenCall,
       }),
@@ -125,7 +149,7 @@ export function attachPaymentAuth(
     ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporter, manager.detachedSignal)
     : undefined;
   const requestId = instance.interceptors.request.use(
-    createRequestInterceptor(manager, scope, normalized.idempotencyHeader, reporter),
+    createRequestInterceptor(manager, scope, normalized.idempotencyHeader, reporter, certificate?.problem),
   );
   const responseInterceptors = createResponseInterceptors(instance, manager, reporter, () => manager.knownSecrets());
   const responseId = instance.interceptors.response.use(responseInterceptors.onResponse, responseInterceptors.onError);
@@ -156,6 +180,7 @@ export function attachPaymentAuth(
       ejectRetries?.();
       stopObserving?.();
       manager.detach();
+      certificate?.restore();
     },
   };
 }

@@ -12,9 +12,19 @@ export type { BreakerStatus } from './token/breaker';
 export type { BreakerOptions } from './options/breaker-options';
 export { PaymentAuthError, isPaymentAuthError } from './errors/payment-auth-error';
 export type { PaymentAuthErrorCode, PaymentAuthErrorInit } from './errors/payment-auth-error';
-export type { PaymentAuthOptions, ClientAuthMethod, TokenRequestFormat } from './options/options';
+export type { PaymentAuthOptions, ClientAuthMethod, TokenRequestFormat, TlsClientOptions } from './options/options';
 export type { PaymentAuthLogger, TokenEvent } from './observability/hooks';
-export type { Credentials, CredentialsInput } from './token/credentials';
+export type {
+  Credentials,
+  CredentialsInput,
+  ClientSecretCredentials,
+  PrivateKeyJwtCredentials,
+  ClientAssertionCredentials,
+  ClientAssertionClaims,
+  TlsClientCredentials,
+  AssertionAlgorithm,
+  PrivateKeyInput,
+} from './token/credentials';
 export type { PaymentAuthRequestState } from './request/request-state';
 export { parsePaymentError, isPaymentApiError } from './errors/payment-api-error';
 export type { PaymentErrorInfo, PaymentApiError } from './errors/payment-api-error';

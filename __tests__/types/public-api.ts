@@ -61,8 +61,8 @@ export async function negatives(): Promise<void> {
   attachPaymentAuth(api, credentials, { retry: { attempts: 2 } });
   // @ts-expect-error an unknown idempotency option
   attachPaymentAuth(api, credentials, { idempotency: { header: 'Idempotency-Key' } });
-  // @ts-expect-error credentials without a secret
-  attachPaymentAuth(api, { clientId: 'id' });
+  // @ts-expect-error a private key is PEM text or a key object, not a number
+  attachPaymentAuth(api, { clientId: 'id', privateKey: 42 });
   // @ts-expect-error a provider must return credentials
   attachPaymentAuth(api, async () => 'secret');
   // @ts-expect-error not an axios instance

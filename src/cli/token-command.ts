@@ -1,5 +1,7 @@
 import axios from 'axios';
-import { attachPaymentAuth, isPaymentAuthError } from '../index';
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { attachPaymentAuth, isPaymentAuthError, type ClientAuthMethod, type Credentials } from '../index';
 import { ALLOW_INSECURE_HTTP, attachUsageError, parseFlags, usage, UsageError, type CommandSpec } from './args';
 import type { Io } from './io';
 
@@ -17,9 +19,22 @@ export const tokenSpec: CommandSpec = {
     scope: { type: 'string', description: 'scope to request' },
     'auth-method': {
       type: 'string',
-      description: 'client_secret_basic or client_secret_post',
-      default: 'client_secret_basic',
+      description:
+        'client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth or self_signed_tls_client_auth; default from the other flags (client_secret_basic without them)',
     },
+    'private-key': {
+      type: 'string',
+      description:
+        'private_key_jwt: file with the private key (PEM, or a private JWK as JSON); the client id from PAYMENT_CLIENT_ID',
+    },
+    'key-id': { type: 'string', description: 'private_key_jwt: the kid of the key, as the server has it' },
+    issuer: {
+      type: 'string',
+      description: "private_key_jwt: the server's issuer identifier, the assertions' audience",
+    },
+    cert: { type: 'string', description: 'mutual TLS: file with the client certificate (PEM); needs --key' },
+    key: { type: 'string', description: "mutual TLS: file with the certificate's private key (PEM)" },
+    ca: { type: 'string', description: "file with CA certificates to trust for the server's certificate (PEM)" },
     'timeout-ms': {
       type: 'string',
       description: 'deadline of the token request',
@@ -30,6 +45,15 @@ export const tokenSpec: CommandSpec = {
   },
 };
 
+/** A private JWK read from a file; the parse error is not quoted (it may show part of the key). */
+function parseJwk(text: string): object {
+  try {
+    return JSON.parse(text) as object;
+  } catch {
+    throw new UsageError('--private-key: the file starts like JSON but is not valid JSON (a private JWK)');
+  }
+}
+
 /** `payment-auth token`: the token on stdout, a clear message and exit 1 on failure. */
 export async function tokenCommand(argv: string[], io: Io): Promise<number> {
   const flags = parseFlags(tokenSpec, argv);
@@ -39,14 +63,46 @@ export async function tokenCommand(argv: string[], io: Io): Promise<number> {
   }
   const baseURL = (flags['base-url'] as string | undefined) ?? io.env.PAYMENT_API_URL;
   if (!baseURL) throw new UsageError('--base-url is required (or set PAYMENT_API_URL)');
-  const method = flags['auth-method'];
-  if (method !== 'client_secret_basic' && method !== 'client_secret_post')
-    throw new UsageError('--auth-method must be client_secret_basic or client_secret_post');
+  const file = (flag: string): string | undefined => {
+    const path = flags[flag] as string | undefined;
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  };
+  const privateKey = file('private-key');
+  const [cert, key, ca] = [file('cert'), file('key'), file('ca')];
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
+  const method = (flags['auth-method'] ??
+    (privateKey !== undefined
+      ? 'private_key_jwt'
+      : cert !== undefined
+        ? 'tls_client_auth'
+        : 'client_secret_basic')) as ClientAuthMethod;
+  let credentials: Credentials | undefined;
+  if (method === 'private_key_jwt') {
+    if (privateKey === undefined) throw new UsageError('private_key_jwt needs --private-key FILE');
+    if (!io.env.PAYMENT_CLIENT_ID?.trim()) throw new UsageError('PAYMENT_CLIENT_ID is not set');
+    credentials = {
+      clientId: io.env.PAYMENT_CLIENT_ID,
+      privateKey: privateKey.trimStart().startsWith('{') ? parseJwk(privateKey) : privateKey,
+      ...(flags['key-id'] ? { keyId: flags['key-id'] as string } : {}),
+    };
+  }
   let auth;
   try {
-    auth = attachPaymentAuth(axios.create({ baseURL }), undefined, {
+    // A CA without a client certificate: trusted for the server's certificate all the same.
+    const api = axios.create({
+      baseURL,
+      ...(ca !== undefined && cert === undefined ? { httpsAgent: new Agent({ ca, keepAlive: false }) } : {}),
+    });
+    auth = attachPaymentAuth(api, credentials, {
       ...(flags['token-url'] ? { tokenUrl: flags['token-url'] as string } : {}),
       ...(flags.scope ? { scope: flags.scope as string } : {}),
+      ...(flags.issuer ? { issuer: flags.issuer as string } : {}),
+      ...(cert !== undefined && key !== undefined ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
       clientAuthMethod: method,
       tokenTimeoutMs: flags['timeout-ms'] as number,
       allowInsecureHttp: flags['allow-insecure-http'] === true,

@@ -29,6 +29,7 @@ export function createRequestInterceptor(
   scope: RequestScope,
   idempotencyHeader: string | undefined,
   reporter: Pick<Reporter, 'idempotencyKey'>,
+  certificateProblem?: (config: InternalAxiosRequestConfig) => string | undefined,
 ) {
   const guardRedirects = createRedirectGuard(scope);
   const authorize = (
@@ -48,6 +49,11 @@ export function createRequestInterceptor(
     if (state === false || !scope.includes(config)) return config;
     if (idempotencyHeader && ensureIdempotencyKey(config, idempotencyHeader)) reporter.idempotencyKey();
     if (state?.generation === undefined && (config.auth || callerAuthorization(config))) return config;
+    const problem = certificateProblem?.(config);
+    if (problem)
+      throw new TypeError(
+        `axios-payment-auth: ${problem}; the attachment's token calls present a client certificate, and a certificate-bound token (RFC 8705 §3) works only with it`,
+      );
     const cached = manager.cachedToken();
     if (cached && !config.signal?.aborted && !config.cancelToken?.reason) return authorize(config, cached, state);
     return unlessCancelled(() => manager.tokenWaiter(), config).then((token) => authorize(config, token, state));

@@ -1,6 +1,7 @@
 import { monotonicNow } from '../util/clock';
 import { DEFAULTS, REFRESH_PATH, TOKEN_PATH, type NormalizedOptions, type PaymentAuthOptions } from './options';
 import { normalizeBreaker } from './breaker-options';
+import { normalizeClientAuth } from './client-auth-options';
 import { normalizeIdempotency } from './idempotency-options';
 import { normalizeRetry } from './retry-options';
 import { hasControlCharacter, hasMethods, keysOf, shown, unknownKeys } from '../util/objects';
@@ -14,6 +15,10 @@ const OPTION_KEYS = keysOf<PaymentAuthOptions>({
   tokenUrl: true,
   refreshUrl: true,
   clientAuthMethod: true,
+  issuer: true,
+  assertionAudience: true,
+  clockSkewMs: true,
+  tls: true,
   tokenRequestFormat: true,
   scope: true,
   tokenParams: true,
@@ -167,12 +172,7 @@ export function normalizeOptions(
     for (const origin of opts.apiOrigins) apiOrigins.add(parseHttpUrl(origin, 'apiOrigins entry', insecure).origin);
   }
 
-  const clientAuthMethod = opts.clientAuthMethod ?? DEFAULTS.clientAuthMethod;
-  if (clientAuthMethod !== 'client_secret_basic' && clientAuthMethod !== 'client_secret_post') {
-    fail(
-      `clientAuthMethod must be 'client_secret_basic' or 'client_secret_post', got ${JSON.stringify(clientAuthMethod)}`,
-    );
-  }
+  const clientAuth = normalizeClientAuth(opts, tokenUrl);
   const tokenRequestFormat = opts.tokenRequestFormat ?? DEFAULTS.tokenRequestFormat;
   if (tokenRequestFormat !== 'form' && tokenRequestFormat !== 'json')
     fail(`tokenRequestFormat must be 'form' or 'json', got ${JSON.stringify(tokenRequestFormat)}`);
@@ -186,7 +186,17 @@ export function normalizeOptions(
         fail('tokenParams names must be non-empty, without control characters');
       if (typeof value !== 'string') fail(`tokenParams.${key} must be a string`);
       if (hasControlCharacter(value)) fail(`tokenParams.${key} must not hold control characters`);
-      if (['grant_type', 'client_id', 'client_secret', 'refresh_token', '__proto__'].includes(key))
+      if (
+        [
+          'grant_type',
+          'client_id',
+          'client_secret',
+          'client_assertion',
+          'client_assertion_type',
+          'refresh_token',
+          '__proto__',
+        ].includes(key)
+      )
         fail(`tokenParams must not set ${key}`);
       tokenParams[key] = value;
     }
@@ -213,7 +223,7 @@ export function normalizeOptions(
   return {
     tokenUrl,
     refreshUrl,
-    clientAuthMethod,
+    clientAuth,
     tokenRequestFormat,
     tokenParams,
     refreshWindowMs: number(opts, 'refreshWindowMs', 0),
@@ -238,5 +248,6 @@ export function normalizeOptions(
     onTokenRefreshed: optionalFunction(opts, 'onTokenRefreshed'),
     onAuthError: optionalFunction(opts, 'onAuthError'),
     clock: optionalFunction<() => number>(opts, 'clock') ?? monotonicNow,
+    wallClock: optionalFunction<() => number>(opts, 'clock') ?? Date.now,
   };
 }

@@ -6,12 +6,9 @@ import type { TokenStore } from '../store/token-store';
 import type { PaymentAuthLogger, TokenEvent } from '../observability/hooks';
 import type { PaymentAuthTelemetry } from '../observability/telemetry';
 
-/**
- * How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
- * - `client_secret_basic`: HTTP Basic, every server MUST support it; the default.
- * - `client_secret_post`: `client_id` and `client_secret` in the request body (never the URL).
- */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+import type { ClientAuthMethod, ClientAuthPolicy, TlsClientOptions } from './client-auth-options';
+
+export type { ClientAuthMethod, TlsClientOptions } from './client-auth-options';
 
 /** Encoding of the token request body: the standard form encoding, or JSON for providers that want it. */
 export type TokenRequestFormat = 'form' | 'json';
@@ -35,10 +32,43 @@ export interface PaymentAuthOptions {
    */
   refreshUrl?: string | false;
   /**
-   * How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
-   * @default 'client_secret_basic'
+   * How the client authenticates at the token endpoint: `client_secret_basic`,
+   * `client_secret_post` (RFC 6749 §2.3.1), `private_key_jwt` (RFC 7523), `tls_client_auth` or
+   * `self_signed_tls_client_auth` (RFC 8705). See docs/client-authentication.md.
+   * @default 'private_key_jwt' for credentials with `privateKey` or `clientAssertion`, else 'client_secret_basic'
    */
   clientAuthMethod?: ClientAuthMethod;
+  /**
+   * The authorization server's issuer identifier (RFC 8414 `issuer`, exactly as it publishes it).
+   * With `private_key_jwt` it is the `aud` of each client assertion, as FAPI 2.0 and
+   * draft-ietf-oauth-rfc7523bis ask.
+   * @default none
+   */
+  issuer?: string;
+  /**
+   * The `aud` of `private_key_jwt` client assertions, when the server wants another value than
+   * the default.
+   * @default `issuer` when set, else the token endpoint URL (RFC 7523 §3)
+   */
+  assertionAudience?: string;
+  /**
+   * How far the authorization server's clock is ahead of this one (negative: behind), in ms, for
+   * the times of `private_key_jwt` assertions. When set, nothing is learned; when not, the offset
+   * is learned from the token endpoint's `Date` header (within ±10 min), and an assertion
+   * rejected for its times is sent again once with the corrected clock.
+   * @default learned
+   */
+  clockSkewMs?: number;
+  /**
+   * A client certificate for mutual TLS (RFC 8705): with `tls_client_auth` or
+   * `self_signed_tls_client_auth` it authenticates the client; with any method it makes
+   * certificate-bound tokens work. The package puts it on an `https.Agent` that both the token
+   * calls and the instance's API calls use (set as the instance's `httpsAgent`; one already there
+   * must carry the same certificate). Node only. Without it, a TLS method takes the certificate
+   * of the instance's `httpsAgent`.
+   * @default none
+   */
+  tls?: TlsClientOptions;
   /**
    * Body encoding of token and refresh requests.
    * @default 'form' (`application/x-www-form-urlencoded`, RFC 6749 §4.4.2)
@@ -174,7 +204,8 @@ export interface PaymentAuthOptions {
 export interface NormalizedOptions {
   tokenUrl: string;
   refreshUrl: string | undefined;
-  clientAuthMethod: ClientAuthMethod;
+  /** The method as set, undefined to let the credentials decide; with the other client auth options. */
+  clientAuth: ClientAuthPolicy;
   tokenRequestFormat: TokenRequestFormat;
   tokenParams: Record<string, string>;
   refreshWindowMs: number;
@@ -198,6 +229,8 @@ export interface NormalizedOptions {
   onTokenRefreshed: ((event: TokenEvent) => void) | undefined;
   onAuthError: ((error: PaymentAuthError) => void) | undefined;
   clock: () => number;
+  /** The wall clock of signed assertions: `clock` when set, else `Date.now`. */
+  wallClock: () => number;
 }
 
 export const DEFAULTS = {

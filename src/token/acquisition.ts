@@ -1,4 +1,4 @@
-import type { Credentials } from './credentials';
+import { sameCredentials, type Credentials } from './credentials';
 import type { CredentialSource } from './credential-source';
 import { isPaymentAuthError } from '../errors/payment-auth-error';
 import type { NormalizedOptions } from '../options/options';
@@ -130,7 +130,7 @@ export class TokenAcquisition {
     } catch (error) {
       if (!this.credentials.dynamic || !isPaymentAuthError(error) || error.code !== 'CREDENTIALS_REJECTED') throw error;
       const fresh = await untilAborted(this.credentials.get(), deadline.signal);
-      if (fresh.clientId === credentials.clientId && fresh.clientSecret === credentials.clientSecret) throw error;
+      if (sameCredentials(fresh, credentials)) throw error;
       this.reporter.log('info', "credentials rejected, retrying with the credentials provider's new value");
       return this.endpoint.clientCredentials(fresh, deadline, retries);
     }

@@ -1,5 +1,13 @@
 import { basicAuthorization } from './client-auth';
-import { CREDENTIAL_ENV, type Credentials, type CredentialsInput } from './credentials';
+import { isAssertionAlgorithm } from './client-assertion';
+import {
+  CREDENTIAL_ENV,
+  type ClientAssertionCredentials,
+  type Credentials,
+  type CredentialsInput,
+  type PrivateKeyJwtCredentials,
+} from './credentials';
+import type { ClientAuthMethod } from '../options/options';
 import { base64Utf8, toBase64url } from '../util/encoding';
 import { hasControlCharacter } from '../util/objects';
 import { providerFailedError, unusableCredentialsError } from './errors';
@@ -11,48 +19,152 @@ export interface CredentialSource {
   /** Whether {@link get} may return new credentials over time (a provider function). */
   readonly dynamic: boolean;
   /**
-   * The secrets seen so far, so text from outside can be cleaned of them: each client secret, and
-   * the base64 of each `id:secret` pair as a Basic header carries it (form-encoded, and raw).
+   * The secrets seen so far, so text from outside can be cleaned of them: each client secret and
+   * the base64 of each `id:secret` pair as a Basic header carries it (form-encoded, and raw); of a
+   * private key, its PEM text and body and the private members of its JWK form.
    */
   knownSecrets(): readonly string[];
 }
 
-function addSecrets(secrets: Set<string>, credentials: Credentials): void {
-  secrets.add(credentials.clientSecret);
-  for (const pair of [
-    basicAuthorization(credentials).slice('Basic '.length),
-    base64Utf8(`${credentials.clientId}:${credentials.clientSecret}`),
-  ]) {
-    secrets.add(pair);
-    secrets.add(toBase64url(pair));
+/** The private members of a JWK (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2). */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
+
+function addKeySecrets(secrets: Set<string>, key: unknown): void {
+  if (typeof key === 'string') {
+    secrets.add(key.trim());
+    const body = key.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    if (body) secrets.add(body);
+    for (const line of key.split(/\r?\n/))
+      if (line.trim().length >= 16 && !line.includes('-----')) secrets.add(line.trim());
+    return;
   }
+  let jwk = key as Record<string, unknown>;
+  const exportable = key as { [Symbol.toStringTag]?: unknown; type?: unknown; export?: (o: object) => unknown };
+  if (exportable[Symbol.toStringTag] === 'KeyObject' && exportable.type === 'private') {
+    try {
+      jwk = exportable.export!({ format: 'jwk' }) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+  }
+  for (const member of PRIVATE_JWK_MEMBERS) if (typeof jwk[member] === 'string') secrets.add(jwk[member]);
 }
 
-function problem(value: unknown, field: keyof Credentials): string | undefined {
+function addSecrets(secrets: Set<string>, credentials: Credentials): void {
+  if ('clientSecret' in credentials) {
+    secrets.add(credentials.clientSecret);
+    for (const pair of [
+      basicAuthorization(credentials).slice('Basic '.length),
+      base64Utf8(`${credentials.clientId}:${credentials.clientSecret}`),
+    ]) {
+      secrets.add(pair);
+      secrets.add(toBase64url(pair));
+    }
+  }
+  if ('privateKey' in credentials) addKeySecrets(secrets, credentials.privateKey);
+}
+
+function textProblem(value: unknown, field: string): string | undefined {
   if (typeof value !== 'string') return `${field} must be a string, got ${value === null ? 'null' : typeof value}`;
   if (value.trim() === '') return `${field} is empty`;
   if (hasControlCharacter(value)) return `${field} holds a control character (a line end read from a file?)`;
   return undefined;
 }
 
-function validate(value: unknown): { credentials?: Credentials; error?: string } {
+const SECRET_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+
+/** What the credentials of `method` must hold, for messages. */
+function expected(method: ClientAuthMethod): string {
+  if (method === 'private_key_jwt') return '{ clientId, privateKey } or { clientId, clientAssertion }';
+  if (SECRET_METHODS.includes(method)) return '{ clientId, clientSecret }';
+  return '{ clientId } (the certificate authenticates)';
+}
+
+/** What is wrong with `value` as credentials of `method`, or undefined. Never quotes a value. */
+function problemOf(value: unknown, method: ClientAuthMethod): string | undefined {
   if (typeof value !== 'object' || value === null)
-    return {
-      error: `credentials must be an object with clientId and clientSecret, got ${value === null ? 'null' : typeof value}`,
-    };
-  const { clientId, clientSecret } = value as Record<string, unknown>;
-  const error = problem(clientId, 'clientId') ?? problem(clientSecret, 'clientSecret');
-  if (error) return { error };
-  return { credentials: { clientId: clientId as string, clientSecret: clientSecret as string } };
+    return `credentials must be an object ${expected(method)}, got ${value === null ? 'null' : typeof value}`;
+  const fields = value as Record<string, unknown>;
+  const idProblem = textProblem(fields.clientId, 'clientId');
+  if (idProblem) return idProblem;
+  const has = (key: string): boolean => fields[key] !== undefined;
+  const stray = (keys: string[]): string | undefined => {
+    const found = keys.filter(has);
+    return found.length
+      ? `credentials for ${method} hold ${found.join(' and ')}, which ${method} never sends: remove ${found.length > 1 ? 'them' : 'it'}, or set clientAuthMethod to the method ${found.length > 1 ? 'they are' : 'it is'} for`
+      : undefined;
+  };
+  if (SECRET_METHODS.includes(method))
+    return textProblem(fields.clientSecret, 'clientSecret') ?? stray(['privateKey', 'clientAssertion']);
+  if (method !== 'private_key_jwt') return stray(['clientSecret', 'privateKey', 'clientAssertion']);
+  const strayProblem = stray(['clientSecret']);
+  if (strayProblem) return strayProblem;
+  if (has('privateKey') === has('clientAssertion'))
+    return 'private_key_jwt credentials need exactly one of privateKey and clientAssertion';
+  if (has('clientAssertion'))
+    return typeof fields.clientAssertion === 'function' ? undefined : 'clientAssertion must be a function';
+  const key = fields.privateKey;
+  if (typeof key === 'string') {
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) return 'privateKey is a string but not a PEM private key';
+  } else if (typeof key !== 'object' || key === null) {
+    return `privateKey must be a private JWK, a PEM string, a KeyObject or a CryptoKey, got ${key === null ? 'null' : typeof key}`;
+  }
+  if (has('keyId')) {
+    const keyIdProblem = textProblem(fields.keyId, 'keyId');
+    if (keyIdProblem) return keyIdProblem;
+  }
+  if (has('algorithm') && !isAssertionAlgorithm(fields.algorithm))
+    return 'algorithm must be one of RS256, PS256, ES256, ES384, ES512, EdDSA, Ed25519';
+  return undefined;
+}
+
+/** The credentials of `method` taken from a validated object (only the fields the method uses). */
+function pick(value: Record<string, unknown>, method: ClientAuthMethod): Credentials {
+  const clientId = value.clientId as string;
+  if (SECRET_METHODS.includes(method)) return { clientId, clientSecret: value.clientSecret as string };
+  if (method !== 'private_key_jwt') return { clientId };
+  if (value.clientAssertion !== undefined)
+    return { clientId, clientAssertion: value.clientAssertion as ClientAssertionCredentials['clientAssertion'] };
+  const picked: PrivateKeyJwtCredentials = { clientId, privateKey: value.privateKey as object };
+  if (value.keyId !== undefined) picked.keyId = value.keyId as string;
+  if (value.algorithm !== undefined) picked.algorithm = value.algorithm as PrivateKeyJwtCredentials['algorithm'];
+  return picked;
+}
+
+/** The client authentication method static credentials call for, when none is set. */
+export function inferClientAuthMethod(input: unknown): ClientAuthMethod | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const fields = input as Record<string, unknown>;
+  return fields.privateKey !== undefined || fields.clientAssertion !== undefined ? 'private_key_jwt' : undefined;
+}
+
+function fromEnvironment(env: Record<string, string | undefined> | undefined, method: ClientAuthMethod): Credentials {
+  if (method === 'private_key_jwt')
+    throw new TypeError(
+      'attachPaymentAuth: private_key_jwt needs credentials { clientId, privateKey } or { clientId, clientAssertion }; the environment holds no key',
+    );
+  const clientId = env?.[CREDENTIAL_ENV.clientId];
+  const clientSecret = env?.[CREDENTIAL_ENV.clientSecret];
+  const secretNeeded = SECRET_METHODS.includes(method);
+  const missing = [
+    !clientId?.trim() && CREDENTIAL_ENV.clientId,
+    secretNeeded && !clientSecret?.trim() && CREDENTIAL_ENV.clientSecret,
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  if (missing)
+    throw new TypeError(`attachPaymentAuth: no credentials given and ${missing} not set (or blank) in the environment`);
+  return secretNeeded ? { clientId: clientId!, clientSecret: clientSecret! } : { clientId: clientId! };
 }
 
 /**
- * Validates the credentials input at attach time. Mistakes throw a `TypeError` naming the field
- * (never its value).
+ * Validates the credentials input at attach time, for the client authentication `method`.
+ * Mistakes throw a `TypeError` naming the field (never its value).
  */
 export function createCredentialSource(
   input: CredentialsInput | undefined,
   env: Record<string, string | undefined> | undefined,
+  method: ClientAuthMethod = 'client_secret_basic',
 ): CredentialSource {
   const secrets = new Set<string>();
   if (typeof input === 'function') {
@@ -67,10 +179,9 @@ export function createCredentialSource(
         } catch (cause) {
           throw providerFailedError(cause);
         }
-        const { credentials, error } = validate(value);
-        if (!credentials) {
-          throw unusableCredentialsError(error!);
-        }
+        const error = problemOf(value, method);
+        if (error) throw unusableCredentialsError(error, expected(method));
+        const credentials = pick(value as Record<string, unknown>, method);
         addSecrets(secrets, credentials);
         return credentials;
       },
@@ -79,24 +190,11 @@ export function createCredentialSource(
 
   let fixed: Credentials;
   if (input === undefined || input === null) {
-    const clientId = env?.[CREDENTIAL_ENV.clientId];
-    const clientSecret = env?.[CREDENTIAL_ENV.clientSecret];
-    if (!clientId?.trim() || !clientSecret?.trim()) {
-      const missing = [
-        !clientId?.trim() && CREDENTIAL_ENV.clientId,
-        !clientSecret?.trim() && CREDENTIAL_ENV.clientSecret,
-      ]
-        .filter(Boolean)
-        .join(' and ');
-      throw new TypeError(
-        `attachPaymentAuth: no credentials given and ${missing} not set (or blank) in the environment`,
-      );
-    }
-    fixed = { clientId, clientSecret };
+    fixed = fromEnvironment(env, method);
   } else {
-    const { credentials, error } = validate(input);
-    if (!credentials) throw new TypeError(`attachPaymentAuth: ${error}`);
-    fixed = credentials;
+    const error = problemOf(input, method);
+    if (error) throw new TypeError(`attachPaymentAuth: ${error}`);
+    fixed = pick(input as unknown as Record<string, unknown>, method);
   }
   addSecrets(secrets, fixed);
   const frozen = Object.freeze({ ...fixed });

@@ -2,7 +2,10 @@ import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { backoffDelayMs, parseRetryAfterMs } from '../retry/backoff';
 import type { GrantType } from '../observability/telemetry';
 import type { ClientAuthMethod, TokenRequestFormat } from '../options/options';
+import type { AssertionSource } from './assertion-source';
 import { buildGrantRequest } from './client-auth';
+import { credentialsHint } from './credentials-hint';
+import type { ServerClock } from './server-clock';
 import type { Credentials } from './credentials';
 import { isPaymentAuthError, type PaymentAuthError } from '../errors/payment-auth-error';
 import { quoteServerText } from '../errors/redact';
@@ -36,6 +39,12 @@ export interface TokenEndpointConfig {
   tokenRetries: number;
   maxRetryAfterMs: number;
   transport: TokenTransport;
+  /** `'http'` when a client certificate must be presented (Node's http adapter; fetch cannot). */
+  adapter?: 'http';
+  /** With `private_key_jwt`: makes each call's assertion, on {@link serverClock}. */
+  assertions?: AssertionSource;
+  /** The authorization server's clock, learned from each answer's `Date` header. */
+  serverClock?: ServerClock;
   /** Secrets to scrub from any server text that ends up in an error message. */
   knownSecrets: () => readonly string[];
   /** Wraps each HTTP call (spans, latency). */
@@ -66,7 +75,12 @@ function abortReason(signal: AbortSignal, url: string): PaymentAuthError {
 /** The outcome of one HTTP attempt: a grant, or an error and whether another attempt may help. */
 type Attempt = ({ grant: TokenGrant } | { error: PaymentAuthError; retryAfterMs?: number; retryable: boolean }) & {
   status?: number;
+  /** A client assertion was refused for its times, and the server's clock has been learned anew since. */
+  clockCorrected?: boolean;
 };
+
+/** An `invalid_client` whose description blames the assertion's times (`exp`, `iat`, `nbf`, a clock). */
+const TIME_COMPLAINT = /\b(?:exp|iat|nbf|expired?|expiry|future|clock|skew|time|stale|not yet valid|too old)\b/i;
 
 /**
  * Creates the token endpoint client. It runs on a private axios instance: the caller's
@@ -77,7 +91,7 @@ type Attempt = ({ grant: TokenGrant } | { error: PaymentAuthError; retryAfterMs?
 export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint {
   const http = axios.create({
     ...config.transport,
-    adapter: ['http', 'xhr', 'fetch'],
+    adapter: config.adapter ?? ['http', 'xhr', 'fetch'],
     baseURL: undefined,
     maxRedirects: 0,
     maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
@@ -97,8 +111,20 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       error: quote(wire.error, 64),
       error_description: wire.error_description === undefined ? undefined : quote(wire.error_description, 200),
     };
-    return rejectedError(status, grant, oauth, url);
+    const timeComplaint = config.assertions !== undefined && TIME_COMPLAINT.test(wire?.error_description ?? '');
+    const error = rejectedError(
+      status,
+      grant,
+      oauth,
+      url,
+      credentialsHint(config.clientAuthMethod, timeComplaint ? config.serverClock : undefined),
+    );
+    if (timeComplaint) timeComplaints.add(error);
+    return error;
   }
+
+  /** Rejections of a client assertion for its times. */
+  const timeComplaints = new WeakSet<PaymentAuthError>();
 
   /** `url`: the endpoint called, as errors name it (`displayUrl`). */
   function readResponse(response: AxiosResponse<unknown>, grant: GrantType, url: string): Attempt {
@@ -149,8 +175,17 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
     credentials: Credentials,
     deadline: Deadline,
   ): Promise<Attempt> {
-    const request = buildGrantRequest(params, credentials, config.clientAuthMethod, config.tokenRequestFormat);
+    const assertion = config.assertions && (await config.assertions.create(credentials));
+    const offsetBefore = config.serverClock?.offsetMs;
+    const request = buildGrantRequest(
+      params,
+      credentials,
+      config.clientAuthMethod,
+      config.tokenRequestFormat,
+      assertion,
+    );
     try {
+      const sentAt = config.serverClock?.local();
       const response = await http.request<unknown>({
         method: 'POST',
         url,
@@ -158,7 +193,14 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
         headers: request.headers,
         signal: deadline.signal,
       });
-      return readResponse(response, grant, displayUrl(url));
+      config.serverClock?.learn(response.headers.date, sentAt!, config.serverClock.local());
+      const result = readResponse(response, grant, displayUrl(url));
+      const clockCorrected =
+        'error' in result &&
+        result.error.oauthError === 'invalid_client' &&
+        timeComplaints.has(result.error) &&
+        config.serverClock!.offsetMs !== offsetBefore;
+      return clockCorrected ? { ...result, clockCorrected } : result;
     } catch (error) {
       if (deadline.signal.aborted) throw abortReason(deadline.signal, url);
       const code = (error as { code?: unknown }).code;
@@ -183,6 +225,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
     deadline: Deadline,
     retries: number,
   ): Promise<TokenGrant> {
+    let clockRetried = false;
     for (let retry = 0; ; retry++) {
       const result = await config.traceTokenCall(
         { grantType, url: displayUrl(url), resendCount: retry },
@@ -193,6 +236,13 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
         }),
       );
       if ('grant' in result) return result.grant;
+      if (result.clockCorrected && !clockRetried) {
+        // RFC 7523 assertions carry wall-clock times: refused for them, and the server's clock is
+        // now known better, one more assertion on that clock (once: never a loop). Not a retry.
+        clockRetried = true;
+        retry -= 1;
+        continue;
+      }
       if (!result.retryable || retry >= retries) throw result.error;
       if (result.retryAfterMs !== undefined && result.retryAfterMs > config.maxRetryAfterMs) throw result.error;
       const delay = Math.max(result.retryAfterMs ?? 0, backoffDelayMs(retry + 1, BASE_BACKOFF));

@@ -102,6 +102,8 @@ function looksLikeTokenEndpoint(url: string): boolean {
   return /\/(?:token|refresh)$/.test(new URL(url).pathname.replace(/\/+$/, ''));
 }
 
+const SECRET_HINT = 'check clientId and clientSecret';
+
 const URL_HINT =
   'set tokenUrl, or give baseURL the API root (https://host or https://host/api/v1): the default token URL is /api/v1/oauth2/token there';
 
@@ -115,12 +117,13 @@ export function rejectedError(
   grant: GrantType,
   oauth: QuotedOAuthError | undefined,
   url: string,
+  credentialsHint = SECRET_HINT,
 ): PaymentAuthError {
   const description = oauth?.error_description ? ` (${oauth.error_description})` : '';
   const message = `${grant === 'refresh_token' ? 'Refresh' : 'Token'} request to ${url} rejected with ${status}${oauth ? ` ${oauth.error}` : ''}${description}`;
   const init = { message, status, oauthError: oauth?.error };
   if (oauth?.error === 'invalid_client') {
-    return new PaymentAuthError({ ...init, code: 'CREDENTIALS_REJECTED', hint: 'check clientId and clientSecret' });
+    return new PaymentAuthError({ ...init, code: 'CREDENTIALS_REJECTED', hint: credentialsHint });
   }
   // Registered OAuth error codes are lower-case words joined by `_`; a framework's own 401 body
   // (`"error": "Unauthorized"`) is not the token endpoint speaking.
@@ -133,7 +136,7 @@ export function rejectedError(
     });
   }
   if (status === 401 && grant !== 'refresh_token') {
-    return new PaymentAuthError({ ...init, code: 'CREDENTIALS_REJECTED', hint: 'check clientId and clientSecret' });
+    return new PaymentAuthError({ ...init, code: 'CREDENTIALS_REJECTED', hint: credentialsHint });
   }
   const hint =
     oauth?.error === 'invalid_scope'
@@ -158,11 +161,30 @@ export function providerFailedError(cause: unknown): PaymentAuthError {
 }
 
 /** The credentials provider returned something that is not usable credentials. */
-export function unusableCredentialsError(problem: string): PaymentAuthError {
+export function unusableCredentialsError(problem: string, shape = '{ clientId, clientSecret }'): PaymentAuthError {
   return new PaymentAuthError({
     code: 'CREDENTIALS_MISSING',
     message: `Credentials provider returned unusable credentials: ${problem}`,
-    hint: 'return { clientId, clientSecret } with non-empty strings',
+    hint: `return ${shape} with non-empty strings`,
+  });
+}
+
+/** No client assertion could be made: the private key, its algorithm, or what a callback returned. */
+export function unusableKeyError(problem: string): PaymentAuthError {
+  return new PaymentAuthError({
+    code: 'CREDENTIALS_MISSING',
+    message: `Client assertion could not be made: ${problem}`,
+    hint: 'check privateKey (a private JWK, a PEM string, a KeyObject or a CryptoKey), algorithm and keyId',
+  });
+}
+
+/** The `clientAssertion` callback threw: like a credentials provider, only the kind of its error is kept. */
+export function assertionCallbackFailedError(cause: unknown): PaymentAuthError {
+  const kind = cause instanceof Error ? cause.name : typeof cause;
+  return new PaymentAuthError({
+    code: 'CREDENTIALS_MISSING',
+    message: `Client assertion callback failed (${kind})`,
+    hint: 'check the clientAssertion function of the credentials; its own error is not kept, as it may quote key material: log it there',
   });
 }
 

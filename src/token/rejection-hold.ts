@@ -1,6 +1,6 @@
 import { isPaymentAuthError, type PaymentAuthError } from '../errors/payment-auth-error';
 import type { BreakerPolicy } from '../options/breaker-options';
-import type { Credentials } from './credentials';
+import { sameCredentials, type Credentials } from './credentials';
 import { heldRejectionError } from './errors';
 
 /**
@@ -28,7 +28,7 @@ export function isRejection(error: unknown): error is PaymentAuthError {
  * sent at once; a token obtained ends the pause.
  */
 export class RejectionHold {
-  #held: { clientId: string; clientSecret: string; error: PaymentAuthError; until: number } | undefined;
+  #held: { credentials: Credentials; error: PaymentAuthError; until: number } | undefined;
   #inARow = 0;
 
   constructor(
@@ -52,8 +52,7 @@ export class RejectionHold {
     // again at once. From the second in a row on, the pause starts and doubles.
     const pauseMs = this.#inARow < 2 ? 0 : Math.min(maxCoolDownMs, coolDownMs * 2 ** Math.min(this.#inARow - 2, 30));
     this.#held = {
-      clientId: credentials.clientId,
-      clientSecret: credentials.clientSecret,
+      credentials,
       error,
       until: now + pauseMs,
     };
@@ -71,6 +70,6 @@ export class RejectionHold {
   }
 
   #same(credentials: Credentials): boolean {
-    return this.#held?.clientId === credentials.clientId && this.#held.clientSecret === credentials.clientSecret;
+    return this.#held !== undefined && sameCredentials(this.#held.credentials, credentials);
   }
 }

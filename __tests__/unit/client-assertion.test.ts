@@ -1,0 +1,215 @@
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  type JWK,
+} from 'jose';
+import { AssertionSource } from '../../src/token/assertion-source';
+import {
+  ASSERTION_LIFETIME_S,
+  assertionClaims,
+  prepareSigningKey,
+  signAssertion,
+  UnusableKeyError,
+} from '../../src/token/client-assertion';
+import { ServerClock } from '../../src/token/server-clock';
+import { isPaymentAuthError } from '../../src/errors/payment-auth-error';
+
+const NOW = Date.parse('2026-12-01T10:00:00Z');
+
+async function keyPair(alg: string, options: object = {}) {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...options });
+  return { privateKey, publicKey, jwk: await exportJWK(privateKey), pem: await exportPKCS8(privateKey) };
+}
+
+describe('client assertions (RFC 7523 §3)', () => {
+  it('carries iss = sub = client id, the audience, a fresh jti, iat now and exp 60 s ahead', () => {
+    const a = assertionClaims('client-1', 'https://as.example', NOW + 999);
+    const b = assertionClaims('client-1', 'https://as.example', NOW + 999);
+    expect(a).toEqual({
+      iss: 'client-1',
+      sub: 'client-1',
+      aud: 'https://as.example',
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      iat: NOW / 1000,
+      exp: NOW / 1000 + 60,
+    });
+    expect(a.jti).not.toBe(b.jti);
+    expect(ASSERTION_LIFETIME_S).toBeLessThanOrEqual(60);
+  });
+
+  it.each([
+    ['ES256', {}],
+    ['ES384', {}],
+    ['ES512', {}],
+    ['RS256', {}],
+    ['PS256', {}],
+    ['EdDSA', { crv: 'Ed25519' }],
+  ])(
+    'signs with a %s key given as JWK, PEM, KeyObject and CryptoKey, the algorithm following the key',
+    async (alg, options) => {
+      const { privateKey, publicKey, jwk, pem } = await keyPair(alg, options);
+      // The JWK carries no alg: RSA keys default to RS256 (and say PS256 only when asked).
+      const expected = alg === 'PS256' ? 'RS256' : alg;
+      for (const input of [jwk, pem, createPrivateKey(pem), privateKey]) {
+        const key = await prepareSigningKey({ clientId: 'c', privateKey: input as object });
+        const jws = await signAssertion(key, assertionClaims('c', 'aud', Date.now()));
+        const header = decodeProtectedHeader(jws);
+        if ((input as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'CryptoKey') {
+          // A CryptoKey knows what it was made for: RSA-PSS keys sign PS256.
+          expect(header.alg).toBe(alg);
+        } else {
+          expect(header.alg).toBe(expected);
+        }
+        const verifier = await importJWK(await exportJWK(publicKey), header.alg);
+        await expect(jwtVerify(jws, verifier, { audience: 'aud', issuer: 'c', subject: 'c' })).resolves.toBeTruthy();
+      }
+    },
+  );
+
+  it('takes the algorithm, the kid and a JWK alg as given', async () => {
+    const { jwk, publicKey } = await keyPair('PS256');
+    const explicit = await prepareSigningKey({ clientId: 'c', privateKey: jwk, algorithm: 'PS256', keyId: 'k1' });
+    expect(explicit).toMatchObject({ alg: 'PS256', kid: 'k1' });
+    const fromJwk = await prepareSigningKey({ clientId: 'c', privateKey: { ...jwk, alg: 'PS256', kid: 'k2' } });
+    expect(fromJwk).toMatchObject({ alg: 'PS256', kid: 'k2' });
+    const jws = await signAssertion(fromJwk, assertionClaims('c', 'aud', Date.now()));
+    expect(decodeProtectedHeader(jws)).toEqual({ alg: 'PS256', typ: 'JWT', kid: 'k2' });
+    await expect(jwtVerify(jws, publicKey)).resolves.toBeTruthy();
+  });
+
+  it('reads a PKCS#1 RSA and a SEC1 EC PEM through the runtime crypto', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const pkcs1 = rsa.privateKey.export({ format: 'pem', type: 'pkcs1' }) as string;
+    const sec1 = ec.privateKey.export({ format: 'pem', type: 'sec1' }) as string;
+    expect(pkcs1).toContain('BEGIN RSA PRIVATE KEY');
+    expect(sec1).toContain('BEGIN EC PRIVATE KEY');
+    expect((await prepareSigningKey({ clientId: 'c', privateKey: pkcs1 })).alg).toBe('RS256');
+    expect((await prepareSigningKey({ clientId: 'c', privateKey: sec1 })).alg).toBe('ES384');
+    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+    expect((await prepareSigningKey({ clientId: 'c', privateKey: pss.privateKey })).alg).toBe('PS256');
+  });
+
+  it('refuses public keys, garbage and a key that does not fit the algorithm, without quoting them', async () => {
+    const { jwk, publicKey } = await keyPair('ES256');
+    const pub = await exportJWK(publicKey);
+    const cases: [object | string, string?][] = [
+      [pub as JWK],
+      ['-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----'],
+      [publicKey],
+      [createPrivateKey((await keyPair('ES256')).pem), 'RS256'],
+      [jwk, 'RS256'],
+      [{ kty: 'oct', d: 'x' }],
+    ];
+    for (const [privateKey, algorithm] of cases) {
+      const attempt = (async () => {
+        const key = await prepareSigningKey({
+          clientId: 'c',
+          privateKey,
+          ...(algorithm ? { algorithm: algorithm as 'RS256' } : {}),
+        });
+        return signAssertion(key, assertionClaims('c', 'aud', Date.now()));
+      })();
+      const error = await attempt.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UnusableKeyError);
+      expect(String((error as Error).message)).not.toContain(jwk.d!);
+      expect(String((error as Error).message)).not.toContain('bm90IGEga2V5');
+    }
+  });
+});
+
+describe('AssertionSource', () => {
+  it('makes a new assertion per call on the server clock, and keeps only the last few', async () => {
+    const { jwk } = await keyPair('ES256');
+    const clock = new ServerClock(() => NOW, 30_000);
+    const source = new AssertionSource('https://as.example', clock);
+    const made: string[] = [];
+    for (let i = 0; i < 6; i++) made.push(await source.create({ clientId: 'c', privateKey: jwk }));
+    expect(new Set(made.map((j) => decodeJwt(j).jti)).size).toBe(6);
+    expect(decodeJwt(made[0]!)).toMatchObject({ iat: (NOW + 30_000) / 1000, aud: 'https://as.example' });
+    expect(source.recent()).toEqual(made.slice(-4));
+  });
+
+  it('asks a clientAssertion callback with the claims, and reports its failures without its message', async () => {
+    const clock = new ServerClock(() => NOW, undefined);
+    const source = new AssertionSource('aud', clock);
+    const seen: unknown[] = [];
+    const jws = await source.create({
+      clientId: 'c',
+      clientAssertion: async (claims) => {
+        seen.push(claims);
+        return 'aGVhZGVy.cGF5bG9hZA.c2ln';
+      },
+    });
+    expect(jws).toBe('aGVhZGVy.cGF5bG9hZA.c2ln');
+    expect(seen).toEqual([expect.objectContaining({ iss: 'c', sub: 'c', aud: 'aud', iat: NOW / 1000 })]);
+    const thrown = await source
+      .create({
+        clientId: 'c',
+        clientAssertion: () => {
+          throw new Error('KMS said: key material xyz-secret');
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(isPaymentAuthError(thrown) && thrown.code).toBe('CREDENTIALS_MISSING');
+    expect(JSON.stringify(thrown)).not.toContain('xyz-secret');
+    for (const bad of ['', 'not a jws', 42, 'a.b.c d']) {
+      const error = await source
+        .create({ clientId: 'c', clientAssertion: () => bad as string })
+        .catch((e: unknown) => e);
+      expect(isPaymentAuthError(error) && error.code).toBe('CREDENTIALS_MISSING');
+    }
+  });
+
+  it('imports a key once for as long as the same key is given', async () => {
+    const { jwk } = await keyPair('ES256');
+    const source = new AssertionSource('aud', new ServerClock(() => NOW, undefined));
+    const credentials = { clientId: 'c', privateKey: jwk };
+    const a = await source.create(credentials);
+    const b = await source.create({ ...credentials });
+    expect(decodeProtectedHeader(a)).toEqual(decodeProtectedHeader(b));
+  });
+});
+
+describe('ServerClock', () => {
+  let wall = NOW;
+  const at = (ms: number) => new Date(ms).toUTCString();
+  beforeEach(() => {
+    wall = NOW;
+  });
+
+  it("learns the server's offset from a Date header, ignoring the header's rounding", () => {
+    const clock = new ServerClock(() => wall, undefined);
+    expect(clock.learn(at(NOW + 400), NOW, NOW + 100)).toBe(false); // within a second: none
+    expect(clock.offsetMs).toBe(0);
+    expect(clock.learn(at(NOW + 120_000), NOW, NOW + 100)).toBe(true);
+    expect(clock.offsetMs).toBeGreaterThan(119_000);
+    expect(clock.offsetMs).toBeLessThan(121_000);
+    expect(clock.now()).toBe(wall + clock.offsetMs);
+    expect(clock.learn(at(NOW + 120_000), NOW, NOW + 100)).toBe(false); // the same: unchanged
+    expect(clock.learn(at(NOW - 60_000), NOW, NOW)).toBe(true);
+    expect(clock.offsetMs).toBeLessThan(-59_000);
+    expect(clock.learn(at(NOW), NOW, NOW)).toBe(true); // back in step
+    expect(clock.offsetMs).toBe(0);
+  });
+
+  it('never trusts an offset beyond the limit, an unreadable date, or anything with an explicit skew', () => {
+    const clock = new ServerClock(() => wall, undefined, 600_000);
+    expect(clock.learn(at(NOW + 3_600_000), NOW, NOW)).toBe(false);
+    expect(clock.offsetMs).toBe(0);
+    expect(clock.untrustedOffsetMs).toBeGreaterThan(3_599_000);
+    for (const date of ['yesterday', '', undefined, 42, ['x']]) expect(clock.learn(date, NOW, NOW)).toBe(false);
+    const fixed = new ServerClock(() => wall, -5000);
+    expect(fixed.learn(at(NOW + 120_000), NOW, NOW)).toBe(false);
+    expect(fixed.now()).toBe(NOW - 5000);
+  });
+});

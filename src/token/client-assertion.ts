@@ -1,0 +1,161 @@
+import type * as JoseModule from 'jose';
+import type { CryptoKey } from 'jose';
+import type { AssertionAlgorithm, ClientAssertionClaims, PrivateKeyJwtCredentials } from './credentials';
+
+/** panva's `jose`, loaded on first use: it is ES modules only, and only `private_key_jwt` needs it. */
+type Jose = typeof JoseModule;
+let jose: Promise<Jose> | undefined;
+export function loadJose(): Promise<Jose> {
+  jose ??= import('jose');
+  return jose;
+}
+
+/** The longest life of an assertion (RFC 7523 §3 asks for a short one; FAPI 2.0 for at most 60 s). */
+export const ASSERTION_LIFETIME_S = 60;
+
+/** `client_assertion_type` of a JWT client assertion (RFC 7523 §2.2). */
+export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** A key ready to sign with, and what the assertion's header says of it. */
+export interface SigningKey {
+  key: CryptoKey | object;
+  alg: AssertionAlgorithm;
+  kid: string | undefined;
+}
+
+/** Thrown by {@link prepareSigningKey} with a message that never quotes key material. */
+export class UnusableKeyError extends Error {
+  override name = 'UnusableKeyError';
+}
+
+const ALGORITHMS: readonly AssertionAlgorithm[] = ['RS256', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+export function isAssertionAlgorithm(value: unknown): value is AssertionAlgorithm {
+  return typeof value === 'string' && (ALGORITHMS as readonly string[]).includes(value);
+}
+
+const CURVES: Record<string, AssertionAlgorithm> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
+
+/** The algorithm a JWK's key type calls for, when the JWK does not name one. */
+function algorithmOfJwk(jwk: { kty?: unknown; crv?: unknown; alg?: unknown }): AssertionAlgorithm | undefined {
+  if (isAssertionAlgorithm(jwk.alg)) return jwk.alg;
+  if (jwk.kty === 'RSA') return 'RS256';
+  if (jwk.kty === 'EC' && typeof jwk.crv === 'string') return CURVES[jwk.crv];
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
+  return undefined;
+}
+
+/** The algorithm a Web Crypto key was made for. */
+function algorithmOfCryptoKey(key: CryptoKey): AssertionAlgorithm | undefined {
+  const algorithm = key.algorithm as { name: string; namedCurve?: string; hash?: { name?: string } };
+  if (algorithm.name === 'RSASSA-PKCS1-v1_5' && algorithm.hash?.name === 'SHA-256') return 'RS256';
+  if (algorithm.name === 'RSA-PSS' && algorithm.hash?.name === 'SHA-256') return 'PS256';
+  if (algorithm.name === 'ECDSA' && algorithm.namedCurve) return CURVES[algorithm.namedCurve];
+  if (algorithm.name === 'Ed25519') return 'EdDSA';
+  return undefined;
+}
+
+const tagOf = (value: unknown): unknown => (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+
+interface NodeKeyObject {
+  type: string;
+  asymmetricKeyType?: string;
+  export(options: { format: 'jwk' }): Record<string, unknown>;
+}
+
+/** Node's (and Bun's and Deno's) crypto module, where the runtime has one: PEM in every form it reads. */
+function nodeCrypto(): { createPrivateKey(key: string): NodeKeyObject } | undefined {
+  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    ?.getBuiltinModule;
+  return typeof getBuiltin === 'function'
+    ? (getBuiltin('node:crypto') as { createPrivateKey(key: string): NodeKeyObject } | undefined)
+    : undefined;
+}
+
+/** The algorithm of a Node `KeyObject`, from its JWK form (public parameters only are read). */
+function algorithmOfKeyObject(key: NodeKeyObject): AssertionAlgorithm | undefined {
+  if (key.type !== 'private') throw new UnusableKeyError('the KeyObject is not a private key');
+  if (key.asymmetricKeyType === 'rsa-pss') return 'PS256';
+  const { kty, crv } = key.export({ format: 'jwk' });
+  return algorithmOfJwk({ kty, crv });
+}
+
+function chosen(explicit: AssertionAlgorithm | undefined, inferred: AssertionAlgorithm | undefined, what: string) {
+  const alg = explicit ?? inferred;
+  if (!alg) throw new UnusableKeyError(`no signing algorithm follows from ${what}: set algorithm`);
+  return alg;
+}
+
+/**
+ * Turns `credentials.privateKey` into a key to sign with. PEM is read by the runtime's own crypto
+ * where it has one (Node, Bun, Deno: PKCS#8, PKCS#1, SEC1), else by `jose` (PKCS#8); JWKs are
+ * imported by `jose`; `KeyObject`s and `CryptoKey`s are used as they are. Errors say what is wrong
+ * with the key, never what it holds.
+ */
+export async function prepareSigningKey(credentials: PrivateKeyJwtCredentials): Promise<SigningKey> {
+  const { privateKey: input, algorithm, keyId } = credentials;
+  const { importJWK, importPKCS8 } = await loadJose();
+  if (typeof input === 'string') {
+    const crypto = nodeCrypto();
+    if (crypto) {
+      let key: NodeKeyObject;
+      try {
+        key = crypto.createPrivateKey(input);
+      } catch {
+        throw new UnusableKeyError('the PEM private key could not be read (is it a private key, unencrypted?)');
+      }
+      return { key, alg: chosen(algorithm, algorithmOfKeyObject(key), 'the PEM key'), kid: keyId };
+    }
+    for (const alg of algorithm ? [algorithm] : ALGORITHMS) {
+      try {
+        return { key: await importPKCS8(input, alg), alg, kid: keyId };
+      } catch {
+        // The next algorithm: jose reads PKCS#8 for one algorithm at a time.
+      }
+    }
+    throw new UnusableKeyError('the PEM private key could not be read (PKCS#8 "BEGIN PRIVATE KEY" here)');
+  }
+  if (tagOf(input) === 'CryptoKey') {
+    const key = input as CryptoKey;
+    if (key.type !== 'private') throw new UnusableKeyError('the CryptoKey is not a private key');
+    return { key, alg: chosen(algorithm, algorithmOfCryptoKey(key), 'the CryptoKey'), kid: keyId };
+  }
+  if (tagOf(input) === 'KeyObject') {
+    const key = input as NodeKeyObject;
+    return { key, alg: chosen(algorithm, algorithmOfKeyObject(key), 'the KeyObject'), kid: keyId };
+  }
+  const jwk = input as { kty?: unknown; d?: unknown; kid?: unknown; crv?: unknown; alg?: unknown };
+  if (typeof jwk.kty !== 'string' || typeof jwk.d !== 'string')
+    throw new UnusableKeyError('privateKey must be a private JWK (with "d"), a PEM string, a KeyObject or a CryptoKey');
+  const alg = chosen(algorithm, algorithmOfJwk(jwk), `a JWK of type ${JSON.stringify(jwk.kty)}`);
+  try {
+    const key = (await importJWK({ ...(jwk as object), alg }, alg)) as CryptoKey;
+    return { key, alg, kid: keyId ?? (typeof jwk.kid === 'string' ? jwk.kid : undefined) };
+  } catch {
+    throw new UnusableKeyError(`the JWK could not be imported for ${alg} (does its type fit the algorithm?)`);
+  }
+}
+
+/** Signs one assertion. */
+export async function signAssertion(key: SigningKey, claims: ClientAssertionClaims): Promise<string> {
+  const { SignJWT } = await loadJose();
+  try {
+    return await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: key.alg, typ: 'JWT', ...(key.kid === undefined ? {} : { kid: key.kid }) })
+      .sign(key.key as CryptoKey);
+  } catch {
+    throw new UnusableKeyError(`the private key could not sign with ${key.alg} (does the key fit the algorithm?)`);
+  }
+}
+
+/** The claims of a new assertion, `nowMs` on the server's clock as far as it is known. */
+export function assertionClaims(clientId: string, audience: string, nowMs: number): ClientAssertionClaims {
+  const iat = Math.floor(nowMs / 1000);
+  return {
+    iss: clientId,
+    sub: clientId,
+    aud: audience,
+    jti: crypto.randomUUID(),
+    iat,
+    exp: iat + ASSERTION_LIFETIME_S,
+  };
+}

@@ -1,0 +1,28 @@
+import type { ClientAuthMethod } from '../options/options';
+import type { ServerClock } from './server-clock';
+
+/** `+12 s`, `-3 min`: an offset for a hint. */
+function signed(ms: number): string {
+  const sign = ms < 0 ? '-' : '+';
+  const abs = Math.abs(ms);
+  return abs < 120_000 ? `${sign}${Math.round(abs / 1000)} s` : `${sign}${Math.round(abs / 60_000)} min`;
+}
+
+/**
+ * What to check when the token endpoint rejected the client (`invalid_client`, a 401), by client
+ * authentication method. `clock`: given when the server blamed a client assertion's times.
+ */
+export function credentialsHint(method: ClientAuthMethod, clock?: ServerClock): string {
+  if (method === 'private_key_jwt') {
+    if (clock) {
+      const untrusted = clock.untrustedOffsetMs;
+      return untrusted !== undefined
+        ? `the server refused the assertion's times, and its Date header is ${signed(untrusted)} off this clock, more than is learned: fix this machine's clock (NTP) or set clockSkewMs`
+        : `the server refused the assertion's times (clock offset in use ${signed(clock.offsetMs)}): check this machine's clock (NTP), or set clockSkewMs`;
+    }
+    return "check clientId, that the server has the public key of privateKey for this client (keyId, algorithm), and the assertion's audience (issuer or assertionAudience)";
+  }
+  if (method === 'tls_client_auth' || method === 'self_signed_tls_client_auth')
+    return 'check clientId and the client certificate (tls, or the instance httpsAgent): the server must have it registered for this client, and trust its CA with tls_client_auth';
+  return 'check clientId and clientSecret';
+}
