@@ -39,9 +39,12 @@ module.exports = {
     {
       name: 'core-without-optional-peers',
       comment:
-        'The core needs axios, axios-retry and p-memoize only; Redis, Nest and OpenTelemetry belong to their entries.',
+        'The core needs axios, axios-retry and p-memoize, and jose in the one file that signs client assertions (loaded only when used); Redis, Nest and OpenTelemetry belong to their entries.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(redis|nestjs|opentelemetry|testing|cli)/' },
+      from: {
+        path: '^src/',
+        pathNot: '^src/(redis|nestjs|opentelemetry|testing|cli)/|^src/token/client-assertion\\.ts$',
+      },
       to: {
         dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer'],
         pathNot: 'node_modules/(axios|axios-retry|p-memoize)/',

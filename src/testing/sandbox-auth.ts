@@ -1,14 +1,26 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual, type JsonWebKey } from 'node:crypto';
 
-/** A client the sandbox knows. */
+/** A client the sandbox knows. Which fields count depends on the sandbox's `clientAuth`. */
 export interface SandboxClient {
   clientId: string;
+  /** The secret of `clientAuth: 'client_secret'` (Basic or post body). @default a random one */
   clientSecret: string;
+  /** `private_key_jwt`: the client's public keys; assertions must verify against one of them. */
+  jwks?: { keys: JsonWebKey[] };
+  /**
+   * `tls_client_auth`: the subject DN the client certificate must carry, e.g. `'CN=client-1'` or
+   * `'CN=client-1, O=Acme'` (attribute order and case of the names do not matter).
+   */
+  tlsClientAuthSubjectDn?: string;
+  /** `self_signed_tls_client_auth`: the registered certificate (PEM); the presented one must be it. */
+  certificate?: string;
 }
 
 interface IssuedToken {
   clientId: string;
   expiresAt: number;
+  /** RFC 8705 §3: `x5t#S256` of the certificate the token is bound to. */
+  x5tS256?: string;
 }
 
 /**
@@ -35,7 +47,7 @@ function sameSecret(a: string, b: string): boolean {
 
 /** The sandbox's authorization server state: clients, access tokens, refresh tokens. */
 export class SandboxAuthority {
-  readonly #clients = new Map<string, string>();
+  readonly #clients = new Map<string, SandboxClient>();
   readonly #access = new Map<string, IssuedToken>();
   readonly #refresh = new Map<string, IssuedToken>();
   /** Access tokens revoked so far, and when (epoch ms). */
@@ -48,25 +60,41 @@ export class SandboxAuthority {
     private readonly now: () => number,
   ) {}
 
+  /** Registers a client (or replaces the one with the same id). */
   addClient(client?: Partial<SandboxClient>): SandboxClient {
-    const created = {
+    const created: SandboxClient = {
       clientId: client?.clientId ?? opaque('client'),
       clientSecret: client?.clientSecret ?? opaque('secret'),
+      ...(client?.jwks ? { jwks: structuredClone(client.jwks) } : {}),
+      ...(client?.tlsClientAuthSubjectDn !== undefined
+        ? { tlsClientAuthSubjectDn: client.tlsClientAuthSubjectDn }
+        : {}),
+      ...(client?.certificate !== undefined ? { certificate: client.certificate } : {}),
     };
-    this.#clients.set(created.clientId, created.clientSecret);
-    return created;
+    this.#clients.set(created.clientId, created);
+    return { ...created };
+  }
+
+  /** The registered client with this id. */
+  client(clientId: string): SandboxClient | undefined {
+    return this.#clients.get(clientId);
   }
 
   /** Checks a client's secret in constant time. */
   authenticate(clientId: string, clientSecret: string): boolean {
-    const known = this.#clients.get(clientId);
+    const known = this.#clients.get(clientId)?.clientSecret;
     return known !== undefined && sameSecret(known, clientSecret);
   }
 
-  issueAccess(clientId: string): { accessToken: string; expiresInS: number } {
+  /** Issues an access token, bound to a certificate when `x5tS256` is given (RFC 8705 §3). */
+  issueAccess(clientId: string, x5tS256?: string): { accessToken: string; expiresInS: number } {
     const accessToken = opaque('at');
     this.issued.push(accessToken);
-    this.#access.set(accessToken, { clientId, expiresAt: this.now() + this.lifetimes.accessTokenTtlS * 1000 });
+    this.#access.set(accessToken, {
+      clientId,
+      expiresAt: this.now() + this.lifetimes.accessTokenTtlS * 1000,
+      ...(x5tS256 !== undefined ? { x5tS256 } : {}),
+    });
     return { accessToken, expiresInS: this.lifetimes.accessTokenTtlS };
   }
 
@@ -86,6 +114,11 @@ export class SandboxAuthority {
       return undefined;
     }
     return issued.clientId;
+  }
+
+  /** The `x5t#S256` an access token is bound to, or undefined for a plain bearer token. */
+  accessBinding(token: string): string | undefined {
+    return this.#access.get(token)?.x5tS256;
   }
 
   /** The client id a valid refresh token belongs to, or undefined. */

@@ -1,0 +1,319 @@
+import axios, { type AxiosInstance } from 'axios';
+import { request as httpsRequest } from 'node:https';
+import { inspect } from 'node:util';
+import { SignJWT } from 'jose';
+import { attachPaymentAuth, isPaymentAuthError, type PaymentAuth, type PaymentAuthOptions } from '../../src';
+import { startPaymentSandbox, type PaymentSandbox, type PaymentSandboxOptions } from '../../src/testing';
+import { testCerts, testKeyPair, type TestKeyPair } from '../_helpers/certs';
+import { expectNoLeaks } from '../_helpers/leaks';
+
+const CLIENT = 'client-jwt';
+const now = Date.parse('2026-12-01T10:00:00Z');
+let sandbox: PaymentSandbox;
+let auth: PaymentAuth | undefined;
+const logged: unknown[][] = [];
+const log = (...args: unknown[]) => void logged.push(args);
+const logger = { debug: log, info: log, warn: log, error: log };
+
+afterEach(async () => {
+  auth?.detach();
+  auth = undefined;
+  logged.length = 0;
+  await sandbox?.close();
+});
+
+async function attach(
+  credentials: Parameters<typeof attachPaymentAuth>[1],
+  options: PaymentAuthOptions = {},
+  api: AxiosInstance = axios.create({ baseURL: `${sandbox.url}/api/v1` }),
+): Promise<AxiosInstance> {
+  auth = attachPaymentAuth(api, credentials, { clock: () => now, logger, tokenRetries: 1, ...options });
+  return api;
+}
+
+describe('private_key_jwt against the sandbox', () => {
+  let es256: TestKeyPair;
+  let other: TestKeyPair;
+  beforeAll(async () => {
+    es256 = await testKeyPair('ES256');
+    other = await testKeyPair('ES256');
+  });
+  const start = async (options: PaymentSandboxOptions = {}) => {
+    sandbox = await startPaymentSandbox({
+      now: () => now,
+      clientAuth: 'private_key_jwt',
+      credentials: { clientId: CLIENT, jwks: { keys: [es256.publicJwk] } },
+      ...options,
+    });
+  };
+
+  it('authenticates token and refresh calls with a new assertion each, aud the issuer', async () => {
+    await start();
+    const api = await attach({ clientId: CLIENT, privateKey: es256.privateJwk }, { issuer: sandbox.issuer });
+    await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    sandbox.revokeAccessTokens();
+    await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 }); // 401, refresh, replay
+    const assertions = sandbox.assertions();
+    expect(sandbox.requests.filter((r) => r.route === 'token' || r.route === 'refresh').map((r) => r.route)).toEqual([
+      'token',
+      'refresh',
+    ]);
+    expect(assertions).toHaveLength(2);
+    for (const { header, claims } of assertions) {
+      expect(header).toMatchObject({ alg: 'ES256', kid: es256.kid });
+      expect(claims).toMatchObject({ iss: CLIENT, sub: CLIENT, aud: sandbox.issuer, iat: Math.floor(now / 1000) });
+      expect((claims.exp as number) - (claims.iat as number)).toBe(60);
+    }
+    expect(assertions[0]!.claims.jti).not.toBe(assertions[1]!.claims.jti);
+  });
+
+  it('uses the token URL as audience without issuer, and a new assertion for every retry', async () => {
+    await start();
+    sandbox.injectFault('token', { status: 503 });
+    const api = await attach({ clientId: CLIENT, privateKey: es256.privatePem, keyId: es256.kid });
+    await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    const assertions = sandbox.assertions();
+    // The 503 answered before verification: one verified assertion, but two distinct ones were sent.
+    expect(assertions.map((a) => a.claims.aud)).toEqual([sandbox.tokenUrl]);
+    expect(sandbox.counters().tokenCalls).toBe(2);
+  });
+
+  it('takes assertions from a clientAssertion callback, signed elsewhere', async () => {
+    await start();
+    const seen: unknown[] = [];
+    const api = await attach(
+      {
+        clientId: CLIENT,
+        clientAssertion: async (claims) => {
+          seen.push(claims);
+          return new SignJWT({ ...claims }).setProtectedHeader({ alg: 'ES256', kid: es256.kid }).sign(es256.privateKey);
+        },
+      },
+      { issuer: sandbox.issuer },
+    );
+    await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    expect(seen).toEqual([expect.objectContaining({ iss: CLIENT, aud: sandbox.issuer })]);
+  });
+
+  it.each([
+    ['behind', 120_000],
+    ['ahead', -120_000],
+  ])("recovers once when this clock is %s the server's: the offset learned from Date", async (_, offset) => {
+    await start({ clockOffsetMs: offset });
+    const api = await attach({ clientId: CLIENT, privateKey: es256.privateJwk });
+    await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    expect(sandbox.requests.filter((r) => r.route === 'token').map((r) => r.status)).toEqual([401, 200]);
+    const [accepted] = sandbox.assertions();
+    expect(Math.abs((accepted!.claims.iat as number) * 1000 - (now + offset))).toBeLessThanOrEqual(2000);
+    // Learned: the next acquisition is right the first time.
+    auth!.invalidate();
+    sandbox.revokeRefreshTokens();
+    await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    expect(sandbox.requests.filter((r) => r.route === 'token').map((r) => r.status)).toEqual([401, 200, 200]);
+  });
+
+  it('uses clockSkewMs as given, and says so when the offset is beyond what is learned', async () => {
+    await start({ clockOffsetMs: 30 * 60_000 });
+    let api = await attach({ clientId: CLIENT, privateKey: es256.privateJwk }, { clockSkewMs: 30 * 60_000 });
+    await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    auth!.detach();
+    api = await attach({ clientId: CLIENT, privateKey: es256.privateJwk });
+    const error = await api.get('/payments').catch((e: unknown) => e);
+    expect(isPaymentAuthError(error) && error.code).toBe('CREDENTIALS_REJECTED');
+    expect(isPaymentAuthError(error) && error.hint).toMatch(/\+30 min off this clock.*clockSkewMs/);
+    expect(sandbox.requests.filter((r) => r.route === 'token')).toHaveLength(2); // one each: no loop
+  });
+
+  it('reports a wrong key or audience with a hint, and never the key or an assertion', async () => {
+    await start();
+    let api = await attach({ clientId: CLIENT, privateKey: other.privatePem });
+    const wrongKey = await api.get('/payments').catch((e: unknown) => e);
+    expect(wrongKey).toMatchObject({ code: 'CREDENTIALS_REJECTED', hint: expect.stringMatching(/public key/) });
+    auth!.detach();
+    api = await attach({ clientId: CLIENT, privateKey: es256.privateJwk }, { assertionAudience: 'https://else' });
+    const wrongAudience = await api.get('/payments').catch((e: unknown) => e);
+    expect(wrongAudience).toMatchObject({ code: 'CREDENTIALS_REJECTED', message: expect.stringMatching(/audience/) });
+    const pemBody = other.privatePem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    const canaries = [other.privatePem, pemBody, other.privateJwk.d!, es256.privateJwk.d!];
+    for (const error of [wrongKey, wrongAudience]) {
+      expectNoLeaks(inspect(error, { depth: 10, showHidden: true }), canaries);
+      expectNoLeaks(JSON.stringify(error), canaries);
+    }
+    expectNoLeaks({ logged, status: auth!.status() }, canaries);
+  });
+
+  it('fails clearly, before any call, for a key that cannot sign', async () => {
+    await start();
+    const api = await attach({ clientId: CLIENT, privateKey: es256.publicJwk as never });
+    await expect(api.get('/payments')).rejects.toMatchObject({ code: 'CREDENTIALS_MISSING' });
+    expect(sandbox.counters().tokenCalls).toBe(0);
+  });
+});
+
+describe('mutual TLS against the sandbox', () => {
+  const certs = testCerts();
+  const tls = { ca: certs.ca.cert, key: certs.client.key, cert: certs.client.cert };
+
+  const start = (options: PaymentSandboxOptions) =>
+    startPaymentSandbox({
+      now: () => now,
+      tls: { cert: certs.server.cert, key: certs.server.key, clientCa: certs.ca.cert },
+      ...options,
+    }).then((s) => (sandbox = s));
+
+  it('tls_client_auth: token and API calls present the same certificate, and detach gives the agent back', async () => {
+    await start({
+      clientAuth: 'tls_client_auth',
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    const api = await attach({ clientId: 'client-1' }, { clientAuthMethod: 'tls_client_auth', tls });
+    expect(api.defaults.httpsAgent).toBeDefined();
+    await expect(api.post('/payments', { amount: 1 })).resolves.toMatchObject({ status: 201 });
+    expect(sandbox.requests.map((r) => [r.route, r.status, r.clientAuth])).toEqual([
+      ['token', 200, 'tls'],
+      ['api', 201, undefined],
+    ]);
+    // The token is bound to the certificate: without it the API refuses it.
+    const token = await auth!.getAccessToken();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(`${sandbox.url}/api/v1/payments`, {
+        ca: certs.ca.cert,
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      req.on('response', (res) => (res.resume(), resolve(res.statusCode!)));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(401);
+    auth!.detach();
+    expect(api.defaults.httpsAgent).toBeUndefined();
+  });
+
+  it('self_signed_tls_client_auth with the certificate of the instance agent', async () => {
+    await start({
+      clientAuth: 'self_signed_tls_client_auth',
+      credentials: { clientId: 'client-self', certificate: certs.selfSigned.cert },
+    });
+    const { Agent } = await import('node:https');
+    const api = axios.create({
+      baseURL: `${sandbox.url}/api/v1`,
+      httpsAgent: new Agent({ ca: certs.ca.cert, cert: certs.selfSigned.cert, key: certs.selfSigned.key }),
+    });
+    await attach({ clientId: 'client-self' }, { clientAuthMethod: 'self_signed_tls_client_auth' }, api);
+    await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('refuses configurations in which API calls would go out without the certificate', async () => {
+    await start({
+      clientAuth: 'tls_client_auth',
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    const { Agent } = await import('node:https');
+    const base = { baseURL: `${sandbox.url}/api/v1` };
+    const options = { clientAuthMethod: 'tls_client_auth' as const };
+    expect(() => attachPaymentAuth(axios.create(base), { clientId: 'client-1' }, options)).toThrow(
+      /needs a client certificate/,
+    );
+    expect(() =>
+      attachPaymentAuth(
+        axios.create({ ...base, httpsAgent: new Agent({ ca: certs.ca.cert }) }),
+        { clientId: 'client-1' },
+        { ...options, tls },
+      ),
+    ).toThrow(/does not carry the certificate/);
+    expect(() =>
+      attachPaymentAuth(axios.create({ ...base, adapter: 'fetch' }), { clientId: 'client-1' }, { ...options, tls }),
+    ).toThrow(/fetch adapter/);
+    expect(() =>
+      attachPaymentAuth(axios.create(base), { clientId: 'client-1', clientSecret: 's' }, { ...options, tls }),
+    ).toThrow(/hold clientSecret/);
+    const api = await attach({ clientId: 'client-1' }, { ...options, tls });
+    await expect(api.get('/payments', { httpsAgent: new Agent({ ca: certs.ca.cert }) })).rejects.toThrow(
+      /does not carry the attachment's client certificate/,
+    );
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('reports a certificate the server does not know as rejected credentials, with a hint', async () => {
+    await start({
+      clientAuth: 'tls_client_auth',
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    const api = await attach(
+      { clientId: 'client-1' },
+      {
+        clientAuthMethod: 'tls_client_auth',
+        tls: { ...tls, cert: certs.otherClient.cert, key: certs.otherClient.key },
+      },
+    );
+    await expect(api.get('/payments')).rejects.toMatchObject({
+      code: 'CREDENTIALS_REJECTED',
+      hint: expect.stringMatching(/client certificate/),
+    });
+  });
+});
+
+describe('client authentication options', () => {
+  const base = { baseURL: 'https://api.example' };
+  it.each([
+    [{ clockSkewMs: 1.5 }, /clockSkewMs must be an integer/],
+    [{ clockSkewMs: null }, /clockSkewMs/],
+    [{ clockSkewMs: 1e12 }, /clockSkewMs/],
+    [{ issuer: '' }, /issuer/],
+    [{ issuer: 'as\nexample' }, /issuer/],
+    [{ issuer: 'not a url' }, /issuer must be a URL/],
+    [{ assertionAudience: 0 }, /assertionAudience/],
+    [{ clientAuthMethod: 'client_secret_jwt' }, /clientAuthMethod must be one of/],
+    [{ tls: null }, /tls must be an object/],
+    [{ tls: { cert: 'x', key: 'y' } }, /tls.cert must be PEM/],
+    [
+      { tls: { cert: '-----BEGIN CERTIFICATE-----', key: '-----BEGIN PRIVATE KEY-----', pin: 1 } },
+      /unknown tls option pin/,
+    ],
+  ])('refuses %p', (options, message) => {
+    expect(() =>
+      attachPaymentAuth(
+        axios.create(base),
+        { clientId: 'c', privateKey: { kty: 'EC', d: 'x' } },
+        options as PaymentAuthOptions,
+      ),
+    ).toThrow(message);
+  });
+
+  it.each([
+    [
+      { clientId: 'c', clientSecret: 's', privateKey: { kty: 'EC', d: 'x' } },
+      { clientAuthMethod: 'private_key_jwt' },
+      /hold clientSecret/,
+    ],
+    [{ clientId: 'c', privateKey: 'not a pem' }, {}, /not a PEM private key/],
+    [
+      { clientId: 'c', privateKey: null },
+      { clientAuthMethod: 'private_key_jwt' },
+      /privateKey must be a private JWK, a PEM string, a KeyObject or a CryptoKey, got null/,
+    ],
+    [{ clientId: 'c', privateKey: { kty: 'EC', d: 'x' }, algorithm: 'HS256' }, {}, /algorithm must be one of/],
+    [{ clientId: 'c', privateKey: { kty: 'EC', d: 'x' }, keyId: '' }, {}, /keyId is empty/],
+    [{ clientId: 'c', clientAssertion: 'jws' }, {}, /clientAssertion must be a function/],
+    [{ clientId: 'c', clientSecret: 's' }, { clockSkewMs: 1000 }, /for private_key_jwt, not client_secret_basic/],
+    [
+      { clientId: 'c', privateKey: { kty: 'EC', d: 'x' } },
+      { clientAuthMethod: 'client_secret_post' },
+      /clientSecret must be a string/,
+    ],
+  ])('refuses credentials %p with %p', (credentials, options, message) => {
+    expect(() => attachPaymentAuth(axios.create(base), credentials as never, options as PaymentAuthOptions)).toThrow(
+      message,
+    );
+  });
+
+  it('refuses mutual TLS to an http: token URL', () => {
+    expect(() =>
+      attachPaymentAuth(
+        axios.create({ baseURL: 'http://127.0.0.1:1' }),
+        { clientId: 'c' },
+        { clientAuthMethod: 'tls_client_auth' },
+      ),
+    ).toThrow(/needs an https: token URL/);
+  });
+});

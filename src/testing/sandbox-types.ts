@@ -1,0 +1,158 @@
+import type { ServerResponse } from 'node:http';
+import type { AssertionVerifier, SandboxAssertion } from './sandbox-assertions';
+import type { SandboxAuthority, SandboxClient, SandboxLifetimes, SandboxTokenState } from './sandbox-auth';
+import type { SandboxFault, SandboxRoute } from './sandbox-faults';
+import type { SandboxLedger, SandboxPayment } from './sandbox-payments';
+
+/**
+ * How clients authenticate at the sandbox's token and refresh endpoints: a client secret (Basic or
+ * post body, RFC 6749 §2.3.1), a signed JWT (`private_key_jwt`, RFC 7523), or a client
+ * certificate (RFC 8705: issued by a CA, or self-signed and registered).
+ */
+export type SandboxClientAuth = 'client_secret' | 'private_key_jwt' | 'tls_client_auth' | 'self_signed_tls_client_auth';
+
+/** The sandbox's HTTPS setup. */
+export interface SandboxTlsOptions {
+  /** The server's certificate (PEM). */
+  cert: string;
+  /** The server's private key (PEM). */
+  key: string;
+  /** CAs that client certificates must chain to (`tls_client_auth`). @default none */
+  clientCa?: string | string[];
+}
+
+/** Options of {@link startPaymentSandbox}. */
+export interface PaymentSandboxOptions {
+  /** Loopback address to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Port; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Access token lifetime in seconds. @default 900 */
+  accessTokenTtlS?: number;
+  /** Refresh token lifetime in seconds. @default 86400 */
+  refreshTokenTtlS?: number;
+  /** Credentials of the default client. @default random ones (a random secret; no keys, no certificate) */
+  credentials?: Partial<SandboxClient>;
+  /** Clock in epoch ms, for tests that move time. @default Date.now */
+  now?: () => number;
+  /** How clients authenticate at the token and refresh endpoints. @default 'client_secret' (Basic or post body) */
+  clientAuth?: SandboxClientAuth;
+  /**
+   * HTTPS instead of HTTP: the server's certificate and key (PEM). Required for the two TLS modes,
+   * allowed for the others. With a TLS mode the server requests a client certificate.
+   * @default undefined (plain HTTP)
+   */
+  tls?: SandboxTlsOptions;
+  /**
+   * Offset added to the sandbox's clock for everything it checks and for the `Date` header it sends
+   * (a server whose clock differs from the client's), in ms.
+   * @default 0
+   */
+  clockOffsetMs?: number;
+}
+
+/** One entry of the sandbox's request log. Tokens are masked; secrets, keys and assertions never recorded. */
+export interface SandboxRequest {
+  route: SandboxRoute | 'other';
+  method: string;
+  path: string;
+  status: number;
+  /** The client, when the call authenticated (token endpoints) or carried a valid token (API). */
+  clientId?: string;
+  /**
+   * How a token endpoint call authenticated the client: `basic`, `post` or `none` with a client
+   * secret, `private_key_jwt` with an assertion, `tls` with a client certificate.
+   */
+  clientAuth?: 'basic' | 'post' | 'none' | 'private_key_jwt' | 'tls';
+  grantType?: string;
+  /** The bearer token of an API call, masked. */
+  token?: string;
+  /**
+   * What the sandbox knew of that token when the call arrived: `revoked` means it was revoked after
+   * it was issued (by `revokeAccessTokens()`), `unknown` that the sandbox never issued it.
+   */
+  tokenState?: SandboxTokenState;
+  /** The `X-Request-Id` (and envelope `request_id`) of the API's answer, to find the call an error came from. */
+  requestId?: string;
+  /** `NO_TOKEN` or `INVALID_TOKEN` for an API 401. */
+  errorCode?: string;
+  idempotencyKey?: string;
+  bodyBytes: number;
+  fault?: string;
+  /** When the call arrived (epoch ms, the sandbox's clock, offset included). */
+  at: number;
+}
+
+/** Counts derived from the request log. */
+export interface SandboxCounters {
+  tokenCalls: number;
+  refreshCalls: number;
+  apiCalls: number;
+  unauthorized: number;
+  paymentsCreated: number;
+}
+
+/** A running sandbox. */
+export interface PaymentSandbox {
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`); use it as the axios `baseURL` (with or without `/api/v1`). */
+  readonly url: string;
+  /** The sandbox's issuer identifier, its base URL (= {@link url}): an `aud` that assertions may carry. */
+  readonly issuer: string;
+  /** The full URL of the token endpoint. */
+  readonly tokenUrl: string;
+  /** Credentials of the default client. */
+  readonly credentials: SandboxClient;
+  /** Every call so far, oldest first. */
+  readonly requests: readonly SandboxRequest[];
+  /** Counters over {@link requests}. */
+  counters(): SandboxCounters;
+  /** Registers another client (or replaces the one with that id); a random id and secret unless given. */
+  addClient(client?: Partial<SandboxClient>): SandboxClient;
+  /** Changes token lifetimes for tokens issued from now on. */
+  setLifetimes(lifetimes: Partial<SandboxLifetimes>): void;
+  /** Makes every access token issued so far invalid (API calls get 401 INVALID_TOKEN). */
+  revokeAccessTokens(): void;
+  /** Makes every refresh token issued so far invalid (refresh gets 401 invalid_grant). */
+  revokeRefreshTokens(): void;
+  /**
+   * Arms a fault for the next `times` calls of a route; `Infinity` keeps it until
+   * {@link clearFaults} (an outage).
+   */
+  injectFault(route: SandboxRoute, fault: SandboxFault, times?: number): void;
+  /** Disarms every fault of `route`, or of every route: ends an outage. */
+  clearFaults(route?: SandboxRoute): void;
+  /** Payments created so far, across clients. */
+  payments(): SandboxPayment[];
+  /**
+   * Every access and refresh token issued so far, in full: canaries for tests that check no token
+   * reaches an error or a log line. Test use only.
+   */
+  issuedTokens(): readonly string[];
+  /**
+   * The decoded header and claims of every client assertion that verified (`private_key_jwt`),
+   * oldest first: to check `aud`, `jti` uniqueness, `exp - iat`… Never the assertion itself.
+   */
+  assertions(): readonly SandboxAssertion[];
+  /**
+   * Clears the request log, the armed faults and the list of {@link assertions} (tokens, payments
+   * and the memory of seen `jti`s stay).
+   */
+  reset(): void;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+/** What the request handlers share (internal). */
+export interface SandboxContext {
+  mode: SandboxClientAuth;
+  authority: SandboxAuthority;
+  ledger: SandboxLedger;
+  assertions: AssertionVerifier;
+  /** The sandbox's clock, offset included. */
+  clock: () => number;
+  issuer: string;
+  tokenUrl: string;
+  refreshUrl: string;
+  /** Sends a JSON answer, or closes the socket when the fault says so (dropAfterHandling). */
+  send(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void;
+}
