@@ -1,4 +1,12 @@
-import { randomBytes, timingSafeEqual, type JsonWebKey } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** A public JWK (RFC 7517), as a client registers it. */
+export interface SandboxPublicJwk {
+  kty?: string;
+  kid?: string;
+  alg?: string;
+  [member: string]: unknown;
+}
 
 /** A client the sandbox knows. Which fields count depends on the sandbox's `clientAuth`. */
 export interface SandboxClient {
@@ -6,7 +14,7 @@ export interface SandboxClient {
   /** The secret of `clientAuth: 'client_secret'` (Basic or post body). @default a random one */
   clientSecret: string;
   /** `private_key_jwt`: the client's public keys; assertions must verify against one of them. */
-  jwks?: { keys: JsonWebKey[] };
+  jwks?: { keys: SandboxPublicJwk[] };
   /**
    * `tls_client_auth`: the subject DN the client certificate must carry, e.g. `'CN=client-1'` or
    * `'CN=client-1, O=Acme'` (attribute order and case of the names do not matter).
