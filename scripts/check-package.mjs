@@ -44,6 +44,8 @@ cpSync(join(root, 'scripts', 'smoke'), consumer, { recursive: true });
 const node = process.env.SMOKE_NODE ?? process.execPath;
 run(node, ['smoke.cjs'], consumer);
 run(node, ['smoke.mjs'], consumer);
+run(node, ['client-auth.cjs'], consumer);
+run(node, ['client-auth.mjs'], consumer);
 // The NestJS entry with the NestJS installed here (resolved from this repository's node_modules),
 // on every Node that NestJS runs on (scripts/nest-node.cjs).
 if (installedNestRunsOn(execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim())) {
