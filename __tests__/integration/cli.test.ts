@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { demoCommand } from '../../src/cli/demo';
 import type { Io } from '../../src/cli/io';
 import { startPaymentSandbox, type PaymentSandbox, type SandboxCounters } from '../../src/testing';
+import { testCerts, testKeyPair } from '../_helpers/certs';
 import { HOSTILE_SECRET } from '../_helpers/leaks';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli', 'index.js');
@@ -139,6 +140,70 @@ describe('payment-auth token', () => {
     const allowed = await run(['token', '--base-url', url, '--allow-insecure-http'], env);
     expect([allowed.code, allowed.stderr]).toEqual([0, '']);
     expect(allowed.stdout).toMatch(/^\S{16,}\n$/);
+  });
+
+  it('signs with --private-key (PEM or JWK file) for private_key_jwt, and presents --cert for mutual TLS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-keys-'));
+    const key = await testKeyPair('ES256');
+    const jwt = await startPaymentSandbox({
+      clientAuth: 'private_key_jwt',
+      credentials: { clientId: 'cli-jwt', jwks: { keys: [key.publicJwk] } },
+    });
+    const certs = testCerts();
+    const tls = await startPaymentSandbox({
+      clientAuth: 'tls_client_auth',
+      tls: { cert: certs.server.cert, key: certs.server.key, clientCa: certs.ca.cert },
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    try {
+      const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+      for (const keyFile of [file('key.pem', key.privatePem), file('key.jwk', JSON.stringify(key.privateJwk))]) {
+        const result = await run(
+          ['token', '--base-url', jwt.url, '--private-key', keyFile, '--key-id', key.kid, '--issuer', jwt.issuer],
+          { PAYMENT_CLIENT_ID: 'cli-jwt' },
+        );
+        expect(result).toMatchObject({ code: 0, stderr: '' });
+        expect(result.stdout).toMatch(/^at_[\w-]+\n$/);
+      }
+      expect(jwt.assertions().map((a) => a.claims.aud)).toEqual([jwt.issuer, jwt.issuer]);
+      const mtls = await run(
+        [
+          'token',
+          '--base-url',
+          tls.url,
+          '--cert',
+          file('client.crt', certs.client.cert),
+          '--key',
+          file('client.key', certs.client.key),
+          '--ca',
+          file('ca.crt', certs.ca.cert),
+        ],
+        { PAYMENT_CLIENT_ID: 'client-1' },
+      );
+      expect(mtls).toMatchObject({ code: 0, stderr: '' });
+      expect(tls.requests.map((r) => [r.route, r.clientAuth, r.status])).toEqual([['token', 'tls', 200]]);
+      const missing = await run(['token', '--base-url', jwt.url, '--private-key', join(dir, 'nope.pem')], {
+        PAYMENT_CLIENT_ID: 'cli-jwt',
+      });
+      expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/--private-key: cannot read .*ENOENT/) });
+      const alone = await run(['token', '--base-url', tls.url, '--cert', join(dir, 'client.crt')], {
+        PAYMENT_CLIENT_ID: 'client-1',
+      });
+      expect(alone).toMatchObject({ code: 2, stderr: expect.stringMatching(/--cert and --key go together/) });
+      const wrongKey = await run(
+        ['token', '--base-url', jwt.url, '--private-key', file('other.pem', (await testKeyPair('ES256')).privatePem)],
+        {
+          PAYMENT_CLIENT_ID: 'cli-jwt',
+        },
+      );
+      expect(wrongKey.code).toBe(1);
+      expect(wrongKey.stderr).toMatch(/CREDENTIALS_REJECTED/);
+      expect(wrongKey.stderr).not.toMatch(/PRIVATE KEY|"d"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await jwt.close();
+      await tls.close();
+    }
   });
 
   it('exits 2 when the credentials are not in the environment', async () => {

@@ -45,6 +45,14 @@ export const tokenSpec: CommandSpec = {
   },
 };
 
+const METHODS: readonly ClientAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+];
+
 /** A private JWK read from a file; the parse error is not quoted (it may show part of the key). */
 function parseJwk(text: string): object {
   try {
@@ -81,6 +89,7 @@ export async function tokenCommand(argv: string[], io: Io): Promise<number> {
       : cert !== undefined
         ? 'tls_client_auth'
         : 'client_secret_basic')) as ClientAuthMethod;
+  if (!METHODS.includes(method)) throw new UsageError(`--auth-method must be one of ${METHODS.join(', ')}`);
   let credentials: Credentials | undefined;
   if (method === 'private_key_jwt') {
     if (privateKey === undefined) throw new UsageError('private_key_jwt needs --private-key FILE');
