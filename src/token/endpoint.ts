@@ -134,11 +134,13 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
   function interpret(response: AxiosResponse<unknown>, grant: GrantType, url: string): Attempt {
     const { status } = response;
     const text = typeof response.data === 'string' ? response.data : '';
-    const contentType = quote(String(response.headers['content-type'] ?? ''), 100) || undefined;
+    // Server text: cleaned when an error quotes it, not before (a clean answer costs no search).
+    const contentType = String(response.headers['content-type'] ?? '') || undefined;
+    const quoteType = (type: string): string => quote(type, 100);
     if (status >= 200 && status < 300) {
       let body: Record<string, unknown>;
       try {
-        body = decodeTokenBody(text, contentType, url);
+        body = decodeTokenBody(text, contentType, url, quoteType);
       } catch (error) {
         // Empty, truncated or an HTML page from a gateway: often a passing fault, worth a retry.
         return { error: error as PaymentAuthError, retryable: true };

@@ -44,9 +44,15 @@ const MAX_NUMERIC_LENGTH = 32;
 /**
  * Decodes a token endpoint body: JSON (RFC 6749 §5.1), or `application/x-www-form-urlencoded`,
  * which some older servers still send. Anything else — HTML from a gateway, truncated JSON, an
- * array, `null` — is rejected without quoting the body. `url`: the endpoint, for the error to name.
+ * array, `null` — is rejected without quoting the body. `url`: the endpoint, for the error to name;
+ * `quote` cleans the content type before an error names it (only then: cleaning costs a search).
  */
-export function decodeTokenBody(text: string, contentType: string | undefined, url?: string): Record<string, unknown> {
+export function decodeTokenBody(
+  text: string,
+  contentType: string | undefined,
+  url?: string,
+  quote: (text: string) => string = (t) => t,
+): Record<string, unknown> {
   const trimmed = text.trim();
   if (trimmed === '') throw invalid('the body is empty', url);
   if (/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '') && !trimmed.startsWith('{')) {
@@ -56,7 +62,10 @@ export function decodeTokenBody(text: string, contentType: string | undefined, u
   try {
     parsed = JSON.parse(trimmed);
   } catch {
-    throw invalid(`the body is not JSON (content-type ${JSON.stringify(contentType ?? 'none')})`, url);
+    throw invalid(
+      `the body is not JSON (content-type ${JSON.stringify(contentType ? quote(contentType) : 'none')})`,
+      url,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw invalid(
