@@ -92,8 +92,15 @@ describe('client assertions (RFC 7523 §3)', () => {
     expect(sec1).toContain('BEGIN EC PRIVATE KEY');
     expect((await prepareSigningKey({ clientId: 'c', privateKey: pkcs1 })).alg).toBe('RS256');
     expect((await prepareSigningKey({ clientId: 'c', privateKey: sec1 })).alg).toBe('ES384');
-    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
-    expect((await prepareSigningKey({ clientId: 'c', privateKey: pss.privateKey })).alg).toBe('PS256');
+    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey;
+    const usable = typeof (pss as { toCryptoKey?: unknown }).toCryptoKey === 'function';
+    const prepared = prepareSigningKey({ clientId: 'c', privateKey: pss });
+    if (usable) await expect(prepared).resolves.toMatchObject({ alg: 'PS256' });
+    else await expect(prepared).rejects.toThrow(/RSA-PSS KeyObject cannot be used on this Node/);
+    // A plain RSA key signs PS256 when asked.
+    const rsaPss = await prepareSigningKey({ clientId: 'c', privateKey: rsa.privateKey, algorithm: 'PS256' });
+    const jws = await signAssertion(rsaPss, assertionClaims('c', 'aud', Date.now()));
+    expect(decodeProtectedHeader(jws).alg).toBe('PS256');
   });
 
   it('refuses public keys, garbage and a key that does not fit the algorithm, without quoting them', async () => {

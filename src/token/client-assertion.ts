@@ -120,7 +120,13 @@ export async function prepareSigningKey(credentials: PrivateKeyJwtCredentials): 
     return { key, alg: chosen(algorithm, algorithmOfCryptoKey(key), 'the CryptoKey'), kid: keyId };
   }
   if (tagOf(input) === 'KeyObject') {
-    const key = input as NodeKeyObject;
+    const key = input as NodeKeyObject & { toCryptoKey?: unknown };
+    // jose reads a KeyObject through its JWK form, which Node has no export for with RSA-PSS keys,
+    // or through toCryptoKey (Node 22.10 on).
+    if (key.asymmetricKeyType === 'rsa-pss' && typeof key.toCryptoKey !== 'function')
+      throw new UnusableKeyError(
+        "an RSA-PSS KeyObject cannot be used on this Node (no JWK export, no toCryptoKey): pass the RSA key as a plain 'rsa' key or a JWK, with algorithm: 'PS256'",
+      );
     return { key, alg: chosen(algorithm, algorithmOfKeyObject(key), 'the KeyObject'), kid: keyId };
   }
   const jwk = input as { kty?: unknown; d?: unknown; kid?: unknown; crv?: unknown; alg?: unknown };

@@ -44,6 +44,12 @@ function addKeySecrets(secrets: Set<string>, key: unknown): void {
     try {
       jwk = exportable.export!({ format: 'jwk' }) as Record<string, unknown>;
     } catch {
+      // No JWK form (an RSA-PSS key): its PKCS#8 text instead.
+      try {
+        addKeySecrets(secrets, exportable.export!({ format: 'pem', type: 'pkcs8' }));
+      } catch {
+        // Not exportable: nothing of it can reach text either.
+      }
       return;
     }
   }
