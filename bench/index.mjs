@@ -13,6 +13,7 @@ import { herd, storm } from './scenarios/herd-storm.mjs';
 import { hotPath } from './scenarios/hot-path.mjs';
 import { importTime } from './scenarios/import-time.mjs';
 import { memory } from './scenarios/memory.mjs';
+import { clientAuth } from './scenarios/client-auth.mjs';
 import { COOL_DOWN_MS, outage } from './scenarios/outage.mjs';
 import { size } from './scenarios/size.mjs';
 import { steady } from './scenarios/steady.mjs';
@@ -41,6 +42,7 @@ r.size = await size({ log });
 r.importTime = await importTime({ quick, log });
 r.fleet = await fleet({ log });
 r.outage = await outage({ quick, log });
+r.clientAuth = await clientAuth({ quick, log });
 
 const ours = (rows) => rows.find((row) => row.name === 'ours');
 const redisRows = r.fleet.rows.filter((row) => row.store === 'redis');
@@ -143,6 +145,21 @@ const targets = [
     target: '≤ 1 per cool-down',
     show: (v) => (v.probes === undefined ? 'never opened' : `${v.probes} in ${fmt(v.openForMs / 1000, 1)} s`),
   })),
+  {
+    name: `client auth: assertions signed for ${r.clientAuth.requests} requests`,
+    value: r.clientAuth.assertionsForRequests,
+    ok: (v) => v === 0,
+    target: '0 (per token call only)',
+    show: String,
+  },
+  {
+    name: 'client auth: ES256 token call ÷ client_secret_basic (median)',
+    value: r.clientAuth.rows.find((x) => x.name === 'ES256').ratio,
+    ok: () => true,
+    target: 'reported',
+    show: (v) => fmt(v),
+    checked: false,
+  },
   {
     name: 'outage: median time to fail while the breaker is open',
     value: ours(r.outage.rows).failMedianMs,

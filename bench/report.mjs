@@ -178,7 +178,7 @@ ${table(
 
 ## 7. Size and import time
 
-esbuild, minified, gzip -9; axios, axios-retry and p-memoize left out:
+esbuild, minified, gzip -9; axios, axios-retry, p-memoize and jose (loaded only by \`private_key_jwt\`, its own row) left out:
 
 ${table(
   ['entry', 'minified', 'min+gzip'],
@@ -265,5 +265,25 @@ from then on the fleet shares the cool-down through the store: one probe per coo
 them. The price of the breaker is the recovery: the first success waits for the cool-down in
 effect when the endpoint came back (at most \`maxCoolDownMs\`), where a client without one, which
 keeps calling, notices at once.
+
+## 10. Client authentication: the cost of a token call
+
+A token call with each client authentication method against the minimal server (it takes any
+token request without checking it, so the difference is the client's own work: building the request
+and, for \`private_key_jwt\`, signing a new assertion; the key is imported once), ${r.clientAuth.rounds} rounds of
+${r.clientAuth.callsPerRound} calls each, methods rotated and reversed every other round:
+
+${table(
+  ['method', 'µs per token call (min / median / max)', 'over a secret'],
+  r.clientAuth.rows.map((x) => [
+    x.name === 'secret' ? 'client_secret_basic' : `private_key_jwt, ${x.name}`,
+    spread(x.us, 0),
+    x.name === 'secret' ? '–' : `${x.extraUs >= 0 ? '+' : ''}${fmt(x.extraUs, 0)} µs (×${fmt(x.ratio)})`,
+  ]),
+)}
+
+The cost is per token call, not per request: ${r.clientAuth.requests} requests with a cached token made
+${r.clientAuth.assertionsForRequests} assertion${r.clientAuth.assertionsForRequests === 1 ? '' : 's'} (a counting \`clientAssertion\` signer), and a request's path is the same whichever
+method got its token (section 1).
 `;
 }
