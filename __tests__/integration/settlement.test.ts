@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { testCerts } from '../_helpers/certs';
 import { startRecordingServer, type RecordingServer } from '../_helpers/servers';
 
 // A short script is the first thing a new user writes. When the token endpoint cannot be reached
@@ -235,5 +236,58 @@ setTimeout(() => console.log('still alive'), 3000).unref();
     const result = await run(['--input-type=module', '-'], {}, script);
     expect(result.stdout.trim()).toBe('ERR_CANCELED');
     expect(result.code).toBe(0);
+  });
+});
+
+describe('a script with strong client authentication', () => {
+  const script = (credentials: string, options: string, baseURL: string): string => `
+import axios from 'axios';
+import { generateKeyPairSync } from 'node:crypto';
+import { attachPaymentAuth } from ${JSON.stringify(join(dist, 'index.mjs'))};
+const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' });
+const api = axios.create({ baseURL: ${JSON.stringify(baseURL)} });
+attachPaymentAuth(api, ${credentials}, { tokenTimeoutMs: 1500, ...${options} });
+try { await api.get('/payments/1'); console.log('unexpected success'); }
+catch (e) { console.error('failed: ' + e.code); process.exitCode = 7; }
+`;
+  let base: string;
+  beforeAll(async () => {
+    base = `http://127.0.0.1:${await closedPort()}/api/v1`;
+  });
+
+  it('private_key_jwt against an unreachable token endpoint: prints the error and exits with its own code', async () => {
+    const result = await run(
+      ['--input-type=module', '-'],
+      {},
+      script("{ clientId: 'c', privateKey: key }", '{}', base),
+    );
+    expect(result.stderr.trim()).toBe('failed: TOKEN_ENDPOINT_UNAVAILABLE');
+    expect(result.code).toBe(7);
+  });
+
+  it('a clientAssertion signer that never answers: the deadline ends the wait', async () => {
+    const result = await run(
+      ['--input-type=module', '-'],
+      {},
+      script("{ clientId: 'c', clientAssertion: () => new Promise(() => {}) }", '{}', base),
+    );
+    expect(result.stderr.trim()).toBe('failed: TOKEN_ENDPOINT_TIMEOUT');
+    expect(result.code).toBe(7);
+  });
+
+  it('mutual TLS against an unreachable token endpoint', async () => {
+    const httpsBase = base.replace('http:', 'https:');
+    const { client } = testCerts();
+    const result = await run(
+      ['--input-type=module', '-'],
+      {},
+      script(
+        "{ clientId: 'c' }",
+        `{ clientAuthMethod: 'tls_client_auth', tls: ${JSON.stringify({ cert: client.cert, key: client.key })} }`,
+        httpsBase,
+      ),
+    );
+    expect(result.stderr.trim()).toBe('failed: TOKEN_ENDPOINT_UNAVAILABLE');
+    expect(result.code).toBe(7);
   });
 });

@@ -11,6 +11,7 @@ import { isPaymentAuthError, type PaymentAuthError } from '../errors/payment-aut
 import { quoteServerText } from '../errors/redact';
 import { isTransientConnectionFailure, isTransientStatus } from '../errors/transient';
 import type { Reporter } from '../observability/reporter';
+import { untilAborted } from '../util/signals';
 import { sleep } from '../util/timers';
 import { displayUrl } from '../util/urls';
 import type { Deadline } from './deadline';
@@ -177,7 +178,16 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
     credentials: Credentials,
     deadline: Deadline,
   ): Promise<Attempt> {
-    const assertion = config.assertions && (await config.assertions.create(credentials));
+    let assertion: string | undefined;
+    if (config.assertions) {
+      // A signer elsewhere (a KMS) takes no signal: the deadline and detach() still end the wait.
+      try {
+        assertion = await untilAborted(config.assertions.create(credentials), deadline.signal);
+      } catch (error) {
+        if (deadline.signal.aborted) throw abortReason(deadline.signal, url);
+        throw error;
+      }
+    }
     const offsetBefore = config.serverClock?.offsetMs;
     const request = buildGrantRequest(
       params,
