@@ -253,6 +253,48 @@ describe('mutual TLS against the sandbox', () => {
   });
 });
 
+describe('hints for what the server missed', () => {
+  it('a secret sent where the server wants a certificate: the hint names mutual TLS', async () => {
+    const certs = testCerts();
+    sandbox = await startPaymentSandbox({
+      now: () => now,
+      clientAuth: 'tls_client_auth',
+      tls: { cert: certs.server.cert, key: certs.server.key, clientCa: certs.ca.cert },
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    const { Agent } = await import('node:https');
+    const api = axios.create({ baseURL: `${sandbox.url}/api/v1`, httpsAgent: new Agent({ ca: certs.ca.cert }) });
+    await attach({ clientId: 'client-1', clientSecret: 'not-what-it-wants' }, {}, api);
+    await expect(api.get('/payments')).rejects.toMatchObject({
+      code: 'CREDENTIALS_REJECTED',
+      hint: expect.stringMatching(/asks for a client certificate.*tls_client_auth/),
+    });
+  });
+
+  it('an expired assertion from a signer elsewhere: the hint speaks of the times', async () => {
+    const key = await testKeyPair('ES256');
+    sandbox = await startPaymentSandbox({
+      now: () => now,
+      clientAuth: 'private_key_jwt',
+      credentials: { clientId: CLIENT, jwks: { keys: [key.publicJwk] } },
+    });
+    const api = await attach({
+      clientId: CLIENT,
+      // A signer with a stale cache: its assertion expired an hour ago.
+      clientAssertion: (claims) =>
+        new SignJWT({ ...claims, iat: claims.iat - 3600, exp: claims.exp - 3600 })
+          .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+          .sign(key.privateKey),
+    });
+    await expect(api.get('/payments')).rejects.toMatchObject({
+      code: 'CREDENTIALS_REJECTED',
+      message: expect.stringMatching(/expired/),
+      hint: expect.stringMatching(/refused the assertion's times/),
+    });
+    expect(sandbox.counters().tokenCalls).toBe(1); // the clock did not change: no second try
+  });
+});
+
 describe('client authentication options', () => {
   const base = { baseURL: 'https://api.example' };
   it.each([

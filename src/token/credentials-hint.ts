@@ -10,9 +10,13 @@ function signed(ms: number): string {
 
 /**
  * What to check when the token endpoint rejected the client (`invalid_client`, a 401), by client
- * authentication method. `clock`: given when the server blamed a client assertion's times.
+ * authentication method. `clock`: given when the server blamed a client assertion's times;
+ * `description`: the server's `error_description`, when it names what it missed (a certificate).
  */
-export function credentialsHint(method: ClientAuthMethod, clock?: ServerClock): string {
+export function credentialsHint(method: ClientAuthMethod, clock?: ServerClock, description = ''): string {
+  const tls = method === 'tls_client_auth' || method === 'self_signed_tls_client_auth';
+  if (!tls && /\bcertificate\b/i.test(description))
+    return "the server asks for a client certificate (mutual TLS, RFC 8705): set clientAuthMethod 'tls_client_auth' (or 'self_signed_tls_client_auth') with tls: { cert, key }";
   if (method === 'private_key_jwt') {
     if (clock) {
       const untrusted = clock.untrustedOffsetMs;
@@ -22,7 +26,7 @@ export function credentialsHint(method: ClientAuthMethod, clock?: ServerClock): 
     }
     return "check clientId, that the server has the public key of privateKey for this client (keyId, algorithm), and the assertion's audience (issuer or assertionAudience)";
   }
-  if (method === 'tls_client_auth' || method === 'self_signed_tls_client_auth')
+  if (tls)
     return 'check clientId and the client certificate (tls, or the instance httpsAgent): the server must have it registered for this client, and trust its CA with tls_client_auth';
   return 'check clientId and clientSecret';
 }

@@ -118,7 +118,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       grant,
       oauth,
       url,
-      credentialsHint(config.clientAuthMethod, timeComplaint ? config.serverClock : undefined),
+      credentialsHint(config.clientAuthMethod, timeComplaint ? config.serverClock : undefined, wire?.error_description),
     );
     if (timeComplaint) timeComplaints.add(error);
     return error;
