@@ -373,8 +373,8 @@ describe('a fleet sharing a token store', () => {
     }
   });
 
-  it('reads the store once per request while open, and takes no lock', async () => {
-    const now = Date.parse('2026-12-01T00:00:00Z');
+  it('reads the store while open only in the background, at most every 100 ms, and takes no lock', async () => {
+    let now = Date.parse('2026-12-01T00:00:00Z');
     const clock = () => now;
     const sandbox = await startPaymentSandbox({ now: clock });
     const store = new MemoryTokenStore(clock);
@@ -406,7 +406,13 @@ describe('a fleet sharing a token store', () => {
       ]);
       ops.length = 0;
       for (let i = 0; i < 5; i++) await failure(api.get('/payments'));
-      expect(ops).toEqual(Array(5).fill('get token'));
+      expect(ops).toEqual(['get token']); // the first short-circuit starts one read; the others, none
+      for (let i = 0; i < 10; i++) {
+        now += 50;
+        await failure(api.get('/payments'));
+      }
+      expect(ops).toEqual(Array(6).fill('get token')); // one per 100 ms of the clock
+      expect(auth.status().counts.shortCircuited).toBe(15);
     } finally {
       auth.detach();
       await sandbox.close();
@@ -587,5 +593,229 @@ describe('what a review of the breaker found', () => {
       b.auth.detach();
       await sandbox.close();
     }
+  });
+});
+
+describe('what an attack on the breaker found', () => {
+  /** Settles with `promise`'s failure, or with 'still waiting' if it has not settled by then. */
+  const settledBefore = <T>(promise: Promise<T>, ms = 1000): Promise<T | 'still waiting'> =>
+    Promise.race([promise, new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), ms))]);
+
+  /** A store that counts its calls by method and key kind, whose reads can be held or failed. */
+  function instrumentedStore(clock: () => number) {
+    const inner = new MemoryTokenStore(clock);
+    const ops: string[] = [];
+    let mode: 'up' | 'hang' | 'down' = 'up';
+    const held: (() => void)[] = [];
+    const wrap =
+      <A extends unknown[], R>(name: string, call: (...args: A) => Promise<R>) =>
+      (...args: A): Promise<R> => {
+        ops.push(`${name} ${String(args[0]).split(':')[0]}`);
+        if (mode === 'down') return Promise.reject(new Error('ECONNREFUSED'));
+        if (mode === 'hang') return new Promise<R>((resolve) => held.push(() => void call(...args).then(resolve)));
+        return call(...args);
+      };
+    const store = {
+      get: wrap('get', (key: string) => inner.get(key)),
+      set: wrap('set', (key: string, token: Parameters<MemoryTokenStore['set']>[1], ttl: number) =>
+        inner.set(key, token, ttl),
+      ),
+      tryLock: wrap('tryLock', (key: string, owner: string, ttl: number) => inner.tryLock(key, owner, ttl)),
+      unlock: wrap('unlock', (key: string, owner: string) => inner.unlock(key, owner)),
+    };
+    return {
+      store,
+      ops,
+      set mode(m: 'up' | 'hang' | 'down') {
+        mode = m;
+      },
+      releaseHeld: () => held.splice(0).forEach((f) => f()),
+    };
+  }
+
+  it('a fleet member that finds the gate held fails at once while another probes, and the fleet makes one call per cool-down', async () => {
+    let now = Date.parse('2026-12-01T00:00:00Z');
+    const clock = () => now;
+    const sandbox = await startPaymentSandbox({ now: clock });
+    const store = new MemoryTokenStore(clock);
+    const member = () => {
+      const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });
+      return {
+        api,
+        auth: attachPaymentAuth(api, sandbox.credentials, {
+          clock,
+          store,
+          tokenRetries: 0,
+          tokenTimeoutMs: 60_000,
+          breaker: { failureThreshold: 1, coolDownMs: 1000, maxCoolDownMs: 1000 },
+        }),
+      };
+    };
+    const a0 = member();
+    const a1 = member();
+    let release = () => undefined as void;
+    try {
+      sandbox.injectFault('token', { status: 503 }, 2);
+      await failure(a0.api.get('/payments'));
+      await failure(a1.api.get('/payments'));
+      expect([a0.auth.status().breaker.state, a1.auth.status().breaker.state]).toEqual(['open', 'open']);
+      now += 1000; // both cool-downs are over
+      sandbox.injectFault('token', { status: 503, hold: new Promise<void>((r) => (release = r)) });
+      const probe = failure(a0.api.get('/payments'));
+      await waitFor(() => sandbox.counters().tokenCalls === 3); // a0's probe is at the endpoint, held
+      // a1 finds the gate held: it fails at once, with when to try again, instead of waiting for a0's probe.
+      const during = await settledBefore(failure(a1.api.get('/payments')));
+      expect(during).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', retryAfterMs: expect.any(Number) });
+      // A probe that lasts longer than a cool-down keeps the gate: a1 does not start a second one.
+      now += 5000;
+      expect(await settledBefore(failure(a1.api.get('/payments')))).toMatchObject({
+        code: 'TOKEN_ENDPOINT_UNAVAILABLE',
+      });
+      expect(sandbox.counters().tokenCalls).toBe(3);
+      release();
+      await probe;
+      // a0's failed probe keeps the gate for its cool-down, counted from its failure (at least 500 ms).
+      for (let step = 0; step < 5; step++) {
+        now += 90;
+        expect(await settledBefore(failure(a1.api.get('/payments')))).toMatchObject({
+          code: 'TOKEN_ENDPOINT_UNAVAILABLE',
+        });
+      }
+      expect(sandbox.counters().tokenCalls).toBe(3);
+      // And no longer than that: once the cool-downs are over, the fleet calls again (a1, here).
+      now += 1000;
+      sandbox.clearFaults();
+      await expect(a1.api.get('/payments')).resolves.toMatchObject({ status: 200 });
+      expect(sandbox.counters().tokenCalls).toBe(4);
+      await expect(a0.api.get('/payments')).resolves.toMatchObject({ status: 200 }); // from the store
+      expect(sandbox.counters().tokenCalls).toBe(4);
+    } finally {
+      release();
+      a0.auth.detach();
+      a1.auth.detach();
+      await sandbox.close();
+    }
+  });
+
+  it('answers a short-circuit without reading the credentials provider or waiting on the store', async () => {
+    const logger = recordingLogger();
+    let now = Date.parse('2026-12-01T00:00:00Z');
+    const clock = () => now;
+    const sandbox = await startPaymentSandbox({ now: clock });
+    const s = instrumentedStore(clock);
+    let providerCalls = 0;
+    const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });
+    const auth = attachPaymentAuth(
+      api,
+      () => {
+        providerCalls += 1;
+        return sandbox.credentials;
+      },
+      {
+        clock,
+        store: s.store,
+        logger,
+        tokenRetries: 0,
+        storeTimeoutMs: 60_000,
+        breaker: { failureThreshold: 1, coolDownMs: 30_000, maxCoolDownMs: 30_000 },
+      },
+    );
+    try {
+      sandbox.injectFault('token', { status: 503 }, Infinity);
+      const opening = await failure(api.get('/payments'));
+      expect(opening.message).toContain('answered 503');
+      expect(providerCalls).toBe(1);
+      s.ops.length = 0;
+      s.mode = 'hang'; // Redis paused: a read answers only when released
+      for (let i = 0; i < 20; i++) {
+        now += 50;
+        const error = await settledBefore(failure(api.get('/payments')));
+        expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', retryAfterMs: expect.any(Number) });
+        expect((error as PaymentAuthError).message).toContain('after 1 failure in a row');
+      }
+      expect(providerCalls).toBe(1); // none for a request answered at once
+      // At most one read of the store in flight, in the background; no lock taken.
+      expect(s.ops).toEqual(['get token']);
+      expect(auth.status().counts.shortCircuited).toBe(20);
+      s.releaseHeld();
+      // A token another process stored meanwhile is still taken, from the background read.
+      s.mode = 'up';
+      await new Promise((r) => setTimeout(r, 10));
+      const other = axios.create({ baseURL: `${sandbox.url}/api/v1` });
+      sandbox.clearFaults();
+      const otherAuth = attachPaymentAuth(other, sandbox.credentials, { clock, store: s.store });
+      await other.get('/payments');
+      otherAuth.detach();
+      now += 200;
+      await failure(api.get('/payments')); // starts the background read, answered at once
+      await new Promise((r) => setTimeout(r, 10));
+      await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+      expect(auth.status().breaker.state).toBe('closed');
+      expect(providerCalls).toBe(1);
+    } finally {
+      s.releaseHeld();
+      auth.detach();
+      await sandbox.close();
+    }
+  });
+
+  it('does not claim a fetch for every short-circuit while the store is down, and warns once', async () => {
+    const logger = recordingLogger();
+    let now = Date.parse('2026-12-01T00:00:00Z');
+    const clock = () => now;
+    const sandbox = await startPaymentSandbox({ now: clock });
+    const s = instrumentedStore(clock);
+    const storeErrors: Error[] = [];
+    const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });
+    const auth = attachPaymentAuth(api, sandbox.credentials, {
+      clock,
+      store: s.store,
+      logger,
+      onStoreError: (e) => void storeErrors.push(e),
+      tokenRetries: 0,
+      breaker: { failureThreshold: 1, coolDownMs: 30_000, maxCoolDownMs: 30_000 },
+    });
+    try {
+      sandbox.injectFault('token', { status: 503 }, Infinity);
+      s.mode = 'down';
+      await failure(api.get('/payments')); // fetched in process: that one is true
+      for (let i = 0; i < 40; i++) {
+        now += 50;
+        await failure(api.get('/payments'));
+      }
+      await new Promise((r) => setTimeout(r, 10));
+      const warnings = logger.lines.filter((l) => l.startsWith('warn axios-payment-auth: token store unavailable'));
+      // One line per consequence, each saying what is done instead; a fetch only where one was made.
+      expect(warnings.map((l) => l.replace(/ \{.*/, ''))).toEqual([
+        'warn axios-payment-auth: token store unavailable, fetching in process',
+        'warn axios-payment-auth: token store unavailable, the breaker gate expires on its own',
+        'warn axios-payment-auth: token store unavailable, this process decides alone whether to call the token endpoint',
+        'warn axios-payment-auth: token store unavailable, no token taken from it',
+      ]);
+      expect(storeErrors.length).toBeGreaterThan(warnings.length); // the hook still hears each one
+      expect(sandbox.counters().tokenCalls).toBe(1);
+    } finally {
+      auth.detach();
+      await sandbox.close();
+    }
+  });
+
+  it('probes with one call in an outage; a refresh the endpoint refuses goes on with client_credentials in the same probe', async () => {
+    h = await startHarness({ tokenRetries: 0, breaker: { failureThreshold: 1, coolDownMs: 1000 } });
+    await h.api.get('/payments'); // a token and a refresh token
+    h.advance(901_000); // expired; the refresh token is still valid
+    h.sandbox.injectFault('refresh', { status: 503 });
+    h.sandbox.injectFault('token', { status: 503 });
+    await failure(h.api.get('/payments')); // opens
+    h.advance(h.auth.status().breaker.retryInMs!);
+    h.sandbox.injectFault('refresh', { status: 400, body: { error: 'invalid_grant' } });
+    const before = h.sandbox.requests.length;
+    await expect(h.api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    expect(h.sandbox.requests.slice(before).map((r) => [r.route, r.status])).toEqual([
+      ['refresh', 400],
+      ['token', 200],
+      ['api', 200],
+    ]);
+    expect(h.auth.status().breaker.state).toBe('closed');
   });
 });

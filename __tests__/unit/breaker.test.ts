@@ -137,8 +137,40 @@ describe('TokenEndpointBreaker', () => {
       coolDowns.push(breaker.status().retryInMs!);
     }
     expect(coolDowns).toEqual([2000, 4000, 5000, 5000, 5000]);
-    expect(lock.calls.slice(0, 3)).toEqual(['a take 1000', 'a take 2000', 'a take 4000']);
+    // Taken by each probe for its cool-down, then again for the same cool-down from its failure.
+    expect(lock.calls.slice(0, 5)).toEqual(['a take 1000', 'a take 2000', 'a take 2000', 'a take 4000', 'a take 4000']);
     expect(events.map(([state]) => state)).toEqual(['open', ...Array(5).fill(['half-open', 'open']).flat()]);
+  });
+
+  it("holds the gate through a probe longer than the cool-down, then for the cool-down from the probe's failure", async () => {
+    const { breaker, lock, advance, clock } = setup({ failureThreshold: 1, coolDownMs: 1000, maxCoolDownMs: 1000 });
+    const a = lock.gate('a');
+    await breaker.failed(outage(), a);
+    advance(1000);
+    expect(await breaker.admit(a, 10_000)).toBe('probe');
+    expect(lock.held()).toEqual({ owner: 'a', until: clock() + 11_000 });
+    expect(breaker.holdsGate).toBe(true); // detach() during the probe gives it back
+    advance(5000); // the probe is slow: another process still finds the gate held
+    expect(await lock.gate('b').take(1000)).toBe(false);
+    await breaker.failed(outage(), a);
+    expect(lock.held()).toEqual({ owner: 'a', until: clock() + 1000 });
+    advance(1000);
+    expect(await lock.gate('b').take(1000)).toBe(true);
+  });
+
+  it('needs the gate once a call has failed, unless open or turned off', async () => {
+    const { breaker, gate, advance } = setup({ failureThreshold: 2, coolDownMs: 1000 });
+    expect(breaker.needsGate()).toBe(false);
+    await breaker.failed(outage(), gate);
+    expect(breaker.needsGate()).toBe(true); // closed, one failure
+    expect(await breaker.admit(gate)).toBe('call');
+    await breaker.failed(outage(), gate);
+    expect(breaker.needsGate()).toBe(false); // open
+    advance(1000);
+    expect(breaker.needsGate()).toBe(true); // half-open
+    const off = setup(false);
+    await off.breaker.failed(outage(), off.gate);
+    expect(off.breaker.needsGate()).toBe(false);
   });
 
   it('closes on the first success, gives the gate back and says how long it was open', async () => {

@@ -51,7 +51,13 @@ export interface Reporter {
   shortCircuit(error: PaymentAuthError): void;
   /** The breaker changed state: a log line (warn on open, info otherwise) and the telemetry. */
   breakerState(state: BreakerState, message: string, fields: Record<string, unknown>, openForMs?: number): void;
-  storeError(error: StoreUnavailable): void;
+  /**
+   * A store call failed or did not answer; `consequence` says what the package does instead
+   * (`fetching in process` only where it does fetch). Every one reaches `onStoreError` and
+   * `lastError`; the logger's warning is given once per {@link STORE_WARNING_INTERVAL_MS} and
+   * consequence, with how many were left out since.
+   */
+  storeError(error: StoreUnavailable, consequence?: StoreErrorConsequence): void;
   unauthorized(replayed: boolean): void;
   retry(reason: string): void;
   idempotencyKey(): void;
@@ -61,6 +67,21 @@ export interface Reporter {
   readonly counts: Readonly<PaymentAuthCounts>;
   readonly lastError: LastAuthError | undefined;
 }
+
+/** What the package does when a store call fails, as the store warning says it. */
+export type StoreErrorConsequence =
+  | 'fetching in process'
+  | 'the token was not shared'
+  | 'its lock expires on its own'
+  | 'no token taken from it'
+  | 'this process decides alone whether to call the token endpoint'
+  | 'the breaker gate expires on its own';
+
+/**
+ * At most one store warning per consequence in this long: a store that stays down while every
+ * request is answered at once must not write a line per request (the hook still gets each one).
+ */
+export const STORE_WARNING_INTERVAL_MS = 30_000;
 
 /** What the reporter reads of the normalized options. */
 interface ReporterOptions {
@@ -88,6 +109,8 @@ export function createReporter(options: ReporterOptions): Reporter {
     shortCircuited: 0,
   };
   let lastError: LastAuthError | undefined;
+  /** Per consequence: when its store warning was last given, and how many were left out since. */
+  const storeWarnings = new Map<string, { at: number; leftOut: number }>();
   const log = (level: Level, message: string, fields?: Record<string, unknown>): void => {
     if (!logger) return;
     try {
@@ -154,12 +177,19 @@ export function createReporter(options: ReporterOptions): Reporter {
       log(state === 'open' ? 'warn' : 'info', message, { state, ...fields });
       measure('recordBreakerState', (t) => t.recordBreakerState?.(state, openForMs));
     },
-    storeError(error) {
-      lastError = { code: 'TOKEN_STORE_UNAVAILABLE', message: error.message, at: options.clock() };
-      log('warn', 'token store unavailable, fetching in process', {
-        operation: error.operation,
-        message: error.message,
-      });
+    storeError(error, consequence = 'fetching in process') {
+      const now = options.clock();
+      lastError = { code: 'TOKEN_STORE_UNAVAILABLE', message: error.message, at: now };
+      const last = storeWarnings.get(consequence);
+      if (last && now - last.at < STORE_WARNING_INTERVAL_MS) last.leftOut += 1;
+      else {
+        storeWarnings.set(consequence, { at: now, leftOut: 0 });
+        log('warn', `token store unavailable, ${consequence}`, {
+          operation: error.operation,
+          message: error.message,
+          ...(last?.leftOut ? { leftOut: last.leftOut } : {}),
+        });
+      }
       call('onStoreError', options.onStoreError, error);
     },
     unauthorized(replayed) {

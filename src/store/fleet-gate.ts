@@ -2,6 +2,7 @@ import type { TimerGroup } from '../util/timers';
 import { bounded, invoke } from './bounded-call';
 import { StoreUnavailable } from './store-unavailable';
 import type { TokenStore } from './token-store';
+import type { StoreErrorConsequence } from '../observability/reporter';
 
 /**
  * The right to call the token endpoint while it is failing, shared through the token store by
@@ -29,7 +30,7 @@ export interface FleetGateConfig {
   storeTimeoutMs: number;
   timers: TimerGroup;
   signal: AbortSignal;
-  onStoreError(error: StoreUnavailable): void;
+  onStoreError(error: StoreUnavailable, consequence: StoreErrorConsequence): void;
 }
 
 /** A {@link FleetGate} on the store's lock of `key`. */
@@ -43,7 +44,7 @@ export function createFleetGate(config: FleetGateConfig): FleetGate {
       timers,
       signal,
     ).catch((error: unknown) => {
-      if (error instanceof StoreUnavailable) config.onStoreError(error);
+      if (error instanceof StoreUnavailable) config.onStoreError(error, 'the breaker gate expires on its own');
     });
   return {
     take: async (ttlMs) => {
@@ -58,7 +59,7 @@ export function createFleetGate(config: FleetGateConfig): FleetGate {
         (taken) => taken === true,
         (error: unknown) => {
           if (!(error instanceof StoreUnavailable)) throw error; // detach()
-          config.onStoreError(error);
+          config.onStoreError(error, 'this process decides alone whether to call the token endpoint');
           return true;
         },
       );

@@ -2,6 +2,7 @@ import { sleep, type TimerGroup } from '../util/timers';
 import { bounded, invoke } from './bounded-call';
 import { StoreUnavailable } from './store-unavailable';
 import { isStoredToken, type StoredToken, type TokenStore } from './token-store';
+import type { StoreErrorConsequence } from '../observability/reporter';
 
 export interface SharedFlight {
   store: TokenStore;
@@ -23,7 +24,8 @@ export interface SharedFlight {
   isUsable(token: StoredToken): boolean;
   /** Fetches a new token from the token endpoint; `latest` is the newest stored state, if any. */
   fetch(latest: StoredToken | undefined): Promise<StoredToken>;
-  onStoreError(error: StoreUnavailable): void;
+  /** A store call failed; `consequence` says what is done instead (for the log line). */
+  onStoreError(error: StoreUnavailable, consequence: StoreErrorConsequence): void;
 }
 
 /** Longest time a token is kept in the store, whatever lifetimes the server or the options give. */
@@ -70,7 +72,7 @@ export async function acquireShared(flight: SharedFlight): Promise<StoredToken> 
             storeTimeoutMs,
             timers,
           ).catch((error: StoreUnavailable) =>
-            flight.onStoreError(error.cleanedOf([token.accessToken, token.refreshToken])),
+            flight.onStoreError(error.cleanedOf([token.accessToken, token.refreshToken]), 'the token was not shared'),
           );
           return token;
         } finally {
@@ -78,7 +80,7 @@ export async function acquireShared(flight: SharedFlight): Promise<StoredToken> 
             invoke(() => store.unlock(key, owner)),
             'unlock',
             storeTimeoutMs,
-          ).catch((error: StoreUnavailable) => flight.onStoreError(error));
+          ).catch((error: StoreUnavailable) => flight.onStoreError(error, 'its lock expires on its own'));
         }
       }
       const waited = performance.now() - started;
@@ -90,7 +92,7 @@ export async function acquireShared(flight: SharedFlight): Promise<StoredToken> 
     }
   } catch (error) {
     if (!(error instanceof StoreUnavailable)) throw error;
-    flight.onStoreError(error);
+    flight.onStoreError(error, 'fetching in process');
     return flight.fetch(latest);
   }
 }
@@ -116,7 +118,7 @@ export async function peekShared(
     return isStoredToken(value) ? value : undefined;
   } catch (error) {
     if (!(error instanceof StoreUnavailable)) throw error;
-    flight.onStoreError(error);
+    flight.onStoreError(error, 'no token taken from it');
     return undefined;
   }
 }

@@ -70,7 +70,17 @@ export class TokenEndpointBreaker {
 
   /** Whether this attachment may hold the fleet gate now: `detach()` gives it back. */
   get holdsGate(): boolean {
-    return this.#gateHeld && this.clock() < this.#nextAttemptAt;
+    return this.#gateHeld && (this.#probeCoolDownMs !== undefined || this.clock() < this.#nextAttemptAt);
+  }
+
+  /**
+   * Whether the next token call needs the fleet gate ({@link admit} takes it): once a call has
+   * failed, and not while open (nothing is called then). The manager asks for it before it waits
+   * on the store's token lock: a process that finds the gate held must fail at once, not wait
+   * for another process's probe behind that lock and then take the gate after it.
+   */
+  needsGate(now = this.clock()): boolean {
+    return this.policy.enabled && this.#failures > 0 && this.state(now) !== 'open';
   }
 
   async #take(gate: FleetGate, ttlMs: number): Promise<boolean> {
@@ -119,12 +129,16 @@ export class TokenEndpointBreaker {
    * `probe` (a single call) for the holder of the gate. Rejects with {@link openError} while
    * open, or when another process holds the gate: it is calling, or cooling down after a failure.
    */
-  async admit(gate: FleetGate): Promise<'call' | 'probe'> {
+  async admit(gate: FleetGate, callBudgetMs = 0): Promise<'call' | 'probe'> {
     const state = this.state();
     if (state === 'open') throw this.openError();
     if (state === 'closed' && (this.#failures === 0 || !this.policy.enabled)) return 'call';
     const coolDownMs = this.#coolDownMs(this.#failures + 1);
-    if (!(await this.#take(gate, coolDownMs))) {
+    // Held for the call itself too (at most its budget): a slow probe must not let the gate expire
+    // under it, or another process would start a second call while this one is in flight. Once
+    // the call has ended, {@link failed} takes it for the cool-down from then, {@link succeeded}
+    // gives it back.
+    if (!(await this.#take(gate, coolDownMs + Math.max(0, callBudgetMs)))) {
       const now = this.clock();
       this.#failures += 1;
       this.#firstFailureAt ??= now;
@@ -191,8 +205,10 @@ export class TokenEndpointBreaker {
       });
       return;
     }
-    // The server asked for a longer pause than the gate was taken for: the fleet waits as long.
-    if (probeCoolDownMs !== undefined && coolDownMs > probeCoolDownMs) await this.#take(gate, coolDownMs);
+    // The gate was taken when the probe went out, for the probe's budget and its cool-down: it is
+    // taken again for the cool-down counted from this failure (longer if the server asked for a
+    // longer pause), so that the fleet's next call comes one cool-down after this one ended.
+    if (probeCoolDownMs !== undefined) await this.#take(gate, coolDownMs);
     this.reporter.breakerState('open', 'token endpoint breaker open again: the probe failed', {
       consecutiveFailures: this.#failures,
       retryInMs: coolDownMs,

@@ -204,7 +204,7 @@ export function breakerOpenError(
 ): PaymentAuthError {
   return new PaymentAuthError({
     code: 'TOKEN_ENDPOINT_UNAVAILABLE',
-    message: `Token acquisition failed at once, without a call: the circuit breaker is open for ${duration(retryAfterMs)} after ${failures} failures in a row${last ? ` (the last: ${withoutHint(last)})` : ''}`,
+    message: `Token acquisition failed at once, without a call: the circuit breaker is open for ${duration(retryAfterMs)} after ${failures} ${failures === 1 ? 'failure' : 'failures'} in a row${last ? ` (the last: ${withoutHint(last)})` : ''}`,
     status: last?.status,
     retryAfterMs,
     cause: last,

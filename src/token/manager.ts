@@ -3,12 +3,12 @@ import type { CredentialSource } from './credential-source';
 import { isPaymentAuthError } from '../errors/payment-auth-error';
 import type { NormalizedOptions } from '../options/options';
 import { fingerprint } from '../errors/redact';
-import type { Reporter } from '../observability/reporter';
+import type { Reporter, StoreErrorConsequence } from '../observability/reporter';
 import type { GrantType } from '../observability/telemetry';
 import { createFleetGate } from '../store/fleet-gate';
 import { acquireShared, peekShared } from '../store/shared-flight';
 import { untilAborted } from '../util/signals';
-import { createTimerGroup } from '../util/timers';
+import { createTimerGroup, type TimerGroup } from '../util/timers';
 import type { StoreUnavailable } from '../store/store-unavailable';
 import { tokenStoreKey, type StoredToken, type TokenStore } from '../store/token-store';
 import { TokenAcquisition, type RefreshToken } from './acquisition';
@@ -41,9 +41,24 @@ const STORE_KEY_PREFIX = 'token:v1:';
 /** The fleet gate of the breaker: a lock beside the token's, under a key of its own. */
 const BREAKER_KEY_PREFIX = 'breaker:v1:';
 
+/**
+ * While the breaker is open, the store is read in the background (for a token another process got)
+ * at most this often, one read at a time: never on the path of a request answered at once.
+ */
+const OPEN_STORE_READ_INTERVAL_MS = 100;
+
 /** An acquisition answered at once, without a token call (breaker open, rejection held). */
 class ShortCircuit {
   constructor(readonly error: PaymentAuthError) {}
+}
+
+/** What a store call of the manager needs: the store, the key, the bounds and the error report. */
+interface StoreAccess {
+  store: TokenStore;
+  key: string;
+  storeTimeoutMs: number;
+  timers: TimerGroup;
+  onStoreError(error: StoreUnavailable, consequence: StoreErrorConsequence): void;
 }
 
 type ManagerOptions = Pick<
@@ -91,6 +106,13 @@ export class TokenManager {
   readonly #breaker: TokenEndpointBreaker;
   #releaseGate: (() => void) | undefined;
   readonly #hold: RejectionHold;
+  /** How the last acquisition reached the store: what the background reads while open use. */
+  #storeAccess: StoreAccess | undefined;
+  /** A background read of the store is in flight (breaker open). */
+  #storeReading = false;
+  #nextStoreReadAt = 0;
+  /** The timers of background reads: nobody waits for them, they never keep the process alive. */
+  readonly #backgroundTimers = createTimerGroup();
 
   /**
    * @param createEndpoint builds the token endpoint client, given what it must clean server text
@@ -292,6 +314,13 @@ export class TokenManager {
     let latest: StoredToken | undefined;
     try {
       if (deadline.signal.aborted) throw deadline.signal.reason;
+      if (this.#breaker.isOpen()) {
+        // Answered at once: no credentials provider call, no store call on this path (a store
+        // that hangs would hold it). A token another process got meanwhile is looked for in the
+        // background, and served from the next request on.
+        this.#readStoreInBackground();
+        throw new ShortCircuit(this.#breaker.openError());
+      }
       // The provider is inside the deadline: one that never answers fails the acquisition in time.
       const credentials = await untilAborted(this.credentials.get(), deadline.signal);
       const key = tokenStoreKey(
@@ -300,20 +329,17 @@ export class TokenManager {
         credentials.clientId,
         this.options.tokenParams,
       );
-      const storeAccess = {
+      const storeAccess: StoreAccess = {
         store: this.options.store,
         key,
         storeTimeoutMs: this.options.storeTimeoutMs,
         timers: this.#timers,
         // A store's error may quote what it read or wrote: cleaned before it is logged or handed on.
-        onStoreError: (error: StoreUnavailable) => this.reporter.storeError(error.cleanedOf(this.knownSecrets())),
+        onStoreError: (error, consequence) =>
+          this.reporter.storeError(error.cleanedOf(this.knownSecrets()), consequence),
       };
-      if (this.#breaker.isOpen()) {
-        // No token call now; a token another process got meanwhile (or one still valid) is taken.
-        const stored = await peekShared({ ...storeAccess, signal: deadline.signal });
-        if (stored && this.#stillValid(stored)) return this.#adopt(stored, undefined, started);
-        throw new ShortCircuit(this.#breaker.openError());
-      }
+      this.#storeAccess = storeAccess;
+      const isUsable = (t: StoredToken): boolean => this.#stillValid(t) && clock() < this.#refreshAt(t);
       // The breaker's gate is not bound to this acquisition's deadline: it is kept after a failure.
       const gateConfig = {
         ...storeAccess,
@@ -323,6 +349,24 @@ export class TokenManager {
       const gate = createFleetGate({ ...gateConfig, signal: this.#detached.signal });
       // At detach(), a gate this attachment holds is given back: the fleet need not wait for its TTL.
       this.#releaseGate = () => void createFleetGate({ ...gateConfig, signal: new AbortController().signal }).release();
+      const admit = async (): Promise<'call' | 'probe'> => {
+        // Checked only once the store had no usable token: another attachment's token ends the pause.
+        const held = this.#hold.check(credentials);
+        if (held) throw new ShortCircuit(held);
+        return this.#breaker.admit(gate, deadline.remainingMs()).catch((error: PaymentAuthError) => {
+          throw new ShortCircuit(error);
+        });
+      };
+      let admitted: 'call' | 'probe' | undefined;
+      if (this.#breaker.needsGate()) {
+        // Once a call has failed, the gate comes before the store's token lock: a process that
+        // finds it held (another is probing, or cooling down after a failed probe) fails at once,
+        // instead of waiting for that probe behind the lock and calling again after it.
+        latest = await peekShared({ ...storeAccess, signal: deadline.signal });
+        if (latest && isUsable(latest)) return this.#adopt(latest, undefined, started);
+        admitted = await admit();
+      }
+      let fetching = false;
       let fetched: { grant: GrantType; fallback: boolean } | undefined;
       const token = await acquireShared({
         ...storeAccess,
@@ -332,15 +376,11 @@ export class TokenManager {
         maxLockWaitMs: Math.min(this.options.storeLockTtlMs + 1000, Math.floor(deadline.remainingMs() / 2)),
         signal: deadline.signal,
         clock,
-        isUsable: (t) => this.#stillValid(t) && clock() < this.#refreshAt(t),
+        isUsable,
         fetch: async (stored) => {
-          latest = stored;
-          // Checked only once the store had no usable token: another attachment's token ends the pause.
-          const held = this.#hold.check(credentials);
-          if (held) throw new ShortCircuit(held);
-          const admitted = await this.#breaker.admit(gate).catch((error: PaymentAuthError) => {
-            throw new ShortCircuit(error);
-          });
+          fetching = true;
+          latest = stored ?? latest;
+          admitted ??= await admit();
           try {
             const acquired = await this.#acquisition.fetch(
               credentials,
@@ -369,6 +409,9 @@ export class TokenManager {
             throw error;
           }
         },
+      }).finally(async () => {
+        // Admitted before the lock, but a token in the store (or a failure) came first: no call.
+        if (admitted !== undefined && !fetching) await this.#breaker.released(gate);
       });
       if (this.#detached.signal.aborted) throw detachedError();
       return this.#adopt(token, fetched, started);
@@ -392,6 +435,32 @@ export class TokenManager {
     } finally {
       deadline.end();
     }
+  }
+
+  /**
+   * While the breaker is open: one bounded read of the store in the background, at most every
+   * {@link OPEN_STORE_READ_INTERVAL_MS} and one at a time. A token another process got (or one
+   * still valid) is adopted; the next request is served with it, and the breaker closes.
+   */
+  #readStoreInBackground(): void {
+    const access = this.#storeAccess;
+    const now = this.options.clock();
+    if (!access || this.#storeReading || now < this.#nextStoreReadAt || this.#detached.signal.aborted) return;
+    this.#storeReading = true;
+    this.#nextStoreReadAt = now + OPEN_STORE_READ_INTERVAL_MS;
+    void peekShared({ ...access, timers: this.#backgroundTimers, signal: this.#detached.signal })
+      .then(
+        (stored) => {
+          if (this.#detached.signal.aborted || !stored || !this.#stillValid(stored)) return;
+          const current = this.#access;
+          if (current && this.options.clock() < current.expiresAt) return;
+          this.#adopt(stored, undefined, now);
+        },
+        () => undefined, // detach()
+      )
+      .finally(() => {
+        this.#storeReading = false;
+      });
   }
 
   /** The refresh token to use: the newest of the store's and ours, unless distrusted. */
