@@ -1,6 +1,6 @@
 import type { PaymentAuthError } from '../errors/payment-auth-error';
 import type { PaymentAuthLogger, TokenEvent } from './hooks';
-import type { StoreUnavailable } from '../store/store-unavailable';
+import type { StoreErrorConsequence, StoreUnavailable } from '../store/store-unavailable';
 import type { BreakerState, PaymentAuthTelemetry, TokenCallInfo, TokenCallResult, TokenOutcome } from './telemetry';
 
 type Level = keyof PaymentAuthLogger;
@@ -67,15 +67,6 @@ export interface Reporter {
   readonly counts: Readonly<PaymentAuthCounts>;
   readonly lastError: LastAuthError | undefined;
 }
-
-/** What the package does when a store call fails, as the store warning says it. */
-export type StoreErrorConsequence =
-  | 'fetching in process'
-  | 'the token was not shared'
-  | 'its lock expires on its own'
-  | 'no token taken from it'
-  | 'this process decides alone whether to call the token endpoint'
-  | 'the breaker gate expires on its own';
 
 /**
  * At most one store warning per consequence in this long: a store that stays down while every

@@ -1,8 +1,7 @@
 import type { TimerGroup } from '../util/timers';
 import { bounded, invoke } from './bounded-call';
-import { StoreUnavailable } from './store-unavailable';
+import { StoreUnavailable, type StoreErrorConsequence } from './store-unavailable';
 import type { TokenStore } from './token-store';
-import type { StoreErrorConsequence } from '../observability/reporter';
 
 /**
  * The right to call the token endpoint while it is failing, shared through the token store by

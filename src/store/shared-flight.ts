@@ -1,8 +1,7 @@
 import { sleep, type TimerGroup } from '../util/timers';
 import { bounded, invoke } from './bounded-call';
-import { StoreUnavailable } from './store-unavailable';
+import { StoreUnavailable, type StoreErrorConsequence } from './store-unavailable';
 import { isStoredToken, type StoredToken, type TokenStore } from './token-store';
-import type { StoreErrorConsequence } from '../observability/reporter';
 
 export interface SharedFlight {
   store: TokenStore;

@@ -1,5 +1,14 @@
 import { quoteServerText } from '../errors/redact';
 
+/** What the package does when a store call fails, as the store warning says it. */
+export type StoreErrorConsequence =
+  | 'fetching in process'
+  | 'the token was not shared'
+  | 'its lock expires on its own'
+  | 'no token taken from it'
+  | 'this process decides alone whether to call the token endpoint'
+  | 'the breaker gate expires on its own';
+
 /** Longest store error detail kept in the message. */
 const MAX_DETAIL = 300;
 
