@@ -44,8 +44,13 @@ cpSync(join(root, 'scripts', 'smoke'), consumer, { recursive: true });
 const node = process.env.SMOKE_NODE ?? process.execPath;
 run(node, ['smoke.cjs'], consumer);
 run(node, ['smoke.mjs'], consumer);
-run(node, ['client-auth.cjs'], consumer);
-run(node, ['client-auth.mjs'], consumer);
+// Against the sandbox, and against oidc-provider (the repository's, on this Node) with the client on `node`.
+const oidc = {
+  OIDC_PROVIDER_SERVER: join(root, '__tests__', '_helpers', 'oidc-provider-server.mjs'),
+  OIDC_NODE: process.execPath,
+};
+execFileSync(node, ['client-auth.cjs'], { cwd: consumer, stdio: 'inherit', env: { ...process.env, ...oidc } });
+execFileSync(node, ['client-auth.mjs'], { cwd: consumer, stdio: 'inherit', env: { ...process.env, ...oidc } });
 // The NestJS entry with the NestJS installed here (resolved from this repository's node_modules),
 // on every Node that NestJS runs on (scripts/nest-node.cjs).
 if (installedNestRunsOn(execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim())) {

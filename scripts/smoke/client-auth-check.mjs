@@ -2,7 +2,7 @@
 // exports by the entry script (client-auth.mjs imports them, client-auth.cjs requires them), so each
 // module format is checked with the same steps.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
@@ -51,6 +51,77 @@ function certificates() {
   }
 }
 
+/**
+ * oidc-provider (an OpenID-certified server) in a child process, with the repository's server script
+ * (OIDC_PROVIDER_SERVER) on the repository's Node (OIDC_NODE): its JSON line says where it listens.
+ */
+async function startOidcProvider(config) {
+  const child = spawn(
+    process.env.OIDC_NODE ?? process.execPath,
+    [process.env.OIDC_PROVIDER_SERVER, JSON.stringify(config)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const ready = await new Promise((resolve, reject) => {
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (stdout.includes('\n')) resolve(JSON.parse(stdout.slice(0, stdout.indexOf('\n'))));
+    });
+    child.on('exit', (code) => reject(new Error(`oidc-provider exited with ${code}: ${stderr}`)));
+  });
+  return { ...ready, close: () => child.kill() };
+}
+
+/** A token from oidc-provider with each method, through the packed package. */
+async function checkAgainstOidcProvider({ attachPaymentAuth }, certs) {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const grant = { grant_types: ['client_credentials'], response_types: [], redirect_uris: [] };
+  const provider = await startOidcProvider({
+    clients: [
+      {
+        ...grant,
+        client_id: 'jwt-client',
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256' }] },
+      },
+      {
+        ...grant,
+        client_id: 'client-1',
+        token_endpoint_auth_method: 'tls_client_auth',
+        tls_client_auth_subject_dn: 'CN=client-1',
+        tls_client_certificate_bound_access_tokens: true,
+      },
+    ],
+    tls: { cert: certs.server.cert, key: certs.server.key, ca: certs.ca.cert },
+  });
+  try {
+    const options = { tokenUrl: provider.tokenUrl, refreshUrl: false, issuer: provider.issuer };
+    const jwt = axios.create({ baseURL: 'https://127.0.0.1:1', httpsAgent: new Agent({ ca: certs.ca.cert }) });
+    const a = attachPaymentAuth(jwt, { clientId: 'jwt-client', privateKey, keyId: 'k1' }, options);
+    assert.match(await a.getAccessToken(), /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    a.detach();
+    const tls = axios.create({
+      baseURL: 'https://127.0.0.1:1',
+      httpsAgent: new Agent({ ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key }),
+    });
+    const b = attachPaymentAuth(
+      tls,
+      { clientId: 'client-1' },
+      { ...options, issuer: undefined, clientAuthMethod: 'tls_client_auth' },
+    );
+    const token = await b.getAccessToken();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    assert.ok(claims.cnf?.['x5t#S256'], 'a certificate-bound token');
+    b.detach();
+  } finally {
+    provider.close();
+  }
+}
+
 export async function checkClientAuth({ attachPaymentAuth, isPaymentAuthError, startPaymentSandbox }, label) {
   // private_key_jwt: an EC key as PEM (PKCS#8) and as a private JWK.
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -89,6 +160,7 @@ export async function checkClientAuth({ attachPaymentAuth, isPaymentAuthError, s
     credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
   });
   try {
+    if (process.env.OIDC_PROVIDER_SERVER) await checkAgainstOidcProvider({ attachPaymentAuth }, certs);
     const viaAgent = axios.create({
       baseURL: `${sandbox.url}/api/v1`,
       httpsAgent: new Agent({ ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key }),
@@ -109,5 +181,6 @@ export async function checkClientAuth({ attachPaymentAuth, isPaymentAuthError, s
   } finally {
     await sandbox.close();
   }
-  console.log(`client auth ${label} ${process.version}: ok`);
+  const against = process.env.OIDC_PROVIDER_SERVER ? 'the sandbox and oidc-provider' : 'the sandbox';
+  console.log(`client auth ${label} ${process.version}: ok against ${against}`);
 }
