@@ -92,6 +92,22 @@ describe('payment-auth', () => {
     [['sandbox', '--port', '70000'], /--port must be an integer from 0 to 65535/],
     [['token'], /--base-url is required/],
     [['token', '--base-url', 'https://api.example-pay.com', '--auth-method', 'plain'], /--auth-method must be/],
+    [
+      [
+        'token',
+        '--base-url',
+        'https://api.example-pay.com',
+        '--auth-method',
+        'client_secret_basic',
+        '--private-key',
+        __filename,
+      ],
+      /--private-key is for private_key_jwt, not client_secret_basic/,
+    ],
+    [
+      ['token', '--base-url', 'https://api.example-pay.com', '--key-id', 'k1', '--issuer', 'https://as'],
+      /--key-id, --issuer are for private_key_jwt, not client_secret_basic/,
+    ],
   ])('rejects %p with a clear message and exit code 2', async (args, message) => {
     const result = await run(args as string[], { PAYMENT_CLIENT_ID: 'a', PAYMENT_CLIENT_SECRET: 'b' });
     expect(result.code).toBe(2);

@@ -6,6 +6,7 @@ import { attachPaymentAuth, isPaymentAuthError, type PaymentAuth, type PaymentAu
 import { startPaymentSandbox, type PaymentSandbox, type PaymentSandboxOptions } from '../../src/testing';
 import { testCerts, testKeyPair, type TestKeyPair } from '../_helpers/certs';
 import { expectNoLeaks } from '../_helpers/leaks';
+import { startRecordingServer } from '../_helpers/servers';
 
 const CLIENT = 'client-jwt';
 const now = Date.parse('2026-12-01T10:00:00Z');
@@ -142,6 +143,33 @@ describe('private_key_jwt against the sandbox', () => {
     expectNoLeaks({ logged, status: auth!.status() }, canaries);
   });
 
+  it('cleans an echoed piece of an assertion (its signature) out of errors, logs and status()', async () => {
+    let signature = '';
+    const echo = await startRecordingServer('127.0.0.1', (req, res) => {
+      const jws = new URLSearchParams(req.body).get('client_assertion') ?? '';
+      signature = jws.split('.')[2]!;
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      // A server that quotes the end of what it was sent: the JWS cut, its signature whole.
+      res.end(JSON.stringify({ error: 'invalid_client', error_description: `bad: ${req.body.slice(-120)}` }));
+    });
+    try {
+      const api = axios.create({ baseURL: echo.url });
+      auth = attachPaymentAuth(api, { clientId: CLIENT, privateKey: es256.privateJwk }, { logger, tokenRetries: 0 });
+      const error = await auth.getAccessToken().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'CREDENTIALS_REJECTED' });
+      expect(signature.length).toBeGreaterThan(80);
+      for (const text of [
+        inspect(error, { depth: 10, showHidden: true }),
+        JSON.stringify(error),
+        JSON.stringify(logged),
+        JSON.stringify(auth.status()),
+      ])
+        expect(text).not.toContain(signature);
+    } finally {
+      await echo.close();
+    }
+  });
+
   it('fails clearly, before any call, for a key that cannot sign', async () => {
     await start();
     const api = await attach({ clientId: CLIENT, privateKey: es256.publicJwk as never });
@@ -231,6 +259,58 @@ describe('mutual TLS against the sandbox', () => {
     await expect(api.get('/payments', { httpsAgent: new Agent({ ca: certs.ca.cert }) })).rejects.toThrow(
       /does not carry the attachment's client certificate/,
     );
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('refuses at attach a tls option no handshake could use', async () => {
+    await start({
+      clientAuth: 'tls_client_auth',
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    const base = { baseURL: `${sandbox.url}/api/v1` };
+    const options = { clientAuthMethod: 'tls_client_auth' as const };
+    for (const wrong of [
+      { ...tls, key: certs.otherClient.key }, // not the certificate's key
+      { ...tls, cert: certs.client.key, key: certs.client.cert }, // swapped
+    ])
+      expect(() => attachPaymentAuth(axios.create(base), { clientId: 'client-1' }, { ...options, tls: wrong })).toThrow(
+        /certificate and key cannot be used \(ERR_OSSL_/,
+      );
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('takes the certificate of an agent made with a PKCS#12 bundle or a list of certificates', async () => {
+    await start({
+      clientAuth: 'tls_client_auth',
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    const { Agent } = await import('node:https');
+    const { createSecureContext } = await import('node:tls');
+    const secureContext = createSecureContext({ cert: certs.client.cert, key: certs.client.key, ca: certs.ca.cert });
+    const viaContext = axios.create({ baseURL: `${sandbox.url}/api/v1`, httpsAgent: new Agent({ secureContext }) });
+    await attach({ clientId: 'client-1' }, { clientAuthMethod: 'tls_client_auth' }, viaContext);
+    await expect(viaContext.get('/payments')).resolves.toMatchObject({ status: 200 });
+    auth!.detach();
+    const listed = axios.create({
+      baseURL: `${sandbox.url}/api/v1`,
+      httpsAgent: new Agent({ ca: certs.ca.cert, cert: [certs.client.cert], key: certs.client.key }),
+    });
+    await attach({ clientId: 'client-1' }, { clientAuthMethod: 'tls_client_auth', tls }, listed);
+    await expect(listed.get('/payments')).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('refuses an http: API call, which cannot present the certificate its token is bound to', async () => {
+    await start({
+      clientAuth: 'tls_client_auth',
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    const api = axios.create({ baseURL: `http://127.0.0.1:${new URL(sandbox.url).port}/api/v1` });
+    await attach(
+      { clientId: 'client-1' },
+      { clientAuthMethod: 'tls_client_auth', tls, tokenUrl: sandbox.tokenUrl, refreshUrl: false },
+      api,
+    );
+    await expect(api.get('/payments')).rejects.toThrow(/not https:, so it cannot present a client certificate/);
     expect(sandbox.requests).toHaveLength(0);
   });
 
@@ -341,12 +421,32 @@ describe('client authentication options', () => {
     [
       { clientId: 'c', privateKey: { kty: 'EC', d: 'x' } },
       { clientAuthMethod: 'client_secret_post' },
-      /clientSecret must be a string/,
+      /credentials hold privateKey but clientAuthMethod is client_secret_post/,
     ],
   ])('refuses credentials %p with %p', (credentials, options, message) => {
     expect(() => attachPaymentAuth(axios.create(base), credentials as never, options as PaymentAuthOptions)).toThrow(
       message,
     );
+  });
+
+  it.each([
+    [{ clientId: 'c', clientAssertion: (): string => 'a.b.c', algorithm: 'PS256' }, /hold algorithm/],
+    [{ clientId: 'c', clientAssertion: (): string => 'a.b.c', keyId: 'k' }, /hold keyId/],
+    [{ clientId: 'c', clientSecret: 's', keyId: 'k' }, /hold keyId/],
+    [{ clientId: 'c', clientSecret: 's', algorithm: 'ES256' }, /hold algorithm/],
+  ])('refuses fields the method never sends: %p', (credentials, message) => {
+    expect(() => attachPaymentAuth(axios.create(base), credentials as never)).toThrow(message);
+  });
+
+  it('tells a provider that returns a private key to name the method', async () => {
+    const api = axios.create({ baseURL: 'http://127.0.0.1:1' });
+    const auth = attachPaymentAuth(api, async () => ({ clientId: 'c', privateKey: { kty: 'EC', d: 'x' } }) as never);
+    await expect(auth.getAccessToken()).rejects.toMatchObject({
+      code: 'CREDENTIALS_MISSING',
+      message: expect.stringMatching(/set clientAuthMethod: 'private_key_jwt'/),
+      hint: expect.not.stringMatching(/clientSecret/),
+    });
+    auth.detach();
   });
 
   it('refuses mutual TLS to an http: token URL', () => {

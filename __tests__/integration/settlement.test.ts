@@ -291,3 +291,51 @@ catch (e) { console.error('failed: ' + e.code); process.exitCode = 7; }
     expect(result.code).toBe(7);
   });
 });
+
+describe('the server clock in another time zone', () => {
+  // A token endpoint 3 minutes ahead that writes its Date in asctime (RFC 9110 §5.6.7: no zone,
+  // meaning GMT) and refuses an assertion whose iat is off its clock; the client runs in New York,
+  // where Date.parse would read asctime as local time. In a child process: TZ is the process's.
+  const script = `
+const http = require('node:http');
+const axios = require('axios');
+const { attachPaymentAuth } = require(${JSON.stringify(join(dist, 'index.js'))});
+const { generateKeyPairSync } = require('node:crypto');
+const ahead = 180000;
+const asctime = (ms) => {
+  const d = new Date(ms).toUTCString().split(' '); // Sun, 06 Nov 1994 08:49:37 GMT
+  return d[0].slice(0, 3) + ' ' + d[2] + ' ' + d[1].replace(/^0/, ' ') + ' ' + d[4] + ' ' + d[3];
+};
+const server = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    const jws = new URLSearchParams(body).get('client_assertion');
+    const { iat } = JSON.parse(Buffer.from(jws.split('.')[1], 'base64url').toString());
+    const now = Date.now() + ahead;
+    res.setHeader('Date', asctime(now));
+    res.setHeader('Content-Type', 'application/json');
+    if (Math.abs(iat * 1000 - now) > 5000) {
+      res.statusCode = 401;
+      res.end(JSON.stringify({ error: 'invalid_client', error_description: 'assertion iat is not within the accepted window of the server clock' }));
+    } else res.end(JSON.stringify({ access_token: 'at-ok', token_type: 'Bearer', expires_in: 60 }));
+  });
+});
+server.listen(0, '127.0.0.1', async () => {
+  const base = 'http://127.0.0.1:' + server.address().port;
+  const api = axios.create({ baseURL: base });
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const auth = attachPaymentAuth(api, { clientId: 'c', privateKey: key }, { tokenUrl: base + '/token', refreshUrl: false });
+  try { console.log(await auth.getAccessToken()); } catch (e) { console.log(e.code + ': ' + e.hint); }
+  auth.detach();
+  server.close();
+});
+`;
+
+  it('learns the offset from an asctime Date, read as GMT', async () => {
+    const result = await run(['-'], { TZ: 'America/New_York' }, script);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('at-ok');
+    expect(result.code).toBe(0);
+  });
+});

@@ -17,7 +17,7 @@ import {
   signAssertion,
   UnusableKeyError,
 } from '../../src/token/client-assertion';
-import { ServerClock } from '../../src/token/server-clock';
+import { parseHttpDate, ServerClock } from '../../src/token/server-clock';
 import { isPaymentAuthError } from '../../src/errors/payment-auth-error';
 
 const NOW = Date.parse('2026-12-01T10:00:00Z');
@@ -96,11 +96,32 @@ describe('client assertions (RFC 7523 §3)', () => {
     const usable = typeof (pss as { toCryptoKey?: unknown }).toCryptoKey === 'function';
     const prepared = prepareSigningKey({ clientId: 'c', privateKey: pss });
     if (usable) await expect(prepared).resolves.toMatchObject({ alg: 'PS256' });
-    else await expect(prepared).rejects.toThrow(/RSA-PSS KeyObject cannot be used on this Node/);
+    else await expect(prepared).rejects.toThrow(/RSA-PSS key \(id-RSASSA-PSS\) cannot be used on this Node/);
     // A plain RSA key signs PS256 when asked.
     const rsaPss = await prepareSigningKey({ clientId: 'c', privateKey: rsa.privateKey, algorithm: 'PS256' });
     const jws = await signAssertion(rsaPss, assertionClaims('c', 'aud', Date.now()));
     expect(decodeProtectedHeader(jws).alg).toBe('PS256');
+  });
+
+  it('refuses a JWK made for an algorithm it does not sign with, rather than sign with another', async () => {
+    const { jwk } = await keyPair('RS256');
+    await expect(prepareSigningKey({ clientId: 'c', privateKey: { ...jwk, alg: 'RS512' } })).rejects.toThrow(
+      /the JWK is for "RS512"/,
+    );
+    // Unless the algorithm is named.
+    await expect(
+      prepareSigningKey({ clientId: 'c', privateKey: { ...jwk, alg: 'RS512' }, algorithm: 'RS256' }),
+    ).resolves.toMatchObject({ alg: 'RS256' });
+  });
+
+  it('names the key types it signs with for one it does not (Ed448, secp256k1)', async () => {
+    for (const key of [
+      generateKeyPairSync('ed448').privateKey,
+      generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey,
+    ])
+      await expect(prepareSigningKey({ clientId: 'c', privateKey: key })).rejects.toThrow(
+        /of a type this package does not sign with: RSA \(2048 bits or more\), EC P-256, P-384 or P-521, or Ed25519/,
+      );
   });
 
   it('refuses public keys, garbage and a key that does not fit the algorithm, without quoting them', async () => {
@@ -143,7 +164,7 @@ describe('AssertionSource', () => {
     for (let i = 0; i < 6; i++) made.push(await source.create({ clientId: 'c', privateKey: jwk }));
     expect(new Set(made.map((j) => decodeJwt(j).jti)).size).toBe(6);
     expect(decodeJwt(made[0]!)).toMatchObject({ iat: (NOW + 30_000) / 1000, aud: 'https://as.example' });
-    expect(source.recent()).toEqual(made.slice(-4));
+    expect(source.recent()).toEqual(made.slice(-4).flatMap((j) => [j, j.split('.')[1], j.split('.')[2]]));
   });
 
   it('asks a clientAssertion callback with the claims, and reports its failures without its message', async () => {
@@ -207,6 +228,26 @@ describe('ServerClock', () => {
     expect(clock.offsetMs).toBeLessThan(-59_000);
     expect(clock.learn(at(NOW), NOW, NOW)).toBe(true); // back in step
     expect(clock.offsetMs).toBe(0);
+  });
+
+  it('reads every form of HTTP date', () => {
+    const expected = Date.UTC(1994, 10, 6, 8, 49, 37);
+    for (const text of [
+      'Sun, 06 Nov 1994 08:49:37 GMT',
+      'Sunday, 06-Nov-94 08:49:37 GMT',
+      'Sun Nov  6 08:49:37 1994',
+      ' Sun Nov  6 08:49:37 1994 ',
+    ])
+      expect([text, parseHttpDate(text)]).toEqual([text, expected]);
+    expect(parseHttpDate('not a date')).toBeUndefined();
+  });
+
+  it('keeps what the Date header showed for the hint, even with an explicit skew', () => {
+    const fixed = new ServerClock(() => wall, 0);
+    expect(fixed.learn(at(NOW + 180_000), NOW, NOW)).toBe(false);
+    expect(fixed.offsetMs).toBe(0);
+    expect(fixed.explicit).toBe(true);
+    expect(fixed.seenOffsetMs).toBeGreaterThan(179_000);
   });
 
   it('never trusts an offset beyond the limit, an unreadable date, or anything with an explicit skew', () => {

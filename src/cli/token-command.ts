@@ -90,6 +90,12 @@ export async function tokenCommand(argv: string[], io: Io): Promise<number> {
         ? 'tls_client_auth'
         : 'client_secret_basic')) as ClientAuthMethod;
   if (!METHODS.includes(method)) throw new UsageError(`--auth-method must be one of ${METHODS.join(', ')}`);
+  // Flags of one method are refused with another: the command never sends what it was not asked to.
+  const jwtFlags = (['private-key', 'key-id', 'issuer'] as const).filter((f) => flags[f] !== undefined);
+  if (method !== 'private_key_jwt' && jwtFlags.length)
+    throw new UsageError(
+      `--${jwtFlags.join(', --')} ${jwtFlags.length > 1 ? 'are' : 'is'} for private_key_jwt, not ${method}`,
+    );
   let credentials: Credentials | undefined;
   if (method === 'private_key_jwt') {
     if (privateKey === undefined) throw new UsageError('private_key_jwt needs --private-key FILE');
@@ -97,7 +103,7 @@ export async function tokenCommand(argv: string[], io: Io): Promise<number> {
     credentials = {
       clientId: io.env.PAYMENT_CLIENT_ID,
       privateKey: privateKey.trimStart().startsWith('{') ? parseJwk(privateKey) : privateKey,
-      ...(flags['key-id'] ? { keyId: flags['key-id'] as string } : {}),
+      ...(flags['key-id'] !== undefined ? { keyId: flags['key-id'] as string } : {}),
     };
   }
   let auth;
@@ -110,7 +116,7 @@ export async function tokenCommand(argv: string[], io: Io): Promise<number> {
     auth = attachPaymentAuth(api, credentials, {
       ...(flags['token-url'] ? { tokenUrl: flags['token-url'] as string } : {}),
       ...(flags.scope ? { scope: flags.scope as string } : {}),
-      ...(flags.issuer ? { issuer: flags.issuer as string } : {}),
+      ...(flags.issuer !== undefined ? { issuer: flags.issuer as string } : {}),
       ...(cert !== undefined && key !== undefined ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
       clientAuthMethod: method,
       tokenTimeoutMs: flags['timeout-ms'] as number,

@@ -53,9 +53,12 @@ export class AssertionSource {
     return jws as string;
   }
 
-  /** The last few assertions made: what a server might echo, to clean text of. */
+  /**
+   * The last few assertions made, whole and their payload and signature apart (a server that
+   * quotes the end of what it was sent cuts the JWS): what text from outside is cleaned of.
+   */
   recent(): readonly string[] {
-    return this.#recent;
+    return this.#recent.flatMap((jws) => [jws, ...jws.split('.').slice(1)]);
   }
 
   /** The signing key of `credentials`, imported once for as long as the same key is given. */

@@ -38,6 +38,11 @@ const CURVES: Record<string, AssertionAlgorithm> = { 'P-256': 'ES256', 'P-384': 
 /** The algorithm a JWK's key type calls for, when the JWK does not name one. */
 function algorithmOfJwk(jwk: { kty?: unknown; crv?: unknown; alg?: unknown }): AssertionAlgorithm | undefined {
   if (isAssertionAlgorithm(jwk.alg)) return jwk.alg;
+  // The key was made for an algorithm this package does not sign with: never another one instead.
+  if (typeof jwk.alg === 'string')
+    throw new UnusableKeyError(
+      `the JWK is for ${JSON.stringify(jwk.alg)}, not one of ${ALGORITHMS.join(', ')}: set algorithm to sign with another`,
+    );
   if (jwk.kty === 'RSA') return 'RS256';
   if (jwk.kty === 'EC' && typeof jwk.crv === 'string') return CURVES[jwk.crv];
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
@@ -73,16 +78,34 @@ function nodeCrypto(): { createPrivateKey(key: string): NodeKeyObject } | undefi
 
 /** The algorithm of a Node `KeyObject`, from its JWK form (public parameters only are read). */
 function algorithmOfKeyObject(key: NodeKeyObject): AssertionAlgorithm | undefined {
-  if (key.type !== 'private') throw new UnusableKeyError('the KeyObject is not a private key');
   if (key.asymmetricKeyType === 'rsa-pss') return 'PS256';
   const { kty, crv } = key.export({ format: 'jwk' });
   return algorithmOfJwk({ kty, crv });
 }
 
-function chosen(explicit: AssertionAlgorithm | undefined, inferred: AssertionAlgorithm | undefined, what: string) {
-  const alg = explicit ?? inferred;
-  if (!alg) throw new UnusableKeyError(`no signing algorithm follows from ${what}: set algorithm`);
+function chosen(
+  explicit: AssertionAlgorithm | undefined,
+  inferred: () => AssertionAlgorithm | undefined,
+  what: string,
+) {
+  const alg = explicit ?? inferred();
+  if (!alg)
+    throw new UnusableKeyError(
+      `${what} is of a type this package does not sign with: RSA (2048 bits or more), EC P-256, P-384 or P-521, or Ed25519`,
+    );
   return alg;
+}
+
+/**
+ * A KeyObject jose can sign with: a private key, and no RSA-PSS key (id-RSASSA-PSS) where Node
+ * cannot hand one to jose (no JWK export, no toCryptoKey).
+ */
+function refuseUnusablePss(key: NodeKeyObject & { toCryptoKey?: unknown }): void {
+  if (key.type !== 'private') throw new UnusableKeyError('the KeyObject is not a private key');
+  if (key.asymmetricKeyType === 'rsa-pss' && typeof key.toCryptoKey !== 'function')
+    throw new UnusableKeyError(
+      "an RSA-PSS key (id-RSASSA-PSS) cannot be used on this Node (no JWK export, no toCryptoKey): use the same key as a plain RSA key ('BEGIN PRIVATE KEY' with rsaEncryption, or a JWK) with algorithm: 'PS256', a CryptoKey, or Node 22.10 or later",
+    );
 }
 
 /**
@@ -103,7 +126,8 @@ export async function prepareSigningKey(credentials: PrivateKeyJwtCredentials): 
       } catch {
         throw new UnusableKeyError('the PEM private key could not be read (is it a private key, unencrypted?)');
       }
-      return { key, alg: chosen(algorithm, algorithmOfKeyObject(key), 'the PEM key'), kid: keyId };
+      refuseUnusablePss(key);
+      return { key, alg: chosen(algorithm, () => algorithmOfKeyObject(key), 'the PEM key'), kid: keyId };
     }
     for (const alg of algorithm ? [algorithm] : ALGORITHMS) {
       try {
@@ -117,22 +141,18 @@ export async function prepareSigningKey(credentials: PrivateKeyJwtCredentials): 
   if (tagOf(input) === 'CryptoKey') {
     const key = input as CryptoKey;
     if (key.type !== 'private') throw new UnusableKeyError('the CryptoKey is not a private key');
-    return { key, alg: chosen(algorithm, algorithmOfCryptoKey(key), 'the CryptoKey'), kid: keyId };
+    return { key, alg: chosen(algorithm, () => algorithmOfCryptoKey(key), 'the CryptoKey'), kid: keyId };
   }
   if (tagOf(input) === 'KeyObject') {
-    const key = input as NodeKeyObject & { toCryptoKey?: unknown };
-    // jose reads a KeyObject through its JWK form, which Node has no export for with RSA-PSS keys,
-    // or through toCryptoKey (Node 22.10 on).
-    if (key.asymmetricKeyType === 'rsa-pss' && typeof key.toCryptoKey !== 'function')
-      throw new UnusableKeyError(
-        "an RSA-PSS KeyObject cannot be used on this Node (no JWK export, no toCryptoKey): pass the RSA key as a plain 'rsa' key or a JWK, with algorithm: 'PS256'",
-      );
-    return { key, alg: chosen(algorithm, algorithmOfKeyObject(key), 'the KeyObject'), kid: keyId };
+    const key = input as NodeKeyObject;
+    // jose reads a KeyObject through its JWK form, or through toCryptoKey (Node 22.10 on).
+    refuseUnusablePss(key);
+    return { key, alg: chosen(algorithm, () => algorithmOfKeyObject(key), 'the KeyObject'), kid: keyId };
   }
   const jwk = input as { kty?: unknown; d?: unknown; kid?: unknown; crv?: unknown; alg?: unknown };
   if (typeof jwk.kty !== 'string' || typeof jwk.d !== 'string')
     throw new UnusableKeyError('privateKey must be a private JWK (with "d"), a PEM string, a KeyObject or a CryptoKey');
-  const alg = chosen(algorithm, algorithmOfJwk(jwk), `a JWK of type ${JSON.stringify(jwk.kty)}`);
+  const alg = chosen(algorithm, () => algorithmOfJwk(jwk), `the JWK (kty ${JSON.stringify(jwk.kty)})`);
   try {
     const key = (await importJWK({ ...(jwk as object), alg }, alg)) as CryptoKey;
     return { key, alg, kid: keyId ?? (typeof jwk.kid === 'string' ? jwk.kid : undefined) };
@@ -149,7 +169,9 @@ export async function signAssertion(key: SigningKey, claims: ClientAssertionClai
       .setProtectedHeader({ alg: key.alg, typ: 'JWT', ...(key.kid === undefined ? {} : { kid: key.kid }) })
       .sign(key.key as CryptoKey);
   } catch {
-    throw new UnusableKeyError(`the private key could not sign with ${key.alg} (does the key fit the algorithm?)`);
+    throw new UnusableKeyError(
+      `the private key could not sign with ${key.alg} (does the key fit the algorithm? RSA keys need 2048 bits or more)`,
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import {
   isTlsClientAuth,
   type ClientAuthMethod,
@@ -8,7 +8,7 @@ import {
 
 /** What is read of a Node `https.Agent`: the options it was made with. */
 interface AgentLike {
-  options?: { cert?: unknown };
+  options?: { cert?: unknown; pfx?: unknown; secureContext?: unknown };
 }
 
 /** The client certificate of an attachment, shared by its token calls and its API calls (RFC 8705 §3). */
@@ -31,11 +31,47 @@ function fail(message: string): never {
 const text = (pem: unknown): string | undefined =>
   typeof pem === 'string' ? pem.trim() : pem instanceof Uint8Array ? new TextDecoder().decode(pem).trim() : undefined;
 
-/** Whether `agent` was made with a client certificate (`cert`), and with `expected` when given. */
+const given = (value: unknown): boolean =>
+  value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0);
+
+/**
+ * Whether `agent` was made with a client certificate (`cert`, a PKCS#12 `pfx` or a `secureContext`),
+ * and, when `expected` is given, with that one: among its `cert`s (a `pfx` or a `secureContext`
+ * cannot be compared, and does not count then).
+ */
 function carries(agent: unknown, expected?: PemInput): boolean {
-  const cert = (agent as AgentLike | undefined)?.options?.cert;
-  if (cert === undefined || cert === null || cert === '') return false;
-  return expected === undefined || text(cert) === text(expected);
+  const options = (agent as AgentLike | undefined)?.options;
+  const cert = options?.cert;
+  if (expected === undefined) return given(cert) || given(options?.pfx) || given(options?.secureContext);
+  if (!given(cert)) return false;
+  return (Array.isArray(cert) ? cert : [cert]).some((c) => text(c) === text(expected));
+}
+
+/** Node's `tls` module, where the runtime has `process.getBuiltinModule`. */
+function nodeTls(): { createSecureContext(options: object): unknown } | undefined {
+  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    ?.getBuiltinModule;
+  return typeof getBuiltin === 'function'
+    ? (getBuiltin('node:tls') as { createSecureContext(options: object): unknown } | undefined)
+    : undefined;
+}
+
+/**
+ * Refuses a `tls` option that no handshake could use (a wrong passphrase, a key that does not fit
+ * the certificate, text that is not PEM): at attach, where it is a mistake in the options, not at
+ * the first token call, where it would look like a network outage. Only OpenSSL's code is named.
+ */
+function checkUsable(tls: TlsClientOptions): void {
+  const node = nodeTls();
+  if (!node) return;
+  try {
+    node.createSecureContext(tls);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    fail(
+      `the tls option's certificate and key cannot be used (${typeof code === 'string' ? code : 'unreadable'}): is the passphrase right, and is the key the certificate's?`,
+    );
+  }
 }
 
 function usesFetch(adapter: unknown): boolean {
@@ -72,6 +108,7 @@ export function setUpClientCertificate(
   let agent: object;
   let installed = false;
   if (tls) {
+    checkUsable(tls);
     if (existing !== undefined) {
       if (!carries(existing, tls.cert))
         fail(
@@ -100,6 +137,8 @@ export function setUpClientCertificate(
     problem(config) {
       if (usesFetch(config.adapter))
         return 'this request uses the fetch adapter, which cannot present a client certificate';
+      if (!/^https:/i.test(axios.getUri(config)))
+        return 'this request is not https:, so it cannot present a client certificate';
       if (config.httpsAgent !== agent && !carries(config.httpsAgent, tls?.cert))
         return "this request's httpsAgent does not carry the attachment's client certificate";
       return undefined;

@@ -100,10 +100,16 @@ function problemOf(value: unknown, method: ClientAuthMethod): string | undefined
       ? `credentials for ${method} hold ${found.join(' and ')}, which ${method} never sends: remove ${found.length > 1 ? 'them' : 'it'}, or set clientAuthMethod to the method ${found.length > 1 ? 'they are' : 'it is'} for`
       : undefined;
   };
-  if (SECRET_METHODS.includes(method))
-    return textProblem(fields.clientSecret, 'clientSecret') ?? stray(['privateKey', 'clientAssertion']);
-  if (method !== 'private_key_jwt') return stray(['clientSecret', 'privateKey', 'clientAssertion']);
-  const strayProblem = stray(['clientSecret']);
+  const keyFields = ['privateKey', 'clientAssertion', 'keyId', 'algorithm'];
+  if (SECRET_METHODS.includes(method)) {
+    const secretProblem = textProblem(fields.clientSecret, 'clientSecret');
+    // A provider's privateKey with the default method: the method is chosen at attach, not per call.
+    if (secretProblem && (has('privateKey') || has('clientAssertion')))
+      return `credentials hold ${has('privateKey') ? 'privateKey' : 'clientAssertion'} but clientAuthMethod is ${method}: set clientAuthMethod: 'private_key_jwt' (with a credentials provider it cannot be told from the credentials at attach)`;
+    return secretProblem ?? stray(keyFields);
+  }
+  if (method !== 'private_key_jwt') return stray(['clientSecret', ...keyFields]);
+  const strayProblem = stray(has('clientAssertion') ? ['clientSecret', 'keyId', 'algorithm'] : ['clientSecret']);
   if (strayProblem) return strayProblem;
   if (has('privateKey') === has('clientAssertion'))
     return 'private_key_jwt credentials need exactly one of privateKey and clientAssertion';
@@ -186,7 +192,13 @@ export function createCredentialSource(
           throw providerFailedError(cause);
         }
         const error = problemOf(value, method);
-        if (error) throw unusableCredentialsError(error, expected(method));
+        if (error)
+          throw unusableCredentialsError(
+            error,
+            error.startsWith('credentials hold ')
+              ? `return only what ${method} sends, or name the method the credentials are for in the options`
+              : `return ${expected(method)} with non-empty strings`,
+          );
         const credentials = pick(value as Record<string, unknown>, method);
         addSecrets(secrets, credentials);
         return credentials;

@@ -22,7 +22,9 @@ export function credentialsHint(method: ClientAuthMethod, clock?: ServerClock, d
       const untrusted = clock.untrustedOffsetMs;
       return untrusted !== undefined
         ? `the server refused the assertion's times, and its Date header is ${signed(untrusted)} off this clock, more than is learned: fix this machine's clock (NTP) or set clockSkewMs`
-        : `the server refused the assertion's times (clock offset in use ${signed(clock.offsetMs)}): check this machine's clock (NTP), or set clockSkewMs`;
+        : clock.explicit
+          ? `the server refused the assertion's times: clockSkewMs is ${signed(clock.offsetMs)}${clock.seenOffsetMs === undefined ? '' : `, the server's Date header says ${signed(clock.seenOffsetMs)}`}`
+          : `the server refused the assertion's times (clock offset in use ${signed(clock.offsetMs)}): check this machine's clock (NTP), or set clockSkewMs`;
     }
     return "check clientId, that the server has the public key of privateKey for this client (keyId, algorithm), and the assertion's audience (issuer or assertionAudience)";
   }

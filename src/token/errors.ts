@@ -161,11 +161,14 @@ export function providerFailedError(cause: unknown): PaymentAuthError {
 }
 
 /** The credentials provider returned something that is not usable credentials. */
-export function unusableCredentialsError(problem: string, shape = '{ clientId, clientSecret }'): PaymentAuthError {
+export function unusableCredentialsError(
+  problem: string,
+  hint = 'return { clientId, clientSecret } with non-empty strings',
+): PaymentAuthError {
   return new PaymentAuthError({
     code: 'CREDENTIALS_MISSING',
     message: `Credentials provider returned unusable credentials: ${problem}`,
-    hint: `return ${shape} with non-empty strings`,
+    hint,
   });
 }
 

@@ -14,6 +14,7 @@ export class ServerClock {
   #offsetMs: number;
   /** The last offset seen beyond the limit, for the hint of a rejected assertion. */
   #untrustedMs: number | undefined;
+  #seenMs: number | undefined;
 
   constructor(
     private readonly wall: () => number,
@@ -38,6 +39,16 @@ export class ServerClock {
     return this.#offsetMs;
   }
 
+  /** The offset the last `Date` header showed, whether it was used or not. */
+  get seenOffsetMs(): number | undefined {
+    return this.#seenMs;
+  }
+
+  /** Whether the offset was set by the caller (`clockSkewMs`). */
+  get explicit(): boolean {
+    return this.explicitMs !== undefined;
+  }
+
   /** An offset the server's `Date` showed that was too large to trust. */
   get untrustedOffsetMs(): number | undefined {
     return this.#untrustedMs;
@@ -48,11 +59,13 @@ export class ServerClock {
    * clock). Returns whether the offset in use changed.
    */
   learn(date: unknown, sentAt: number, receivedAt: number): boolean {
-    if (this.explicitMs !== undefined || typeof date !== 'string') return false;
-    const serverMs = Date.parse(date);
-    if (!Number.isFinite(serverMs)) return false;
+    if (typeof date !== 'string') return false;
+    const serverMs = parseHttpDate(date);
+    if (serverMs === undefined) return false;
     // The server wrote the header somewhere in [serverMs, serverMs + 1 s), while the call was out.
     const offset = serverMs + 500 - (sentAt + receivedAt) / 2;
+    this.#seenMs = Math.round(offset);
+    if (this.explicitMs !== undefined) return false;
     if (Math.abs(offset) > this.maxMs) {
       this.#untrustedMs = Math.round(offset);
       return false;
@@ -64,6 +77,19 @@ export class ServerClock {
     this.#offsetMs = next;
     return changed;
   }
+}
+
+/** asctime, one of the three forms of an HTTP date (RFC 9110 §5.6.7); it names no zone, and means GMT. */
+const ASCTIME = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}$/;
+
+/**
+ * An HTTP date in epoch ms (IMF-fixdate, RFC 850 or asctime), or undefined. `Date.parse` reads a
+ * date without a zone in the local one: asctime is read as GMT, as RFC 9110 has it.
+ */
+export function parseHttpDate(text: string): number | undefined {
+  const trimmed = text.trim();
+  const ms = Date.parse(ASCTIME.test(trimmed) ? `${trimmed} GMT` : trimmed);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /** Offsets within this are a `Date` header's rounding and the time on the wire. */
