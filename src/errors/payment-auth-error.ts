@@ -1,7 +1,8 @@
 /**
  * Stable codes of {@link PaymentAuthError}. Branch on these, never on the message.
  *
- * - `CREDENTIALS_MISSING`: the credentials provider threw or returned no usable client id/secret.
+ * - `CREDENTIALS_MISSING`: the credentials provider threw or returned no usable credentials, or no
+ *   client assertion could be made (the private key, or a `clientAssertion` signer that failed).
  * - `CREDENTIALS_REJECTED`: the token endpoint rejected the client (`invalid_client`, or a 401).
  * - `TOKEN_REQUEST_REJECTED`: the token endpoint refused the grant for another reason
  *   (`invalid_scope`, `unauthorized_client`, `invalid_request`, `unsupported_grant_type`, other 4xx,
