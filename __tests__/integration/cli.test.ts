@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
@@ -197,7 +198,38 @@ describe('payment-auth token', () => {
         { PAYMENT_CLIENT_ID: 'client-1' },
       );
       expect(mtls).toMatchObject({ code: 0, stderr: '' });
-      expect(tls.requests.map((r) => [r.route, r.clientAuth, r.status])).toEqual([['token', 'tls', 200]]);
+      // An encrypted key: its passphrase from the environment, never a flag.
+      const encrypted = createPrivateKey(certs.client.key).export({
+        format: 'pem',
+        type: 'pkcs8',
+        cipher: 'aes-256-cbc',
+        passphrase: 'key-pass',
+      }) as string;
+      const encryptedArgs = [
+        'token',
+        '--base-url',
+        tls.url,
+        '--cert',
+        join(dir, 'client.crt'),
+        '--key',
+        file('client.enc.key', encrypted),
+        '--ca',
+        join(dir, 'ca.crt'),
+      ];
+      expect(
+        await run(encryptedArgs, { PAYMENT_CLIENT_ID: 'client-1', PAYMENT_TLS_KEY_PASSPHRASE: 'key-pass' }),
+      ).toMatchObject({
+        code: 0,
+        stderr: '',
+      });
+      expect(await run(encryptedArgs, { PAYMENT_CLIENT_ID: 'client-1' })).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/the files of --cert and --key cannot be used \(ERR_OSSL_/),
+      });
+      expect(tls.requests.map((r) => [r.route, r.clientAuth, r.status])).toEqual([
+        ['token', 'tls', 200],
+        ['token', 'tls', 200],
+      ]);
       const missing = await run(['token', '--base-url', jwt.url, '--private-key', join(dir, 'nope.pem')], {
         PAYMENT_CLIENT_ID: 'cli-jwt',
       });

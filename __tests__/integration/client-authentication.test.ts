@@ -1,5 +1,9 @@
 import axios, { type AxiosInstance } from 'axios';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { SignJWT } from 'jose';
 import { attachPaymentAuth, isPaymentAuthError, type PaymentAuth, type PaymentAuthOptions } from '../../src';
@@ -170,6 +174,21 @@ describe('private_key_jwt against the sandbox', () => {
     }
   });
 
+  it('a signer that does not answer is named as such, and is no outage for the breaker', async () => {
+    await start();
+    const api = await attach(
+      { clientId: CLIENT, clientAssertion: () => new Promise<string>(() => undefined) },
+      { tokenTimeoutMs: 100, breaker: { failureThreshold: 1 } },
+    );
+    for (let i = 0; i < 2; i++)
+      await expect(api.get('/payments')).rejects.toMatchObject({
+        code: 'TOKEN_ENDPOINT_TIMEOUT',
+        message: expect.stringMatching(/waiting for the clientAssertion signer\./),
+      });
+    expect(auth!.status().breaker.state).toBe('closed');
+    expect(sandbox.counters().tokenCalls).toBe(0);
+  });
+
   it('fails clearly, before any call, for a key that cannot sign', async () => {
     await start();
     const api = await attach({ clientId: CLIENT, privateKey: es256.publicJwk as never });
@@ -248,7 +267,7 @@ describe('mutual TLS against the sandbox', () => {
         { clientId: 'client-1' },
         { ...options, tls },
       ),
-    ).toThrow(/does not carry the certificate/);
+    ).toThrow(/does not present the certificate/);
     expect(() =>
       attachPaymentAuth(axios.create({ ...base, adapter: 'fetch' }), { clientId: 'client-1' }, { ...options, tls }),
     ).toThrow(/fetch adapter/);
@@ -257,7 +276,7 @@ describe('mutual TLS against the sandbox', () => {
     ).toThrow(/hold clientSecret/);
     const api = await attach({ clientId: 'client-1' }, { ...options, tls });
     await expect(api.get('/payments', { httpsAgent: new Agent({ ca: certs.ca.cert }) })).rejects.toThrow(
-      /does not carry the attachment's client certificate/,
+      /does not present the attachment's client certificate/,
     );
     expect(sandbox.requests).toHaveLength(0);
   });
@@ -274,7 +293,7 @@ describe('mutual TLS against the sandbox', () => {
       { ...tls, cert: certs.client.key, key: certs.client.cert }, // swapped
     ])
       expect(() => attachPaymentAuth(axios.create(base), { clientId: 'client-1' }, { ...options, tls: wrong })).toThrow(
-        /certificate and key cannot be used \(ERR_OSSL_/,
+        /certificate and key of the tls option cannot be used \(ERR_OSSL_/,
       );
     expect(sandbox.requests).toHaveLength(0);
   });
@@ -312,6 +331,110 @@ describe('mutual TLS against the sandbox', () => {
     );
     await expect(api.get('/payments')).rejects.toThrow(/not https:, so it cannot present a client certificate/);
     expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('compares the certificate an agent presents, whatever its form (PKCS#12, CRLF, a chain)', async () => {
+    await start({
+      clientAuth: 'tls_client_auth',
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    const { Agent } = await import('node:https');
+    const dir = mkdtempSync(join(tmpdir(), 'p12-'));
+    let pfx: Buffer;
+    try {
+      writeFileSync(join(dir, 'c.crt'), certs.client.cert);
+      writeFileSync(join(dir, 'c.key'), certs.client.key);
+      execFileSync(
+        'openssl',
+        ['pkcs12', '-export', '-in', 'c.crt', '-inkey', 'c.key', '-passout', 'pass:p12-pass', '-out', 'c.p12'],
+        {
+          cwd: dir,
+          stdio: 'pipe',
+        },
+      );
+      pfx = readFileSync(join(dir, 'c.p12'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const agents = [
+      new Agent({ ca: certs.ca.cert, pfx, passphrase: 'p12-pass' }),
+      new Agent({ ca: certs.ca.cert, cert: certs.client.cert.replace(/\n/g, '\r\n'), key: certs.client.key }),
+      new Agent({ ca: certs.ca.cert, cert: certs.client.cert + certs.ca.cert, key: certs.client.key }),
+    ];
+    for (const httpsAgent of agents) {
+      const api = axios.create({ baseURL: `${sandbox.url}/api/v1`, httpsAgent });
+      await attach({ clientId: 'client-1' }, { clientAuthMethod: 'tls_client_auth', tls }, api);
+      await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+      auth!.detach();
+    }
+  });
+
+  it('refuses an instance agent whose key material cannot be used, or that presents no certificate', async () => {
+    await start({
+      clientAuth: 'tls_client_auth',
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    const { Agent } = await import('node:https');
+    const { createSecureContext } = await import('node:tls');
+    const options = { clientAuthMethod: 'tls_client_auth' as const };
+    const with_ = (httpsAgent: object) => axios.create({ baseURL: `${sandbox.url}/api/v1`, httpsAgent });
+    expect(() =>
+      attachPaymentAuth(
+        with_(new Agent({ cert: certs.client.cert, key: certs.otherClient.key })),
+        { clientId: 'client-1' },
+        options,
+      ),
+    ).toThrow(/instance's httpsAgent cannot be used \(ERR_OSSL_/);
+    for (const none of [
+      new Agent({ secureContext: createSecureContext({ ca: certs.ca.cert }) }),
+      new Agent({ ca: certs.ca.cert, cert: certs.client.cert }), // no key: no certificate goes out
+    ])
+      expect(() => attachPaymentAuth(with_(none), { clientId: 'client-1' }, options)).toThrow(
+        /needs a client certificate/,
+      );
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it("refuses a request whose own agent presents another certificate than the instance agent's", async () => {
+    await start({
+      clientAuth: 'tls_client_auth',
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    const { Agent } = await import('node:https');
+    const api = axios.create({
+      baseURL: `${sandbox.url}/api/v1`,
+      httpsAgent: new Agent({ ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key }),
+    });
+    await attach({ clientId: 'client-1' }, { clientAuthMethod: 'tls_client_auth' }, api);
+    await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    const other = new Agent({ ca: certs.ca.cert, cert: certs.otherClient.cert, key: certs.otherClient.key });
+    await expect(api.get('/payments', { httpsAgent: other })).rejects.toThrow(
+      /does not present the attachment's client certificate/,
+    );
+    const same = new Agent({ ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key });
+    await expect(api.get('/payments', { httpsAgent: same })).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('a server certificate this client does not trust: named so, and no outage for the breaker', async () => {
+    await start({
+      clientAuth: 'tls_client_auth',
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    const api = await attach(
+      { clientId: 'client-1' },
+      {
+        clientAuthMethod: 'tls_client_auth',
+        tls: { cert: certs.client.cert, key: certs.client.key },
+        breaker: { failureThreshold: 1 },
+      },
+    );
+    for (let i = 0; i < 3; i++)
+      await expect(api.get('/payments')).rejects.toMatchObject({
+        code: 'TOKEN_ENDPOINT_UNAVAILABLE',
+        message: expect.stringMatching(/certificate is not trusted here/),
+        hint: expect.stringMatching(/CA of the token endpoint's certificate/),
+      });
+    expect(auth!.status().breaker.state).toBe('closed');
   });
 
   it('reports a certificate the server does not know as rejected credentials, with a hint', async () => {

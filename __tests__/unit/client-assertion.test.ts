@@ -239,7 +239,17 @@ describe('ServerClock', () => {
       ' Sun Nov  6 08:49:37 1994 ',
     ])
       expect([text, parseHttpDate(text)]).toEqual([text, expected]);
-    expect(parseHttpDate('not a date')).toBeUndefined();
+    // Not HTTP dates: no zone, other zones, garbage around (read in the local zone by Date.parse).
+    for (const text of [
+      'not a date',
+      'Sun, 06 Nov 1994 08:49:37',
+      'Sun, 06 Nov 1994 08:49:37 EST',
+      'Sun Nov  6 08:49:37 1994;',
+      'x Sun Nov  6 08:49:37 1994',
+      'Sun, 06 Nov 1994 08:49:37 GMT garbage',
+      '2026-12-06T08:00:00',
+    ])
+      expect([text, parseHttpDate(text)]).toEqual([text, undefined]);
   });
 
   it('keeps what the Date header showed for the hint, even with an explicit skew', () => {

@@ -105,7 +105,10 @@ export function parseFlags(spec: CommandSpec, argv: string[]): Record<string, st
 export function attachUsageError(error: unknown): UsageError {
   const message = error instanceof Error ? error.message : String(error);
   return new UsageError(
-    message.replace(/^attachPaymentAuth: /, '').replace('allowInsecureHttp: true', '--allow-insecure-http'),
+    message
+      .replace(/^attachPaymentAuth: /, '')
+      .replace('allowInsecureHttp: true', '--allow-insecure-http')
+      .replace('the client certificate and key of the tls option', 'the files of --cert and --key'),
   );
 }
 

@@ -33,7 +33,11 @@ export const tokenSpec: CommandSpec = {
       description: "private_key_jwt: the server's issuer identifier, the assertions' audience",
     },
     cert: { type: 'string', description: 'mutual TLS: file with the client certificate (PEM); needs --key' },
-    key: { type: 'string', description: "mutual TLS: file with the certificate's private key (PEM)" },
+    key: {
+      type: 'string',
+      description:
+        "mutual TLS: file with the certificate's private key (PEM); its passphrase, if any, from PAYMENT_TLS_KEY_PASSPHRASE",
+    },
     ca: { type: 'string', description: "file with CA certificates to trust for the server's certificate (PEM)" },
     'timeout-ms': {
       type: 'string',
@@ -117,7 +121,17 @@ export async function tokenCommand(argv: string[], io: Io): Promise<number> {
       ...(flags['token-url'] ? { tokenUrl: flags['token-url'] as string } : {}),
       ...(flags.scope ? { scope: flags.scope as string } : {}),
       ...(flags.issuer !== undefined ? { issuer: flags.issuer as string } : {}),
-      ...(cert !== undefined && key !== undefined ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
+      ...(cert !== undefined && key !== undefined
+        ? {
+            tls: {
+              cert,
+              key,
+              ...(ca ? { ca } : {}),
+              // From the environment, never a flag: a flag would show in the process list.
+              ...(io.env.PAYMENT_TLS_KEY_PASSPHRASE ? { passphrase: io.env.PAYMENT_TLS_KEY_PASSPHRASE } : {}),
+            },
+          }
+        : {}),
       clientAuthMethod: method,
       tokenTimeoutMs: flags['timeout-ms'] as number,
       allowInsecureHttp: flags['allow-insecure-http'] === true,

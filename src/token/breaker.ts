@@ -3,16 +3,18 @@ import type { BreakerPolicy } from '../options/breaker-options';
 import type { Reporter } from '../observability/reporter';
 import type { BreakerState } from '../observability/telemetry';
 import type { FleetGate } from '../store/fleet-gate';
-import { breakerOpenError } from './errors';
+import { breakerOpenError, isLocalFailure } from './errors';
 
 /**
  * Whether a failed call of the token endpoint means it is down or overloaded (after its retries:
- * 429, a transient 5xx, a connection that failed, no answer in time), not that it refused.
+ * 429, a transient 5xx, a connection that failed, no answer in time), not that it refused, nor that
+ * this side could not make the call (an untrusted certificate, a signer that did not answer).
  */
 export function isOutage(error: unknown): error is PaymentAuthError {
   return (
     isPaymentAuthError(error) &&
-    (error.code === 'TOKEN_ENDPOINT_UNAVAILABLE' || error.code === 'TOKEN_ENDPOINT_TIMEOUT')
+    (error.code === 'TOKEN_ENDPOINT_UNAVAILABLE' || error.code === 'TOKEN_ENDPOINT_TIMEOUT') &&
+    !isLocalFailure(error)
   );
 }
 

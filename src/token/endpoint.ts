@@ -18,6 +18,7 @@ import type { Deadline } from './deadline';
 import {
   redirectError,
   rejectedError,
+  signerTimeoutError,
   tokenTimeoutError,
   unavailableStatusError,
   unreachableError,
@@ -184,8 +185,10 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       try {
         assertion = await untilAborted(config.assertions.create(credentials), deadline.signal);
       } catch (error) {
-        if (deadline.signal.aborted) throw abortReason(deadline.signal, url);
-        throw error;
+        if (!deadline.signal.aborted) throw error;
+        const reason: unknown = deadline.signal.reason;
+        // detach() as it is; the deadline names the signer, not the URL it never reached.
+        throw isPaymentAuthError(reason) && reason.code !== 'TOKEN_ENDPOINT_TIMEOUT' ? reason : signerTimeoutError();
       }
     }
     const offsetBefore = config.serverClock?.offsetMs;

@@ -42,15 +42,71 @@ export function unavailableStatusError(status: number, url: string, retryAfterMs
   });
 }
 
+/**
+ * Failures on the token side that are not the token endpoint failing: a certificate this client
+ * does not trust or cannot present, a signer that did not answer. The breaker leaves them alone
+ * (`isOutage`): asking again later gives the same answer, and the endpoint may be well.
+ */
+const NOT_OUTAGES = new WeakSet<PaymentAuthError>();
+
+/** Whether `error` is one of the token side's own failures, not an outage of the endpoint. */
+export function isLocalFailure(error: PaymentAuthError): boolean {
+  return NOT_OUTAGES.has(error);
+}
+
+function local(error: PaymentAuthError): PaymentAuthError {
+  NOT_OUTAGES.add(error);
+  return error;
+}
+
+/**
+ * TLS errors of this side's configuration: the server's certificate is not trusted (or not for
+ * this name), or the client's own certificate or key cannot be used.
+ */
+const TLS_TRUST =
+  /^(?:SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|CERT_REVOKED|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+const TLS_OWN = /^(?:ERR_OSSL_|ERR_SSL_)/;
+
 /** The token endpoint could not be reached; `code` is the transport's error code, when it gave one. */
 export function unreachableError(code: string | undefined, url: string): PaymentAuthError {
   const name = code ?? 'network error';
+  const cause = Object.assign(new Error(name), code === undefined ? {} : { code });
+  if (code !== undefined && TLS_TRUST.test(code))
+    return local(
+      new PaymentAuthError({
+        code: 'TOKEN_ENDPOINT_UNAVAILABLE',
+        message: `Token endpoint ${url} could not be reached: its certificate is not trusted here (${name})`,
+        hint: "give the CA of the token endpoint's certificate (tls.ca, or the ca of the instance's httpsAgent), or check the URL's host name",
+        cause,
+      }),
+    );
+  if (code !== undefined && TLS_OWN.test(code))
+    return local(
+      new PaymentAuthError({
+        code: 'TOKEN_ENDPOINT_UNAVAILABLE',
+        message: `Token endpoint ${url} could not be reached: the TLS connection could not be set up on this side (${name})`,
+        hint: "check the client certificate, its key and passphrase (tls, or the instance's httpsAgent)",
+        cause,
+      }),
+    );
   return new PaymentAuthError({
     code: 'TOKEN_ENDPOINT_UNAVAILABLE',
     message: `Token endpoint ${url} could not be reached: ${name}`,
     hint: 'check the network path to the token endpoint',
-    cause: Object.assign(new Error(name), code === undefined ? {} : { code }),
+    cause,
   });
+}
+
+/** A `clientAssertion` signer did not answer before the acquisition's deadline: not the endpoint's fault. */
+export function signerTimeoutError(): PaymentAuthError {
+  return local(
+    new PaymentAuthError({
+      code: 'TOKEN_ENDPOINT_TIMEOUT',
+      message:
+        'Token acquisition did not finish before its deadline (tokenTimeoutMs), waiting for the clientAssertion signer',
+      hint: 'check the service that signs the client assertions (a KMS, an HSM), or raise tokenTimeoutMs',
+    }),
+  );
 }
 
 /** The acquisition failed with something that is not a `PaymentAuthError` (named, never quoted). */

@@ -79,16 +79,25 @@ export class ServerClock {
   }
 }
 
-/** asctime, one of the three forms of an HTTP date (RFC 9110 §5.6.7); it names no zone, and means GMT. */
-const ASCTIME = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}$/;
+/**
+ * The three forms of an HTTP date (RFC 9110 §5.6.7): IMF-fixdate, RFC 850 and asctime. The first
+ * two say GMT; asctime names no zone and means GMT.
+ */
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC_850 = /^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
 
 /**
- * An HTTP date in epoch ms (IMF-fixdate, RFC 850 or asctime), or undefined. `Date.parse` reads a
- * date without a zone in the local one: asctime is read as GMT, as RFC 9110 has it.
+ * An HTTP date in epoch ms, or undefined for anything else: `Date.parse` would read a date without
+ * a zone (or one with garbage around it) in the local zone, and a client's offset would then
+ * depend on where it runs.
  */
 export function parseHttpDate(text: string): number | undefined {
   const trimmed = text.trim();
-  const ms = Date.parse(ASCTIME.test(trimmed) ? `${trimmed} GMT` : trimmed);
+  const form =
+    IMF_FIXDATE.test(trimmed) || RFC_850.test(trimmed) ? trimmed : ASCTIME.test(trimmed) ? `${trimmed} GMT` : undefined;
+  if (form === undefined) return undefined;
+  const ms = Date.parse(form);
   return Number.isFinite(ms) ? ms : undefined;
 }
 
