@@ -2,6 +2,7 @@ import { PaymentAuthError } from '../../src/errors/payment-auth-error';
 import { normalizeBreaker } from '../../src/options/breaker-options';
 import type { FleetGate } from '../../src/store/fleet-gate';
 import { isOutage, TokenEndpointBreaker } from '../../src/token/breaker';
+import { MAX_TIMER_MS } from '../../src/util/timers';
 
 /** A gate as one store holds it for several owners, on the test's clock (taken afresh by its holder, as `createFleetGate` does). */
 function sharedLock(clock: () => number) {
@@ -34,14 +35,24 @@ function setup(options: Parameters<typeof normalizeBreaker>[0] = {}, random = ()
   let now = 1_000_000;
   const clock = () => now;
   const events: [string, Record<string, unknown>, number | undefined][] = [];
+  /** The log lines, as `reporter.breakerState` writes them. */
+  const messages: string[] = [];
   const reporter = {
-    breakerState: (state: string, _m: string, f: Record<string, unknown>, o?: number) =>
-      void events.push([state, f, o]),
+    breakerState: (state: string, message: string, f: Record<string, unknown>, o?: number) => {
+      events.push([state, f, o]);
+      messages.push(message);
+    },
   };
   const breaker = new TokenEndpointBreaker(normalizeBreaker(options), clock, reporter, random);
   const lock = sharedLock(clock);
-  return { breaker, gate: lock.gate('a'), lock, events, advance: (ms: number) => void (now += ms), clock };
+  return { breaker, gate: lock.gate('a'), lock, events, messages, advance: (ms: number) => void (now += ms), clock };
 }
+
+/** Draws `values` in turn, then the top of the range (the cool-down's ceiling). */
+const draws =
+  (...values: number[]) =>
+  () =>
+    values.shift() ?? 1 - Number.EPSILON;
 
 describe('isOutage', () => {
   it('is an unavailable or timed-out token endpoint, nothing else', () => {
@@ -203,13 +214,15 @@ describe('TokenEndpointBreaker', () => {
   });
 
   it('stays open, and waits longer, while another process holds the gate', async () => {
-    const { breaker, lock, advance } = setup({ failureThreshold: 1, coolDownMs: 1000 });
+    const { breaker, lock, events, advance } = setup({ failureThreshold: 1, coolDownMs: 1000 });
     const other = lock.gate('b');
     await other.take(6000); // another process is cooling down after its probe
     await breaker.failed(outage(), lock.gate('a'));
     advance(1000);
     await expect(breaker.admit(lock.gate('a'))).rejects.toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE' });
-    expect(breaker.status()).toMatchObject({ state: 'open', consecutiveFailures: 2, retryInMs: 2000 });
+    expect(breaker.status()).toEqual({ state: 'open', consecutiveFailures: 2, retryInMs: 2000, openForMs: 1000 });
+    // Still the same opening: not reported again, and open since the first failure.
+    expect(events).toEqual([['open', { consecutiveFailures: 1, retryInMs: 1000 }, undefined]]);
     advance(2000);
     await expect(breaker.admit(lock.gate('a'))).rejects.toMatchObject({ retryAfterMs: 4000 });
     advance(4000);
@@ -271,6 +284,89 @@ describe('TokenEndpointBreaker', () => {
     expect(mid.breaker.status().retryInMs).toBe(750);
   });
 
+  it('reports each change of state with the line its log shows, and the open time from the first opening', async () => {
+    const { breaker, gate, events, messages, advance } = setup({ failureThreshold: 1, coolDownMs: 1000 });
+    await breaker.failed(outage(), gate);
+    advance(1000);
+    expect(await breaker.admit(gate)).toBe('probe');
+    advance(200); // a slow probe, that fails
+    await breaker.failed(outage(), gate);
+    expect(breaker.status()).toEqual({ state: 'open', consecutiveFailures: 2, retryInMs: 2000, openForMs: 1200 });
+    advance(2000);
+    expect(await breaker.admit(gate)).toBe('probe');
+    advance(100);
+    await breaker.succeeded(gate);
+    // Strictly: no `retryAfterMs` field at all when the server sent no Retry-After.
+    expect(events).toStrictEqual([
+      ['open', { consecutiveFailures: 1, retryInMs: 1000 }, undefined],
+      ['half-open', { consecutiveFailures: 1 }, undefined],
+      ['open', { consecutiveFailures: 2, retryInMs: 2000 }, undefined],
+      ['half-open', { consecutiveFailures: 2 }, undefined],
+      ['closed', { openForMs: 3300 }, 3300],
+    ]);
+    expect(messages).toEqual([
+      'token endpoint breaker open: requests that need a token fail at once',
+      'token endpoint breaker half-open: one call tests the token endpoint',
+      'token endpoint breaker open again: the probe failed',
+      'token endpoint breaker half-open: one call tests the token endpoint',
+      'token endpoint breaker closed: the token endpoint answered',
+    ]);
+
+    const other = setup({ failureThreshold: 1 });
+    await other.breaker.failed(outage(), other.gate);
+    other.advance(10);
+    other.breaker.recovered(other.clock());
+    expect(other.messages.at(-1)).toBe('token endpoint breaker closed: another process got a token');
+  });
+
+  it('holds the fleet gate from its opening to the end of its cool-down, not after, and not while closed', async () => {
+    // What detach() relies on to give the gate back only while the fleet may still be waiting on it.
+    const { breaker, gate, lock, advance } = setup({ failureThreshold: 3, coolDownMs: 1000 });
+    expect(breaker.holdsGate).toBe(false);
+    await breaker.failed(outage(), gate); // below the threshold: no gate taken
+    expect(breaker.holdsGate).toBe(false);
+    expect(await breaker.admit(gate)).toBe('call'); // after a failure: through the gate
+    expect(breaker.holdsGate).toBe(true);
+    await breaker.failed(outage(), gate); // still below the threshold: the gate is given back
+    expect(lock.held()).toBeUndefined();
+    expect(breaker.holdsGate).toBe(false);
+    expect(await breaker.admit(gate)).toBe('call');
+    await breaker.failed(outage(), gate); // opens: the gate is taken for the cool-down
+    expect(breaker.status()).toMatchObject({ state: 'open', retryInMs: 1000 });
+    expect(breaker.holdsGate).toBe(true);
+    advance(999);
+    expect(breaker.holdsGate).toBe(true);
+    advance(1); // the gate's TTL has run out: nothing to give back
+    expect(breaker.holdsGate).toBe(false);
+    expect(lock.held()).toBeUndefined();
+  });
+
+  it('closes for a token stored after the first failure, also once it opened on finding the gate held', async () => {
+    const { breaker, gate, lock, advance, clock } = setup({ failureThreshold: 5 });
+    await breaker.failed(outage(), gate);
+    const firstFailure = clock();
+    advance(10);
+    await lock.gate('b').take(5000);
+    await expect(breaker.admit(gate)).rejects.toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE' });
+    expect(breaker.state()).toBe('open');
+    breaker.recovered(firstFailure + 5); // issued after the first failure: the endpoint worked since
+    expect(breaker.status()).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
+  });
+
+  it('cools down after a failed probe for exactly the time its gate was taken for (one jitter draw)', async () => {
+    // The draws: the first cool-down (at its ceiling), the probe's (halfway up), then any other.
+    const { breaker, gate, lock, advance } = setup(
+      { failureThreshold: 1, coolDownMs: 1000 },
+      draws(1 - Number.EPSILON, 0.5, 1 - Number.EPSILON),
+    );
+    await breaker.failed(outage(), gate);
+    advance(1000);
+    expect(await breaker.admit(gate)).toBe('probe');
+    await breaker.failed(outage(), gate);
+    expect(breaker.status().retryInMs).toBe(1500);
+    expect(lock.calls).toEqual(['a take 1000', 'a take 1500', 'a take 1500']);
+  });
+
   it('never opens with breaker: false, but background renewals still back off exponentially', async () => {
     const { breaker, gate, lock, events, advance } = setup(false);
     const delays: number[] = [];
@@ -286,5 +382,18 @@ describe('TokenEndpointBreaker', () => {
     expect(breaker.status().consecutiveFailures).toBe(7);
     expect(events).toEqual([]);
     expect(lock.calls).toEqual([]);
+  });
+});
+
+describe('normalizeBreaker', () => {
+  it('takes the largest values it allows', () => {
+    expect(normalizeBreaker({ failureThreshold: 1000, coolDownMs: MAX_TIMER_MS, maxCoolDownMs: MAX_TIMER_MS })).toEqual(
+      {
+        enabled: true,
+        failureThreshold: 1000,
+        coolDownMs: MAX_TIMER_MS,
+        maxCoolDownMs: MAX_TIMER_MS,
+      },
+    );
   });
 });

@@ -1,12 +1,14 @@
 import { MemoryTokenStore } from '../../src';
 import { PaymentAuthError } from '../../src/errors/payment-auth-error';
 import { createFleetGate } from '../../src/store/fleet-gate';
-import type { StoreUnavailable } from '../../src/store/store-unavailable';
+import type { StoreErrorConsequence, StoreUnavailable } from '../../src/store/store-unavailable';
 import type { TokenStore } from '../../src/store/token-store';
 import { createTimerGroup } from '../../src/util/timers';
 
 function gateOn(store: TokenStore, owner: string, signal = new AbortController().signal) {
   const errors: StoreUnavailable[] = [];
+  /** What the store warning says the package does instead. */
+  const consequences: StoreErrorConsequence[] = [];
   const gate = createFleetGate({
     store,
     key: 'breaker:v1:k',
@@ -14,9 +16,12 @@ function gateOn(store: TokenStore, owner: string, signal = new AbortController()
     storeTimeoutMs: 50,
     timers: createTimerGroup(),
     signal,
-    onStoreError: (error) => void errors.push(error),
+    onStoreError: (error, consequence) => {
+      errors.push(error);
+      consequences.push(consequence);
+    },
   });
-  return { gate, errors };
+  return { gate, errors, consequences };
 }
 
 describe('createFleetGate', () => {
@@ -48,13 +53,19 @@ describe('createFleetGate', () => {
       },
       unlock: () => new Promise(() => undefined),
     };
-    const { gate, errors } = gateOn(failing, 'a');
+    const { gate, errors, consequences } = gateOn(failing, 'a');
     expect(await gate.take(1000)).toBe(true);
     await gate.release();
     expect(errors.map((e) => e.message)).toEqual([
       'token store unlock failed: no answer in 50 ms',
       'token store lock failed: connection refused',
       'token store unlock failed: no answer in 50 ms',
+    ]);
+    // What the store warning says the package does instead.
+    expect(consequences).toEqual([
+      'the breaker gate expires on its own',
+      'this process decides alone whether to call the token endpoint',
+      'the breaker gate expires on its own',
     ]);
   });
 

@@ -41,6 +41,8 @@ const BREAKER_OPTION_KEYS = keysOf<BreakerOptions>({ failureThreshold: true, coo
 
 export const BREAKER_DEFAULTS = { failureThreshold: 2, coolDownMs: 1000, maxCoolDownMs: 30_000 } as const;
 
+const isInteger = (n: unknown): n is number => Number.isInteger(n);
+
 function fail(message: string): never {
   throw new TypeError(`attachPaymentAuth: ${message}`);
 }
@@ -55,7 +57,7 @@ export function normalizeBreaker(value: unknown): BreakerPolicy {
   if (unknown.length) fail(`unknown breaker option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
   const int = (key: keyof BreakerOptions, min: number, max: number): number => {
     const n: unknown = options[key] === undefined ? BREAKER_DEFAULTS[key] : options[key];
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+    if (!isInteger(n) || n < min || n > max)
       fail(`breaker.${key} must be an integer from ${min} to ${max}, got ${shown(n)}`);
     return n;
   };

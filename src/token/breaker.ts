@@ -134,7 +134,8 @@ export class TokenEndpointBreaker {
   async admit(gate: FleetGate, callBudgetMs = 0): Promise<'call' | 'probe'> {
     const state = this.state();
     if (state === 'open') throw this.openError();
-    if (state === 'closed' && (this.#failures === 0 || !this.policy.enabled)) return 'call';
+    // Half-open needs a failure with the breaker on: what is left is closed and untroubled.
+    if (this.#failures === 0 || !this.policy.enabled) return 'call';
     const coolDownMs = this.#coolDownMs(this.#failures + 1);
     // Held for the call itself too (at most its budget): a slow probe must not let the gate expire
     // under it, or another process would start a second call while this one is in flight. Once
@@ -169,8 +170,7 @@ export class TokenEndpointBreaker {
    * open breaker closes.
    */
   recovered(issuedAt: number): void {
-    if (this.#firstFailureAt !== undefined && issuedAt > this.#firstFailureAt)
-      this.#close('another process got a token');
+    if (issuedAt > (this.#firstFailureAt ?? Infinity)) this.#close('another process got a token');
   }
 
   /** A token acquisition failed for an outage ({@link isOutage}). */
