@@ -70,4 +70,41 @@ describe('buildGrantRequest', () => {
     });
     expect(request.headers['Content-Type']).toBe('application/json');
   });
+
+  it('sends client_id, the assertion type and the assertion with private_key_jwt, and no secret', () => {
+    const request = buildGrantRequest(
+      { grant_type: 'client_credentials' },
+      { clientId: 'id', privateKey: { kty: 'EC', d: 'x' } },
+      'private_key_jwt',
+      'form',
+      'h.p.s',
+    );
+    expect(Object.fromEntries(new URLSearchParams(request.data))).toEqual({
+      grant_type: 'client_credentials',
+      client_id: 'id',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: 'h.p.s',
+    });
+    expect(request.headers).toEqual({
+      Accept: 'application/json',
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
+    expect(() =>
+      buildGrantRequest(
+        { grant_type: 'client_credentials' },
+        { clientId: 'id', privateKey: 'k' },
+        'private_key_jwt',
+        'form',
+      ),
+    ).toThrow(/needs a client assertion/);
+  });
+
+  it.each(['tls_client_auth', 'self_signed_tls_client_auth'] as const)(
+    'sends client_id alone with %s: the certificate authenticates',
+    (method) => {
+      const request = buildGrantRequest({ grant_type: 'client_credentials' }, { clientId: 'id' }, method, 'json');
+      expect(JSON.parse(request.data)).toEqual({ grant_type: 'client_credentials', client_id: 'id' });
+      expect(request.headers.Authorization).toBeUndefined();
+    },
+  );
 });
