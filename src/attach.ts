@@ -5,7 +5,7 @@ import { setUpClientCertificate } from './token/client-certificate';
 import { ServerClock } from './token/server-clock';
 import type { CredentialsInput } from './token/credentials';
 import { normalizeOptions } from './options/normalize';
-import type { PaymentAuthOptions } from './options/options';
+import { DEFAULTS, type PaymentAuthOptions } from './options/options';
 import { createReporter, type LastAuthError, type PaymentAuthCounts } from './observability/reporter';
 import { createRequestInterceptor } from './interceptors/request';
 import { createResponseInterceptors } from './interceptors/response';
@@ -100,7 +100,8 @@ export function attachPaymentAuth(
   }
   const normalized = normalizeOptions(options, instance.defaults.baseURL);
   const { clientAuth } = normalized;
-  const clientAuthMethod = clientAuth.clientAuthMethod ?? inferClientAuthMethod(credentials) ?? 'client_secret_basic';
+  const clientAuthMethod =
+    clientAuth.clientAuthMethod ?? inferClientAuthMethod(credentials) ?? DEFAULTS.clientAuthMethod;
   if (clientAuthMethod !== 'private_key_jwt' && (clientAuth.assertionAudience ?? clientAuth.clockSkewMs) !== undefined)
     throw new TypeError(
       `attachPaymentAuth: assertionAudience and clockSkewMs are for private_key_jwt, not ${clientAuthMethod}`,

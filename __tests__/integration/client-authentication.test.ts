@@ -189,6 +189,22 @@ describe('private_key_jwt against the sandbox', () => {
     expect(sandbox.counters().tokenCalls).toBe(0);
   });
 
+  it('pauses a rejected signer from a provider as it pauses a rejected secret (a new closure each time)', async () => {
+    await start();
+    const api = await attach(
+      () => ({
+        clientId: CLIENT,
+        clientAssertion: (claims) =>
+          new SignJWT({ ...claims }).setProtectedHeader({ alg: 'ES256', kid: other.kid }).sign(other.privateKey),
+      }),
+      { clientAuthMethod: 'private_key_jwt', tokenRetries: 0 },
+    );
+    for (let i = 0; i < 5; i++)
+      await expect(api.get('/payments')).rejects.toMatchObject({ code: 'CREDENTIALS_REJECTED' });
+    // Two rejections in a row start the pause: the other three fail at once, without a call.
+    expect(sandbox.counters().tokenCalls).toBe(2);
+  });
+
   it('fails clearly, before any call, for a key that cannot sign', async () => {
     await start();
     const api = await attach({ clientId: CLIENT, privateKey: es256.publicJwk as never });
@@ -234,6 +250,32 @@ describe('mutual TLS against the sandbox', () => {
     expect(status).toBe(401);
     auth!.detach();
     expect(api.defaults.httpsAgent).toBeUndefined();
+  });
+
+  it("keeps the tls option's key and passphrase out of an API call's AxiosError (its config carries the agent)", async () => {
+    await start({
+      clientAuth: 'tls_client_auth',
+      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
+    });
+    const { createPrivateKey } = await import('node:crypto');
+    const passphrase = 'tls-key-passphrase-canary';
+    const key = createPrivateKey(certs.client.key).export({
+      format: 'pem',
+      type: 'pkcs8',
+      cipher: 'aes-256-cbc',
+      passphrase,
+    }) as string;
+    const api = await attach(
+      { clientId: 'client-1' },
+      { clientAuthMethod: 'tls_client_auth', tls: { ...tls, key, passphrase } },
+    );
+    sandbox.injectFault('api', { status: 400 });
+    const error = await api.get('/payments').catch((e: unknown) => e);
+    expect(axios.isAxiosError(error) && error.response?.status).toBe(400);
+    const body = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    const canaries = [passphrase, body(key), ...key.split('\n').filter((l) => l.length > 40)];
+    expectNoLeaks(inspect(error, { depth: 10, showHidden: true }), canaries);
+    expectNoLeaks(JSON.stringify(error), canaries);
   });
 
   it('self_signed_tls_client_auth with the certificate of the instance agent', async () => {

@@ -143,7 +143,7 @@ describe('createReporter', () => {
     const onStoreError = jest.fn();
     const { reporter, lines, calls } = reporterWith({ onStoreError, clock: () => 7 });
     const error = new StoreUnavailable('get', 'ECONNREFUSED');
-    reporter.storeError(error);
+    reporter.storeError(error, 'fetching in process');
     expect(reporter.counts).toEqual(ZERO);
     expect(reporter.lastError).toEqual({ code: 'TOKEN_STORE_UNAVAILABLE', message: error.message, at: 7 });
     expect(calls).toEqual([]);

@@ -57,7 +57,7 @@ export interface Reporter {
    * `lastError`; the logger's warning is given once per {@link STORE_WARNING_INTERVAL_MS} and
    * consequence, with how many were left out since.
    */
-  storeError(error: StoreUnavailable, consequence?: StoreErrorConsequence): void;
+  storeError(error: StoreUnavailable, consequence: StoreErrorConsequence): void;
   unauthorized(replayed: boolean): void;
   retry(reason: string): void;
   idempotencyKey(): void;
@@ -168,7 +168,7 @@ export function createReporter(options: ReporterOptions): Reporter {
       log(state === 'open' ? 'warn' : 'info', message, { state, ...fields });
       measure('recordBreakerState', (t) => t.recordBreakerState?.(state, openForMs));
     },
-    storeError(error, consequence = 'fetching in process') {
+    storeError(error, consequence) {
       const now = options.clock();
       lastError = { code: 'TOKEN_STORE_UNAVAILABLE', message: error.message, at: now };
       const last = storeWarnings.get(consequence);

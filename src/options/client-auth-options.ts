@@ -41,13 +41,17 @@ export interface TlsClientOptions {
   key: PemInput;
   /** The key's passphrase, when it is encrypted. @default none */
   passphrase?: string;
-  /** CA certificates to trust for the server's certificate, besides the system's. @default Node's */
+  /**
+   * CA certificates to trust for the servers' certificates (the token endpoint's, and the API's: the
+   * agent serves both). As Node's own `ca`, it replaces Node's default list.
+   * @default Node's default list
+   */
   ca?: PemInput | readonly PemInput[];
 }
 
 /** The client authentication options after validation. */
 export interface ClientAuthPolicy {
-  /** As set; undefined lets the credentials decide (see `resolveClientAuthMethod`). */
+  /** As set; undefined lets the credentials decide (`inferClientAuthMethod`, at attach). */
   clientAuthMethod: ClientAuthMethod | undefined;
   issuer: string | undefined;
   assertionAudience: string | undefined;

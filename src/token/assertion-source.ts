@@ -5,7 +5,7 @@ import {
   UnusableKeyError,
   type SigningKey,
 } from './client-assertion';
-import type { Credentials, PrivateKeyJwtCredentials } from './credentials';
+import { sameKey, type Credentials, type PrivateKeyJwtCredentials } from './credentials';
 import { assertionCallbackFailedError, unusableKeyError } from './errors';
 import type { ServerClock } from './server-clock';
 
@@ -66,7 +66,7 @@ export class AssertionSource {
     const held = this.#key?.input;
     if (
       !held ||
-      held.privateKey !== credentials.privateKey ||
+      !sameKey(held.privateKey, credentials.privateKey) ||
       held.keyId !== credentials.keyId ||
       held.algorithm !== credentials.algorithm
     ) {

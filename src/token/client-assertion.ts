@@ -6,7 +6,11 @@ import type { AssertionAlgorithm, ClientAssertionClaims, PrivateKeyJwtCredential
 type Jose = typeof JoseModule;
 let jose: Promise<Jose> | undefined;
 export function loadJose(): Promise<Jose> {
-  jose ??= import('jose');
+  // A failed load (a bundle without jose) is tried again on the next call, not kept.
+  jose ??= import('jose').catch((error: unknown) => {
+    jose = undefined;
+    throw error;
+  });
   return jose;
 }
 

@@ -127,7 +127,13 @@ export function setUpClientCertificate(
         fail(
           'the tls option needs Node 20.16 or later (process.getBuiltinModule); on other runtimes give the instance an https.Agent with the certificate instead',
         );
-      agent = new https.Agent({ ...tlsOption, keepAlive: true });
+      // The agent holds a secure context, not the key's text or its passphrase: an API call's
+      // AxiosError carries its config, and with it the agent and the options it was made with.
+      const { ca, ...own } = tlsOption;
+      agent = new https.Agent({
+        secureContext: tls!.createSecureContext({ ...own, ...(ca === undefined ? {} : { ca }) }),
+        keepAlive: true,
+      });
       instance.defaults.httpsAgent = agent;
       installed = true;
     }

@@ -1,4 +1,4 @@
-import type { ClientAuthMethod } from '../options/options';
+import { isTlsClientAuth, type ClientAuthMethod } from '../options/client-auth-options';
 import type { ServerClock } from './server-clock';
 
 /** `+12 s`, `-3 min`: an offset for a hint. */
@@ -14,7 +14,7 @@ function signed(ms: number): string {
  * `description`: the server's `error_description`, when it names what it missed (a certificate).
  */
 export function credentialsHint(method: ClientAuthMethod, clock?: ServerClock, description = ''): string {
-  const tls = method === 'tls_client_auth' || method === 'self_signed_tls_client_auth';
+  const tls = isTlsClientAuth(method);
   if (!tls && /\bcertificate\b/i.test(description))
     return "the server asks for a client certificate (mutual TLS, RFC 8705): set clientAuthMethod 'tls_client_auth' (or 'self_signed_tls_client_auth') with tls: { cert, key }";
   if (method === 'private_key_jwt') {

@@ -82,7 +82,7 @@ export type CredentialsInput = Credentials | (() => Credentials | Promise<Creden
 export const CREDENTIAL_ENV = { clientId: 'PAYMENT_CLIENT_ID', clientSecret: 'PAYMENT_CLIENT_SECRET' } as const;
 
 /** Whether two private keys are the same key: the same object or PEM, a JWK with the same `d`, equal `KeyObject`s. */
-function sameKey(a: unknown, b: unknown): boolean {
+export function sameKey(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   const equals = (a as { equals?: unknown }).equals;
@@ -107,6 +107,7 @@ export function sameCredentials(a: Credentials, b: Credentials): boolean {
     sameKey(x.privateKey, y.privateKey) &&
     x.keyId === y.keyId &&
     x.algorithm === y.algorithm &&
-    x.clientAssertion === y.clientAssertion
+    // A signer rotates its keys on its own side: a new closure from a provider is the same signer.
+    typeof x.clientAssertion === typeof y.clientAssertion
   );
 }
