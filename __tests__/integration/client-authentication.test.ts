@@ -223,12 +223,15 @@ describe('mutual TLS against the sandbox', () => {
       tls: { cert: certs.server.cert, key: certs.server.key, clientCa: certs.ca.cert },
       ...options,
     }).then((s) => (sandbox = s));
-
-  it('tls_client_auth: token and API calls present the same certificate, and detach gives the agent back', async () => {
-    await start({
+  /** The sandbox with tls_client_auth and the default client, CN=client-1. */
+  const startTlsClientAuth = () =>
+    start({
       clientAuth: 'tls_client_auth',
       credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
     });
+
+  it('tls_client_auth: token and API calls present the same certificate, and detach gives the agent back', async () => {
+    await startTlsClientAuth();
     const api = await attach({ clientId: 'client-1' }, { clientAuthMethod: 'tls_client_auth', tls });
     expect(api.defaults.httpsAgent).toBeDefined();
     await expect(api.post('/payments', { amount: 1 })).resolves.toMatchObject({ status: 201 });
@@ -253,10 +256,7 @@ describe('mutual TLS against the sandbox', () => {
   });
 
   it("keeps the tls option's key and passphrase out of an API call's AxiosError (its config carries the agent)", async () => {
-    await start({
-      clientAuth: 'tls_client_auth',
-      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
-    });
+    await startTlsClientAuth();
     const { createPrivateKey } = await import('node:crypto');
     const passphrase = 'tls-key-passphrase-canary';
     const key = createPrivateKey(certs.client.key).export({
@@ -293,10 +293,7 @@ describe('mutual TLS against the sandbox', () => {
   });
 
   it('refuses configurations in which API calls would go out without the certificate', async () => {
-    await start({
-      clientAuth: 'tls_client_auth',
-      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
-    });
+    await startTlsClientAuth();
     const { Agent } = await import('node:https');
     const base = { baseURL: `${sandbox.url}/api/v1` };
     const options = { clientAuthMethod: 'tls_client_auth' as const };
@@ -324,10 +321,7 @@ describe('mutual TLS against the sandbox', () => {
   });
 
   it('refuses at attach a tls option no handshake could use', async () => {
-    await start({
-      clientAuth: 'tls_client_auth',
-      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
-    });
+    await startTlsClientAuth();
     const base = { baseURL: `${sandbox.url}/api/v1` };
     const options = { clientAuthMethod: 'tls_client_auth' as const };
     for (const wrong of [
@@ -341,10 +335,7 @@ describe('mutual TLS against the sandbox', () => {
   });
 
   it('takes the certificate of an agent made with a PKCS#12 bundle or a list of certificates', async () => {
-    await start({
-      clientAuth: 'tls_client_auth',
-      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
-    });
+    await startTlsClientAuth();
     const { Agent } = await import('node:https');
     const { createSecureContext } = await import('node:tls');
     const secureContext = createSecureContext({ cert: certs.client.cert, key: certs.client.key, ca: certs.ca.cert });
@@ -361,10 +352,7 @@ describe('mutual TLS against the sandbox', () => {
   });
 
   it('refuses an http: API call, which cannot present the certificate its token is bound to', async () => {
-    await start({
-      clientAuth: 'tls_client_auth',
-      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
-    });
+    await startTlsClientAuth();
     const api = axios.create({ baseURL: `http://127.0.0.1:${new URL(sandbox.url).port}/api/v1` });
     await attach(
       { clientId: 'client-1' },
@@ -376,10 +364,7 @@ describe('mutual TLS against the sandbox', () => {
   });
 
   it('compares the certificate an agent presents, whatever its form (PKCS#12, CRLF, a chain)', async () => {
-    await start({
-      clientAuth: 'tls_client_auth',
-      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
-    });
+    await startTlsClientAuth();
     const { Agent } = await import('node:https');
     const dir = mkdtempSync(join(tmpdir(), 'p12-'));
     let pfx: Buffer;
@@ -412,10 +397,7 @@ describe('mutual TLS against the sandbox', () => {
   });
 
   it('refuses an instance agent whose key material cannot be used, or that presents no certificate', async () => {
-    await start({
-      clientAuth: 'tls_client_auth',
-      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
-    });
+    await startTlsClientAuth();
     const { Agent } = await import('node:https');
     const { createSecureContext } = await import('node:tls');
     const options = { clientAuthMethod: 'tls_client_auth' as const };
@@ -438,10 +420,7 @@ describe('mutual TLS against the sandbox', () => {
   });
 
   it("refuses a request whose own agent presents another certificate than the instance agent's", async () => {
-    await start({
-      clientAuth: 'tls_client_auth',
-      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
-    });
+    await startTlsClientAuth();
     const { Agent } = await import('node:https');
     const api = axios.create({
       baseURL: `${sandbox.url}/api/v1`,
@@ -458,10 +437,7 @@ describe('mutual TLS against the sandbox', () => {
   });
 
   it('a server certificate this client does not trust: named so, and no outage for the breaker', async () => {
-    await start({
-      clientAuth: 'tls_client_auth',
-      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
-    });
+    await startTlsClientAuth();
     const api = await attach(
       { clientId: 'client-1' },
       {
@@ -480,10 +456,7 @@ describe('mutual TLS against the sandbox', () => {
   });
 
   it('reports a certificate the server does not know as rejected credentials, with a hint', async () => {
-    await start({
-      clientAuth: 'tls_client_auth',
-      credentials: { clientId: 'client-1', tlsClientAuthSubjectDn: 'CN=client-1' },
-    });
+    await startTlsClientAuth();
     const api = await attach(
       { clientId: 'client-1' },
       {

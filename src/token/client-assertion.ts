@@ -1,5 +1,6 @@
 import type * as JoseModule from 'jose';
 import type { CryptoKey } from 'jose';
+import { builtinModule } from '../util/runtime';
 import type { AssertionAlgorithm, ClientAssertionClaims, PrivateKeyJwtCredentials } from './credentials';
 
 /** panva's `jose`, loaded on first use: it is ES modules only, and only `private_key_jwt` needs it. */
@@ -72,13 +73,7 @@ interface NodeKeyObject {
 }
 
 /** Node's (and Bun's and Deno's) crypto module, where the runtime has one: PEM in every form it reads. */
-function nodeCrypto(): { createPrivateKey(key: string): NodeKeyObject } | undefined {
-  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-    ?.getBuiltinModule;
-  return typeof getBuiltin === 'function'
-    ? (getBuiltin('node:crypto') as { createPrivateKey(key: string): NodeKeyObject } | undefined)
-    : undefined;
-}
+const nodeCrypto = () => builtinModule<{ createPrivateKey(key: string): NodeKeyObject }>('node:crypto');
 
 /** The algorithm of a Node `KeyObject`, from its JWK form (public parameters only are read). */
 function algorithmOfKeyObject(key: NodeKeyObject): AssertionAlgorithm | undefined {

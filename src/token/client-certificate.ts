@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import { isTlsClientAuth, type ClientAuthMethod, type TlsClientOptions } from '../options/client-auth-options';
+import { builtinModule } from '../util/runtime';
 
 /** The client certificate of an attachment, shared by its token calls and its API calls (RFC 8705 §3). */
 export interface ClientCertificate {
@@ -29,12 +30,6 @@ interface NodeTls {
 
 function fail(message: string): never {
   throw new TypeError(`attachPaymentAuth: ${message}`);
-}
-
-function builtin<T>(id: string): T | undefined {
-  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-    ?.getBuiltinModule;
-  return typeof getBuiltin === 'function' ? (getBuiltin(id) as T | undefined) : undefined;
 }
 
 const given = (value: unknown): boolean =>
@@ -96,7 +91,7 @@ export function setUpClientCertificate(
   if (!tlsOption && !isTlsClientAuth(method)) return undefined;
   if (usesFetch(instance.defaults.adapter))
     fail("mutual TLS needs axios's http adapter (Node): the fetch adapter has no client-certificate API");
-  const tls = builtin<NodeTls>('node:tls');
+  const tls = builtinModule<NodeTls>('node:tls');
   const leafOf = (options: AgentTlsOptions | undefined, what: string): Uint8Array | null | undefined => {
     try {
       return presented(options, tls);
@@ -122,7 +117,7 @@ export function setUpClientCertificate(
         );
       agent = existing as object;
     } else {
-      const https = builtin<{ Agent: new (options: object) => object }>('node:https');
+      const https = builtinModule<{ Agent: new (options: object) => object }>('node:https');
       if (!https)
         fail(
           'the tls option needs Node 20.16 or later (process.getBuiltinModule); on other runtimes give the instance an https.Agent with the certificate instead',

@@ -109,11 +109,16 @@ export function signerTimeoutError(): PaymentAuthError {
   );
 }
 
+/** What a thrown value is, for a message that must not quote it: an error's name, or its type. */
+function kindOf(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.name : typeof thrown;
+}
+
 /** The acquisition failed with something that is not a `PaymentAuthError` (named, never quoted). */
 export function acquisitionFailedError(error: unknown): PaymentAuthError {
   return new PaymentAuthError({
     code: 'TOKEN_ENDPOINT_UNAVAILABLE',
-    message: `Token acquisition failed: ${error instanceof Error ? error.name : typeof error}`,
+    message: `Token acquisition failed: ${kindOf(error)}`,
   });
 }
 
@@ -208,7 +213,7 @@ export function rejectedError(
  * the provider read (a `JSON.parse` error quotes the start of a bare secret), so it never leaves.
  */
 export function providerFailedError(cause: unknown): PaymentAuthError {
-  const kind = cause instanceof Error ? cause.name : typeof cause;
+  const kind = kindOf(cause);
   return new PaymentAuthError({
     code: 'CREDENTIALS_MISSING',
     message: `Credentials provider failed (${kind})`,
@@ -239,7 +244,7 @@ export function unusableKeyError(problem: string): PaymentAuthError {
 
 /** The `clientAssertion` callback threw: like a credentials provider, only the kind of its error is kept. */
 export function assertionCallbackFailedError(cause: unknown): PaymentAuthError {
-  const kind = cause instanceof Error ? cause.name : typeof cause;
+  const kind = kindOf(cause);
   return new PaymentAuthError({
     code: 'CREDENTIALS_MISSING',
     message: `Client assertion callback failed (${kind})`,

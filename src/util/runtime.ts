@@ -14,3 +14,13 @@ export function isBrowserLike(): boolean {
   if (typeof g.importScripts === 'function') return true;
   return typeof g.WorkerGlobalScope === 'function' && g.self instanceof (g.WorkerGlobalScope as new () => unknown);
 }
+
+/**
+ * A built-in module of Node (also Bun and Deno) by `process.getBuiltinModule` (Node 20.16 on), or
+ * undefined elsewhere: the core imports none statically, so that it bundles for runtimes without.
+ */
+export function builtinModule<T>(id: string): T | undefined {
+  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    ?.getBuiltinModule;
+  return typeof getBuiltin === 'function' ? (getBuiltin(id) as T | undefined) : undefined;
+}
