@@ -276,6 +276,7 @@ describe('faults and the request log', () => {
       apiCalls: 1,
       unauthorized: 0,
       paymentsCreated: 0,
+      dpopNonceChallenges: 0,
     });
     sandbox.reset();
     expect(sandbox.requests).toEqual([]);

@@ -1,48 +1,32 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authorizeApiCall } from './sandbox-api-auth';
 import { envelope, requestId } from './sandbox-http';
-import { presentedCertificate } from './sandbox-tls';
 import type { SandboxContext, SandboxRequest } from './sandbox-types';
 
 /**
- * The payments API behind bearer auth. A token bound to a client certificate (RFC 8705 §3) is
- * accepted only over a connection that presents that certificate.
+ * The payments API behind bearer auth (or DPoP, RFC 9449, with the `dpop` option). A token bound
+ * to a client certificate (RFC 8705 §3) is accepted only over a connection that presents that
+ * certificate, one bound to a DPoP key only with a proof of that key.
  */
-export function handleApi(
+export async function handleApi(
   ctx: SandboxContext,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
   body: Buffer,
   entry: SandboxRequest,
-): void {
-  const { authority, ledger } = ctx;
+): Promise<void> {
+  const { ledger } = ctx;
   const id = requestId();
   entry.requestId = id;
   const reply = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
     entry.status = status;
     ctx.send(res, status, payload, { 'X-Request-Id': id, ...headers });
   };
-  const invalidToken = (message: string): void => {
-    entry.errorCode = 'INVALID_TOKEN';
-    return reply(401, envelope('INVALID_TOKEN', message, id), {
-      'WWW-Authenticate': 'Bearer realm="payment-api", error="invalid_token"',
-    });
-  };
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (!bearer) {
-    entry.errorCode = 'NO_TOKEN';
-    return reply(401, envelope('NO_TOKEN', 'No bearer token was sent', id), {
-      'WWW-Authenticate': 'Bearer realm="payment-api"',
-    });
-  }
-  entry.tokenState = authority.accessTokenState(bearer);
-  const clientId = authority.verifyAccess(bearer);
-  if (!clientId) return invalidToken('The bearer token is invalid or expired');
-  const binding = authority.accessBinding(bearer);
-  if (binding !== undefined && presentedCertificate(req)?.x5tS256 !== binding)
-    return invalidToken(
-      'The bearer token is bound to a client certificate (RFC 8705) that this request did not present',
-    );
+  const authorization = await authorizeApiCall(ctx, req, path, entry);
+  if (!authorization.ok)
+    return reply(authorization.status, envelope(authorization.code, authorization.message, id), authorization.headers);
+  const { clientId } = authorization;
   entry.clientId = clientId;
   if (path === '/api/v1/payments' && req.method === 'POST') {
     let parsed: unknown;

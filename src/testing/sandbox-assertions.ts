@@ -25,11 +25,14 @@ export type AssertionOutcome =
   | { ok: true; clientId: string }
   | { ok: false; description: string; /** The sandbox's own failure (500), not the client's. */ serverError?: true };
 
-type Jose = typeof JoseModule;
+export type Jose = typeof JoseModule;
 let jose: Promise<Jose> | undefined;
 
-/** jose ships as ESM only: loaded on first use, so the sandbox's CommonJS build loads without it. */
-function loadJose(): Promise<Jose> {
+/**
+ * jose ships as ESM only: loaded on first use (client assertions, DPoP proofs), so the sandbox's
+ * CommonJS build loads without it.
+ */
+export function loadJose(): Promise<Jose> {
   jose ??= import('jose').catch((error: unknown) => {
     jose = undefined;
     throw error;

@@ -60,6 +60,8 @@ export class SandboxAuthority {
   readonly #refresh = new Map<string, IssuedToken>();
   /** Access tokens revoked so far, and when (epoch ms). */
   readonly #revokedAccess = new Map<string, number>();
+  /** RFC 9449 §6: access token → `cnf.jkt` of the DPoP key it is bound to; kept after expiry. */
+  readonly #dpopBindings = new Map<string, string>();
   /** Every token ever issued, for leak scanners. */
   readonly issued: string[] = [];
 
@@ -94,10 +96,14 @@ export class SandboxAuthority {
     return known !== undefined && sameSecret(known, clientSecret);
   }
 
-  /** Issues an access token, bound to a certificate when `x5tS256` is given (RFC 8705 §3). */
-  issueAccess(clientId: string, x5tS256?: string): { accessToken: string; expiresInS: number } {
+  /**
+   * Issues an access token, bound to a certificate when `x5tS256` is given (RFC 8705 §3), to a DPoP
+   * key when `jkt` is (RFC 9449 §6).
+   */
+  issueAccess(clientId: string, x5tS256?: string, jkt?: string): { accessToken: string; expiresInS: number } {
     const accessToken = opaque('at');
     this.issued.push(accessToken);
+    if (jkt !== undefined) this.#dpopBindings.set(accessToken, jkt);
     this.#access.set(accessToken, {
       clientId,
       expiresAt: this.now() + this.lifetimes.accessTokenTtlS * 1000,
@@ -127,6 +133,11 @@ export class SandboxAuthority {
   /** The `x5t#S256` an access token is bound to, or undefined for a plain bearer token. */
   accessBinding(token: string): string | undefined {
     return this.#access.get(token)?.x5tS256;
+  }
+
+  /** The `cnf.jkt` (JWK thumbprint) an access token is bound to, or undefined when it is not DPoP-bound. */
+  dpopBinding(token: string): string | undefined {
+    return this.#dpopBindings.get(token);
   }
 
   /** The client id a valid refresh token belongs to, or undefined. */

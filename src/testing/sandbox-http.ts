@@ -79,6 +79,21 @@ export function decodeBasic(header: string | undefined): { clientId: string; cli
   return { clientId: unform(decoded.slice(0, colon)), clientSecret: unform(decoded.slice(colon + 1)) };
 }
 
+/**
+ * The access token of an API call's `Authorization`: the `Bearer` scheme, and `DPoP` (RFC 9449 §7.1)
+ * when `dpop` is on. Schemes are case-insensitive (RFC 9110 §11.1).
+ */
+export function parseAuthorization(
+  header: string | undefined,
+  dpop: boolean,
+): { scheme: 'Bearer' | 'DPoP'; token: string } | undefined {
+  const match = /^(Bearer|DPoP)\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const scheme = match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+  if (scheme === 'DPoP' && !dpop) return undefined;
+  return { scheme, token: match[2]! };
+}
+
 /** A token, masked for the request log: enough to tell tokens apart, not to use one. */
 export function mask(token: string): string {
   return token.length <= 16 ? '***' : `${token.slice(0, 12)}…`;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REFRESH_PATH, TOKEN_PATH } from '../options/options';
 import { handleApi } from './sandbox-api';
 import { describeFault, type FaultQueue, type SandboxFault } from './sandbox-faults';
-import { envelope, mask, readBody, requestId, sendJson } from './sandbox-http';
+import { envelope, mask, parseAuthorization, readBody, requestId, sendJson } from './sandbox-http';
 import { handleToken } from './sandbox-token';
 import type { SandboxContext, SandboxRequest } from './sandbox-types';
 
@@ -12,10 +12,12 @@ async function applyFault(
   res: ServerResponse,
   entry: SandboxRequest,
   swallowed: WeakSet<ServerResponse>,
+  stamp: () => void,
 ): Promise<boolean> {
   entry.fault = describeFault(fault);
   if (fault.hold) await fault.hold.catch(() => undefined);
   if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+  stamp(); // the DPoP nonce may have changed while the call was held
   if (fault.drop) {
     entry.status = 0;
     res.socket?.destroy();
@@ -47,7 +49,9 @@ async function applyFault(
 
 /**
  * The sandbox's request handler: routes a call, records it in `log`, applies armed faults. Every
- * answer carries a `Date` header from the sandbox's clock (offset included), not the wall clock.
+ * answer carries a `Date` header from the sandbox's clock (offset included), not the wall clock,
+ * and with `dpop: 'require-nonce'` every answer of the token endpoints and the API, faults
+ * included, the current `DPoP-Nonce` (RFC 9449 §8.1, §9).
  * `swallowed` holds the responses whose answer a fault swallows (dropAfterHandling).
  */
 export function createRequestHandler(
@@ -61,6 +65,11 @@ export function createRequestHandler(
     const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
     const route: SandboxRequest['route'] =
       path === TOKEN_PATH ? 'token' : path === REFRESH_PATH ? 'refresh' : path.startsWith('/api/v1/') ? 'api' : 'other';
+    const stamp = (): void => {
+      if (route === 'other') return;
+      for (const [name, value] of Object.entries(ctx.dpop?.nonceHeaders() ?? {})) res.setHeader(name, value);
+    };
+    stamp();
     const body = await readBody(req);
     const entry: SandboxRequest = {
       route,
@@ -72,15 +81,19 @@ export function createRequestHandler(
     };
     const key = req.headers['idempotency-key'];
     if (typeof key === 'string') entry.idempotencyKey = key;
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (route === 'api' && bearer) entry.token = mask(bearer);
+    const authorization =
+      route === 'api' ? parseAuthorization(req.headers.authorization, ctx.dpop !== undefined) : undefined;
+    if (authorization) {
+      entry.scheme = authorization.scheme;
+      entry.token = mask(authorization.token);
+    }
     log.push(entry);
     if (!body) {
       entry.status = 413;
       return sendJson(res, 413, envelope('PAYLOAD_TOO_LARGE', 'body too large', requestId()));
     }
     const fault = route === 'other' ? undefined : faults.take(route);
-    if (fault && (await applyFault(fault, res, entry, swallowed))) return;
+    if (fault && (await applyFault(fault, res, entry, swallowed, stamp))) return;
     if (route === 'other') {
       entry.status = 404;
       return sendJson(res, 404, envelope('NOT_FOUND', 'Not found', requestId()));

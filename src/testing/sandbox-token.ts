@@ -6,7 +6,8 @@ import type { SandboxContext, SandboxRequest } from './sandbox-types';
 /**
  * The token endpoint (`client_credentials`) and the refresh endpoint (`refresh_token`), with the
  * client authentication of the sandbox's mode. In a TLS mode the access tokens issued are bound to
- * the client certificate (RFC 8705 §3).
+ * the client certificate (RFC 8705 §3); with `dpop`, to the key of the call's DPoP proof (RFC 9449
+ * §5), which is checked before the client authenticates: a nonce challenge spends no assertion.
  */
 export async function handleToken(
   ctx: SandboxContext,
@@ -26,7 +27,25 @@ export async function handleToken(
       error: 'invalid_request',
       error_description: 'body must be application/x-www-form-urlencoded or JSON',
     });
-  const auth = await authenticateClient(ctx, req, fields, route === 'token' ? ctx.tokenUrl : ctx.refreshUrl);
+  const endpointUrl = route === 'token' ? ctx.tokenUrl : ctx.refreshUrl;
+  let jkt: string | undefined;
+  if (ctx.dpop) {
+    const proof = await ctx.dpop.verify(req, endpointUrl);
+    if (!proof.ok) {
+      if (proof.serverError) return reply(500, { error: 'server_error', error_description: proof.description });
+      entry.dpopError = proof.error;
+      return reply(400, {
+        error: proof.error,
+        error_description:
+          proof.error === 'use_dpop_nonce' ? 'Authorization server requires nonce in DPoP proof' : proof.description,
+      });
+    }
+    entry.dpop = proof.record;
+    jkt = proof.jkt;
+  }
+  // RFC 9449 §5: a DPoP-bound access token is of type DPoP.
+  const tokenType = jkt === undefined ? 'Bearer' : 'DPoP';
+  const auth = await authenticateClient(ctx, req, fields, endpointUrl);
   if (auth.method !== undefined) {
     entry.clientAuth = auth.method;
     entry.grantType = fields.grant_type;
@@ -43,10 +62,10 @@ export async function handleToken(
       return reply(401, { error: 'invalid_client', error_description: 'client authentication required' });
     if (fields.grant_type !== 'client_credentials')
       return reply(400, { error: 'unsupported_grant_type', error_description: 'use client_credentials' });
-    const access = authority.issueAccess(clientId, auth.x5tS256);
+    const access = authority.issueAccess(clientId, auth.x5tS256, jkt);
     return reply(200, {
       access_token: access.accessToken,
-      token_type: 'Bearer',
+      token_type: tokenType,
       expires_in: access.expiresInS,
       refresh_token: authority.issueRefresh(clientId),
     });
@@ -57,6 +76,6 @@ export async function handleToken(
   if (!owner || (clientId !== undefined && owner !== clientId))
     return reply(401, { error: 'invalid_grant', error_description: 'refresh token is invalid, expired or revoked' });
   entry.clientId = owner;
-  const access = authority.issueAccess(owner, auth.x5tS256);
-  return reply(200, { access_token: access.accessToken, token_type: 'Bearer', expires_in: access.expiresInS });
+  const access = authority.issueAccess(owner, auth.x5tS256, jkt);
+  return reply(200, { access_token: access.accessToken, token_type: tokenType, expires_in: access.expiresInS });
 }

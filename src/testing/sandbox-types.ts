@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { AssertionVerifier, SandboxAssertion } from './sandbox-assertions';
 import type { SandboxAuthority, SandboxClient, SandboxLifetimes, SandboxTokenState } from './sandbox-auth';
+import type { DpopVerifier, SandboxDpopProof, SandboxDpopRecord } from './sandbox-dpop';
 import type { SandboxFault, SandboxRoute } from './sandbox-faults';
 import type { SandboxLedger, SandboxPayment } from './sandbox-payments';
 
@@ -49,6 +50,20 @@ export interface PaymentSandboxOptions {
    * @default 0
    */
   clockOffsetMs?: number;
+  /**
+   * DPoP (RFC 9449). With `true`, the token and refresh endpoints require a `DPoP` proof (else 400
+   * `invalid_dpop_proof`) and issue access tokens of `token_type: 'DPoP'` bound to the proof's key
+   * (`cnf.jkt`); the API then wants `Authorization: DPoP <token>` with a proof of the same key that
+   * carries the token's hash (`ath`), and answers 401 with `WWW-Authenticate: DPoP …` otherwise.
+   * Proofs must be signed with ES256, ES384, ES512, RS256, PS256 or EdDSA, name the request's
+   * method (`htm`) and URL without query (`htu`), carry a `jti` never seen before and an `iat` at
+   * most 60 s old and 5 s ahead by the sandbox's clock. With `'require-nonce'`, proofs must also
+   * carry the server's current nonce (RFC 9449 §8, §9): sent in `DPoP-Nonce` on every answer of the
+   * token endpoints and the API, asked for with `use_dpop_nonce`, changed by
+   * {@link PaymentSandbox.rotateDpopNonce}. Refresh tokens stay unbound (RFC 9449 §5).
+   * @default false (bearer tokens only; a `DPoP` header is ignored)
+   */
+  dpop?: boolean | 'require-nonce';
 }
 
 /** One entry of the sandbox's request log. Tokens are masked; secrets, keys and assertions never recorded. */
@@ -76,6 +91,20 @@ export interface SandboxRequest {
   requestId?: string;
   /** `NO_TOKEN` or `INVALID_TOKEN` for an API 401. */
   errorCode?: string;
+  /** The scheme of an API call's `Authorization` (`DPoP` only counts with the `dpop` option). */
+  scheme?: 'Bearer' | 'DPoP';
+  /**
+   * The DPoP proof of the call, when it verified (`dpop` option): the thumbprint of its key, its
+   * `jti`, `htm`, `htu`, and its `nonce` and whether it carried an `ath`, when it did. Never the
+   * proof. Present also when the proof verified but its key is not the one the token is bound to.
+   */
+  dpop?: SandboxDpopRecord;
+  /**
+   * Why the call was refused for DPoP: `invalid_dpop_proof` (no proof, or one that fails a check),
+   * `use_dpop_nonce` (the proof lacks the current nonce), `invalid_token` (an API call whose proof key
+   * is not the one the token is bound to, or a bound token sent with the `Bearer` scheme).
+   */
+  dpopError?: 'invalid_dpop_proof' | 'use_dpop_nonce' | 'invalid_token';
   idempotencyKey?: string;
   bodyBytes: number;
   fault?: string;
@@ -90,6 +119,8 @@ export interface SandboxCounters {
   apiCalls: number;
   unauthorized: number;
   paymentsCreated: number;
+  /** Answers that asked for a DPoP nonce (`use_dpop_nonce`), token endpoints and API together. */
+  dpopNonceChallenges: number;
 }
 
 /** A running sandbox. */
@@ -134,8 +165,24 @@ export interface PaymentSandbox {
    */
   assertions(): readonly SandboxAssertion[];
   /**
-   * Clears the request log, the armed faults and the list of {@link assertions} (tokens, payments
-   * and the memory of seen `jti`s stay).
+   * The decoded header (with the public `jwk`) and claims of every DPoP proof that verified, at the
+   * token endpoints and the API, oldest first: to check `htu`, `ath`, `nonce`, `jti` uniqueness…
+   * Never the proof itself. Empty without the `dpop` option.
+   */
+  dpopProofs(): readonly SandboxDpopProof[];
+  /**
+   * The `cnf.jkt` an access token is bound to: the RFC 7638 SHA-256 thumbprint (base64url) of the
+   * DPoP key of the call that got it. Undefined for a token that is not DPoP-bound or unknown.
+   */
+  tokenBinding(accessToken: string): string | undefined;
+  /**
+   * Replaces the current DPoP nonce (`dpop: 'require-nonce'`) by a new random one: proofs with the
+   * old nonce get `use_dpop_nonce` and the new one in `DPoP-Nonce`. Does nothing without nonces.
+   */
+  rotateDpopNonce(): void;
+  /**
+   * Clears the request log, the armed faults and the lists of {@link assertions} and
+   * {@link dpopProofs} (tokens, payments, the DPoP nonce and the memory of seen `jti`s stay).
    */
   reset(): void;
   /** Stops listening and closes open connections. */
@@ -148,6 +195,8 @@ export interface SandboxContext {
   authority: SandboxAuthority;
   ledger: SandboxLedger;
   assertions: AssertionVerifier;
+  /** DPoP proofs and nonce; undefined without the `dpop` option. */
+  dpop: DpopVerifier | undefined;
   /** The sandbox's clock, offset included. */
   clock: () => number;
   issuer: string;

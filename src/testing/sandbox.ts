@@ -5,6 +5,7 @@ import { REFRESH_PATH, TOKEN_PATH } from '../options/options';
 import { isLoopbackAddress } from '../util/urls';
 import { AssertionVerifier } from './sandbox-assertions';
 import { SandboxAuthority } from './sandbox-auth';
+import { DpopVerifier } from './sandbox-dpop';
 import { FaultQueue } from './sandbox-faults';
 import { sendJson } from './sandbox-http';
 import { SandboxLedger } from './sandbox-payments';
@@ -39,6 +40,10 @@ function validate(options: PaymentSandboxOptions): SandboxClientAuth {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackAddress(host))
     throw new TypeError(`startPaymentSandbox: host must be a loopback address, got ${JSON.stringify(host)}`);
+  if (options.dpop !== undefined && typeof options.dpop !== 'boolean' && options.dpop !== 'require-nonce')
+    throw new TypeError(
+      `startPaymentSandbox: dpop must be true, false or 'require-nonce', got ${JSON.stringify(options.dpop)}`,
+    );
   return mode;
 }
 
@@ -46,7 +51,8 @@ function validate(options: PaymentSandboxOptions): SandboxClientAuth {
  * Starts a loopback simulator of the Payment API: the token and refresh endpoints, the payments
  * API behind bearer auth, and controls for tests (lifetimes, revocation, faults, a request log).
  * Clients authenticate with a secret by default; `clientAuth` switches to `private_key_jwt` or
- * mutual TLS (with `tls`, the sandbox speaks HTTPS).
+ * mutual TLS (with `tls`, the sandbox speaks HTTPS). With `dpop`, tokens are bound to the client's
+ * DPoP key (RFC 9449) and every call carries a proof of it.
  *
  * @example
  * ```ts
@@ -77,6 +83,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
     authority,
     ledger: new SandboxLedger(),
     assertions: new AssertionVerifier(authority, clock),
+    dpop: options.dpop ? new DpopVerifier(options.dpop === 'require-nonce', clock) : undefined,
     clock,
     // Known once the server listens.
     issuer: '',
@@ -84,7 +91,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
     refreshUrl: '',
     send(res, status, body, headers) {
       if (swallowed.has(res)) res.socket?.destroy();
-      else sendJson(res, status, body, headers);
+      else sendJson(res, status, body, { ...ctx.dpop?.nonceHeaders(), ...headers });
     },
   };
   const handler = createRequestHandler(ctx, faults, log, swallowed);
@@ -116,6 +123,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
         apiCalls: count((r) => r.route === 'api'),
         unauthorized: count((r) => r.route === 'api' && r.status === 401),
         paymentsCreated: count((r) => r.route === 'api' && r.method === 'POST' && r.status === 201),
+        dpopNonceChallenges: count((r) => r.dpopError === 'use_dpop_nonce'),
       };
     },
     addClient: (client) => authority.addClient(client),
@@ -129,10 +137,14 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
     payments: () => ctx.ledger.list(),
     issuedTokens: () => [...authority.issued],
     assertions: () => structuredClone(ctx.assertions.verified),
+    dpopProofs: () => structuredClone(ctx.dpop?.verified ?? []),
+    tokenBinding: (accessToken) => authority.dpopBinding(accessToken),
+    rotateDpopNonce: () => ctx.dpop?.rotateNonce(),
     reset() {
       log.length = 0;
       faults.clear();
       ctx.assertions.verified.length = 0;
+      if (ctx.dpop) ctx.dpop.verified.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
