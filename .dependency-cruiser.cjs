@@ -39,11 +39,11 @@ module.exports = {
     {
       name: 'core-without-optional-peers',
       comment:
-        'The core needs axios, axios-retry and p-memoize, and jose in the one file that signs client assertions (loaded only when used); Redis, Nest and OpenTelemetry belong to their entries.',
+        'The core needs axios, axios-retry and p-memoize, and jose where keys are read and JWTs signed (client assertions, DPoP; loaded only when used); Redis, Nest and OpenTelemetry belong to their entries.',
       severity: 'error',
       from: {
         path: '^src/',
-        pathNot: '^src/(redis|nestjs|opentelemetry|testing|cli)/|^src/token/client-assertion\\.ts$',
+        pathNot: '^src/(redis|nestjs|opentelemetry|testing|cli)/|^src/token/(jose|client-assertion)\\.ts$|^src/token/dpop/',
       },
       to: {
         dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer'],

@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
-import { createCredentialSource, inferClientAuthMethod } from './token/credential-source';
+import { createCredentialSource, inferClientAuthMethod, keySecrets } from './token/credential-source';
+import { DpopProofs } from './token/dpop/dpop-proofs';
 import { AssertionSource } from './token/assertion-source';
 import { setUpClientCertificate } from './token/client-certificate';
 import { ServerClock } from './token/server-clock';
@@ -112,10 +113,18 @@ export function attachPaymentAuth(
     clientAuthMethod === 'private_key_jwt'
       ? new AssertionSource(clientAuth.assertionAudience ?? clientAuth.issuer ?? normalized.tokenUrl, serverClock)
       : undefined;
+  // DPoP: one key for the attachment's life, read (or generated) from now on, ready by the first call.
+  const dpop = normalized.dpop ? new DpopProofs(normalized.dpop, serverClock) : undefined;
+  dpop?.key().catch(() => undefined); // a failure is reported by the first token call
+  const dpopKeySecrets = normalized.dpop?.key ? keySecrets(normalized.dpop.key.privateKey) : [];
   // The last few assertions are cleaned from server text too: a server may quote what it refused.
-  const source = assertions
-    ? { ...credentialSource, knownSecrets: () => [...credentialSource.knownSecrets(), ...assertions.recent()] }
-    : credentialSource;
+  const source =
+    assertions || dpopKeySecrets.length
+      ? {
+          ...credentialSource,
+          knownSecrets: () => [...credentialSource.knownSecrets(), ...dpopKeySecrets, ...(assertions?.recent() ?? [])],
+        }
+      : credentialSource;
   const certificate = setUpClientCertificate(instance, clientAuthMethod, clientAuth.tls);
   const reporter = createReporter(normalized);
   const { httpAgent, httpsAgent, proxy } = instance.defaults;
@@ -123,7 +132,11 @@ export function attachPaymentAuth(
   // server text that reaches an error (the token endpoint's, the API's) is cleaned of the secret
   // and of the live and recent tokens.
   const manager = new TokenManager(
-    { ...normalized, store: normalized.store ?? new MemoryTokenStore(normalized.clock) },
+    {
+      ...normalized,
+      store: normalized.store ?? new MemoryTokenStore(normalized.clock),
+      ...(dpop ? { dpopThumbprint: () => dpop.thumbprint() } : {}),
+    },
     source,
     (knownSecrets) =>
       createTokenEndpoint({
@@ -133,6 +146,7 @@ export function attachPaymentAuth(
         ...(certificate ? { adapter: 'http' as const } : {}),
         assertions,
         serverClock,
+        dpop,
         knownSecrets,
         traceTokenCall: reporter.traceTokenCall,
       }),
@@ -150,9 +164,15 @@ export function attachPaymentAuth(
     ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporter, manager.detachedSignal)
     : undefined;
   const requestId = instance.interceptors.request.use(
-    createRequestInterceptor(manager, scope, normalized.idempotencyHeader, reporter, certificate?.problem),
+    createRequestInterceptor(manager, scope, normalized.idempotencyHeader, reporter, certificate?.problem, dpop),
   );
-  const responseInterceptors = createResponseInterceptors(instance, manager, reporter, () => manager.knownSecrets());
+  const responseInterceptors = createResponseInterceptors(
+    instance,
+    manager,
+    reporter,
+    () => manager.knownSecrets(),
+    dpop,
+  );
   const responseId = instance.interceptors.response.use(responseInterceptors.onResponse, responseInterceptors.onError);
   let attached = true;
   ATTACHED.add(instance);

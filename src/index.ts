@@ -12,7 +12,14 @@ export type { BreakerStatus } from './token/breaker';
 export type { BreakerOptions } from './options/breaker-options';
 export { PaymentAuthError, isPaymentAuthError } from './errors/payment-auth-error';
 export type { PaymentAuthErrorCode, PaymentAuthErrorInit } from './errors/payment-auth-error';
-export type { PaymentAuthOptions, ClientAuthMethod, TokenRequestFormat, TlsClientOptions } from './options/options';
+export type {
+  PaymentAuthOptions,
+  ClientAuthMethod,
+  TokenRequestFormat,
+  TlsClientOptions,
+  DpopAlgorithm,
+  DpopKeyOptions,
+} from './options/options';
 export type { PaymentAuthLogger, TokenEvent } from './observability/hooks';
 export type {
   Credentials,

@@ -14,19 +14,28 @@ interface HeaderBag {
   [key: string]: unknown;
 }
 
+/** The Authorization value with its credentials replaced; the scheme (Bearer or DPoP) is kept. */
+function redactedAuthorization(value: unknown): string {
+  return `${/^\s*DPoP\s/i.test(String(value)) ? 'DPoP' : 'Bearer'} ${REDACTED}`;
+}
+
 function redactAuthorization(headers: unknown): void {
   if (!headers || typeof headers !== 'object') return;
   const bag = headers as HeaderBag;
   if (typeof bag.has === 'function' && typeof bag.set === 'function') {
     try {
-      if (bag.has('Authorization')) bag.set('Authorization', `Bearer ${REDACTED}`);
+      if (bag.has('Authorization'))
+        bag.set(
+          'Authorization',
+          redactedAuthorization((bag as { get?: (n: string) => unknown }).get?.('Authorization')),
+        );
     } catch {
       // Immutable headers (a fetch Response's): nothing to clean there, nothing to break either.
     }
     return;
   }
   for (const key of Object.keys(bag)) {
-    if (key.toLowerCase() === 'authorization') bag[key] = `Bearer ${REDACTED}`;
+    if (key.toLowerCase() === 'authorization') bag[key] = redactedAuthorization(bag[key]);
   }
 }
 
@@ -49,7 +58,10 @@ function summarizeRequest(request: unknown): unknown {
 
 /** The header block of a sent request with its Authorization value replaced. */
 function redactHeaderBlock(block: string): string {
-  return block.replace(/^(authorization:[ \t]*)[^\r\n]*/gim, `$1Bearer ${REDACTED}`);
+  return block.replace(
+    /^(authorization:[ \t]*)([^\r\n]*)/gim,
+    (_, name: string, value: string) => name + redactedAuthorization(value),
+  );
 }
 
 /**
@@ -68,7 +80,8 @@ function scrubSentRequest(request: unknown): void {
     const map = req[symbol];
     if (symbol.description !== 'kOutHeaders' || !map || typeof map !== 'object') continue;
     const entry = (map as Record<string, unknown>).authorization;
-    if (Array.isArray(entry)) (map as Record<string, unknown>).authorization = [entry[0], `Bearer ${REDACTED}`];
+    if (Array.isArray(entry))
+      (map as Record<string, unknown>).authorization = [entry[0], redactedAuthorization(entry[1])];
   }
   redactAuthorization(req._redirectable?._options?.headers);
   redactAttachedHeaders(req);

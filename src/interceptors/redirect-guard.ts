@@ -24,7 +24,9 @@ export function createRedirectGuard(scope: RequestScope): (config: InternalAxios
     const origin = redirectOrigin(options);
     if (origin && scope.hasApiOrigin(origin)) return;
     const headers = options.headers as Record<string, unknown> | undefined;
-    for (const key of Object.keys(headers ?? {})) if (key.toLowerCase() === 'authorization') delete headers![key];
+    // The DPoP proof goes with the token: it names the API URL and hashes the token.
+    for (const key of Object.keys(headers ?? {}))
+      if (key.toLowerCase() === 'authorization' || key.toLowerCase() === 'dpop') delete headers![key];
   };
   const guards = new WeakSet<RedirectHook>([strip]);
   return (config) => {

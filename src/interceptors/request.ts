@@ -2,7 +2,8 @@ import type { InternalAxiosRequestConfig } from 'axios';
 import { unlessCancelled } from '../request/cancellation';
 import { ensureIdempotencyKey } from '../request/idempotency';
 import type { Reporter } from '../observability/reporter';
-import type { RequestScope } from '../request/scope';
+import { resolveRequestUrl, type RequestScope } from '../request/scope';
+import type { DpopProofs } from '../token/dpop/dpop-proofs';
 import type { PaymentAuthRequestState } from '../request/request-state';
 import type { AccessToken, TokenManager } from '../token/manager';
 import '../request/request-state';
@@ -30,17 +31,41 @@ export function createRequestInterceptor(
   idempotencyHeader: string | undefined,
   reporter: Pick<Reporter, 'idempotencyKey'>,
   certificateProblem?: (config: InternalAxiosRequestConfig) => string | undefined,
+  dpop?: DpopProofs,
 ) {
   const guardRedirects = createRedirectGuard(scope);
+  const finish = (
+    config: InternalAxiosRequestConfig,
+    token: AccessToken,
+    state: PaymentAuthRequestState | undefined,
+    dpopNonce?: string,
+  ): InternalAxiosRequestConfig => {
+    const next: PaymentAuthRequestState = state
+      ? { ...state, generation: token.generation }
+      : { generation: token.generation };
+    if (dpopNonce !== undefined) next.dpopNonce = dpopNonce;
+    else delete next.dpopNonce;
+    config.paymentAuth = next;
+    guardRedirects(config);
+    return config;
+  };
   const authorize = (
     config: InternalAxiosRequestConfig,
     token: AccessToken,
     state: PaymentAuthRequestState | undefined,
-  ): InternalAxiosRequestConfig => {
-    config.headers.set('Authorization', `Bearer ${token.value}`);
-    config.paymentAuth = state ? { ...state, generation: token.generation } : { generation: token.generation };
-    guardRedirects(config);
-    return config;
+  ): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> => {
+    if (token.type !== 'DPoP' || !dpop) {
+      config.headers.set('Authorization', `Bearer ${token.value}`);
+      return finish(config, token, state);
+    }
+    // RFC 9449 §7: a new proof for this very send (a retry or a replay passes here again), for the
+    // URL axios will call; the scope check parsed it already, so it is an http(s) URL.
+    const url = resolveRequestUrl(config)!;
+    return dpop.proof({ method: config.method ?? 'get', url, accessToken: token.value }).then((proof) => {
+      config.headers.set('Authorization', `DPoP ${token.value}`);
+      config.headers.set('DPoP', proof.jwt);
+      return finish(config, token, state, proof.nonce);
+    });
   };
   return function paymentAuthRequest(
     config: InternalAxiosRequestConfig,

@@ -6,6 +6,10 @@ import { releaseResponse } from '../request/release-response';
 import { isReplayableBody } from '../request/replayable-body';
 import type { Reporter } from '../observability/reporter';
 import type { TokenManager } from '../token/manager';
+import { dpopChallengeError } from '../token/dpop/dpop-challenge';
+import type { DpopProofs } from '../token/dpop/dpop-proofs';
+import { resolveRequestUrl } from '../request/scope';
+import type { PaymentAuthRequestState } from '../request/request-state';
 import '../request/request-state';
 
 /**
@@ -25,12 +29,24 @@ export function createResponseInterceptors(
   manager: TokenManager,
   reporter: Reporter,
   secrets: () => readonly string[],
+  dpop?: DpopProofs,
 ) {
   const clean = <E extends AxiosError>(error: E): E => cleanAxiosError(error, secrets());
 
+  /** With DPoP: the API's `DPoP-Nonce` of an answer to one of our requests (RFC 9449 §9). */
+  const learnNonce = (response: AxiosResponse | undefined): void => {
+    const nonce = response?.headers?.['dpop-nonce'];
+    if (nonce === undefined || !dpop || !response) return;
+    const origin = resolveRequestUrl(response.config)?.origin;
+    if (origin) dpop.nonces.learn(origin, nonce);
+  };
+
   function onResponse(response: AxiosResponse): AxiosResponse {
     const generation = response.config?.paymentAuth ? response.config.paymentAuth.generation : undefined;
-    if (generation !== undefined) manager.confirm(generation);
+    if (generation !== undefined) {
+      manager.confirm(generation);
+      learnNonce(response);
+    }
     return response;
   }
 
@@ -41,6 +57,16 @@ export function createResponseInterceptors(
     if (!state || state.generation === undefined) throw error;
     const sent = state.generation;
     const status = error.response?.status;
+    learnNonce(error.response);
+    if (status === 401 && dpop) {
+      const challenge = dpopChallengeError(error.response?.headers?.['www-authenticate']);
+      if (challenge === 'use_dpop_nonce') return retryWithNonce(error, config, state);
+      // The proof, not the token, was refused: a new token would not help. Back to the caller.
+      if (challenge === 'invalid_dpop_proof') {
+        reporter.unauthorized(false);
+        throw clean(error);
+      }
+    }
     if (status !== 401) {
       // Any other answer of the API means it took the token (a 5xx may come from before auth).
       if (status !== undefined && status < 500) manager.confirm(sent);
@@ -70,6 +96,36 @@ export function createResponseInterceptors(
     await unlessCancelled(() => manager.tokenWaiter(), config);
     config.paymentAuth = { ...state, replayed: true };
     // The body is already serialised: do not run the caller's transformRequest a second time.
+    config.transformRequest = [(data: unknown) => data];
+    return instance.request(config);
+  }
+
+  /**
+   * RFC 9449 §9: the API wants its nonce in the proof. Sent again once with the nonce it gave (a
+   * new proof; the same token, which is not renewed), unless the nonce is the one the proof
+   * carried already or the request was sent again for a nonce before: never a loop.
+   */
+  async function retryWithNonce(
+    error: AxiosError,
+    config: NonNullable<AxiosError['config']>,
+    state: PaymentAuthRequestState,
+  ): Promise<AxiosResponse> {
+    const origin = resolveRequestUrl(config)?.origin;
+    const nonce = origin === undefined ? undefined : dpop!.nonces.get(origin);
+    if (state.nonceRetried || nonce === undefined || nonce === state.dpopNonce) {
+      reporter.unauthorized(false);
+      throw clean(error);
+    }
+    releaseResponse(error.response);
+    if (!isReplayableBody(config.data))
+      throw new PaymentAuthError({
+        code: 'BODY_NOT_REPLAYABLE',
+        message: 'Request was rejected with 401 for a DPoP nonce and its stream body cannot be sent again',
+        hint: 'the nonce is learned: the next request carries it; send a string, Buffer or object body to get automatic retries',
+        status: 401,
+        cause: clean(error),
+      });
+    config.paymentAuth = { ...state, nonceRetried: true };
     config.transformRequest = [(data: unknown) => data];
     return instance.request(config);
   }

@@ -2,6 +2,7 @@ import { monotonicNow } from '../util/clock';
 import { DEFAULTS, REFRESH_PATH, TOKEN_PATH, type NormalizedOptions, type PaymentAuthOptions } from './options';
 import { normalizeBreaker } from './breaker-options';
 import { normalizeClientAuth } from './client-auth-options';
+import { normalizeDpop } from './dpop-options';
 import { normalizeIdempotency } from './idempotency-options';
 import { normalizeRetry } from './retry-options';
 import { hasControlCharacter, hasMethods, keysOf, shown, unknownKeys } from '../util/objects';
@@ -19,6 +20,7 @@ const OPTION_KEYS = keysOf<PaymentAuthOptions>({
   assertionAudience: true,
   clockSkewMs: true,
   tls: true,
+  dpop: true,
   tokenRequestFormat: true,
   scope: true,
   tokenParams: true,
@@ -224,6 +226,7 @@ export function normalizeOptions(
     tokenUrl,
     refreshUrl,
     clientAuth,
+    dpop: normalizeDpop(opts.dpop),
     tokenRequestFormat,
     tokenParams,
     refreshWindowMs: number(opts, 'refreshWindowMs', 0),

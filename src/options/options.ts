@@ -7,8 +7,10 @@ import type { PaymentAuthLogger, TokenEvent } from '../observability/hooks';
 import type { PaymentAuthTelemetry } from '../observability/telemetry';
 
 import type { ClientAuthMethod, ClientAuthPolicy, TlsClientOptions } from './client-auth-options';
+import type { DpopKeyOptions, DpopPolicy } from './dpop-options';
 
 export type { ClientAuthMethod, TlsClientOptions } from './client-auth-options';
+export type { DpopAlgorithm, DpopKeyOptions } from './dpop-options';
 
 /** Encoding of the token request body: the standard form encoding, or JSON for providers that want it. */
 export type TokenRequestFormat = 'form' | 'json';
@@ -69,6 +71,16 @@ export interface PaymentAuthOptions {
    * @default none
    */
   tls?: TlsClientOptions;
+  /**
+   * Sender-constrained tokens with DPoP (RFC 9449): token and refresh calls carry a proof signed
+   * with a key of this client, the token the server issues is bound to that key, and every API
+   * request sends `Authorization: DPoP <token>` with a new proof for its method and URL (server
+   * nonces are handled). `true` generates an ES256 key pair per attachment (its tokens are this
+   * process's alone); `{ privateKey }` uses the caller's, which every process sharing a token
+   * store must hold to share its tokens. See docs/dpop.md.
+   * @default false (Bearer tokens)
+   */
+  dpop?: boolean | DpopKeyOptions;
   /**
    * Body encoding of token and refresh requests.
    * @default 'form' (`application/x-www-form-urlencoded`, RFC 6749 §4.4.2)
@@ -206,6 +218,8 @@ export interface NormalizedOptions {
   refreshUrl: string | undefined;
   /** The method as set, undefined to let the credentials decide; with the other client auth options. */
   clientAuth: ClientAuthPolicy;
+  /** DPoP when on: the caller's key, or none to generate one. */
+  dpop: DpopPolicy | undefined;
   tokenRequestFormat: TokenRequestFormat;
   tokenParams: Record<string, string>;
   refreshWindowMs: number;

@@ -8,6 +8,10 @@ export interface PaymentAuthRequestState {
   generation?: number;
   /** Set once the request was replayed after a 401; a second 401 goes back to the caller. */
   replayed?: boolean;
+  /** With DPoP: the server nonce the last proof carried (nonces are not secret). */
+  dpopNonce?: string;
+  /** With DPoP: set once the request was sent again with a nonce the API asked for; never twice. */
+  nonceRetried?: boolean;
 }
 
 declare module 'axios' {

@@ -10,6 +10,10 @@ export interface StoredToken {
   expiresAt: number;
   refreshToken?: string;
   refreshExpiresAt?: number;
+  /** `DPoP` for a token bound to a key (RFC 9449); absent for a Bearer token. */
+  tokenType?: 'DPoP';
+  /** With `tokenType: 'DPoP'`: the thumbprint of the key it is bound to (`cnf.jkt`). */
+  jkt?: string;
 }
 
 /**
@@ -45,23 +49,28 @@ export function isStoredToken(value: unknown): value is StoredToken {
     typeof t.issuedAt === 'number' &&
     typeof t.expiresAt === 'number' &&
     (t.refreshToken === undefined || typeof t.refreshToken === 'string') &&
-    (t.refreshExpiresAt === undefined || typeof t.refreshExpiresAt === 'number')
+    (t.refreshExpiresAt === undefined || typeof t.refreshExpiresAt === 'number') &&
+    (t.tokenType === undefined || (t.tokenType === 'DPoP' && typeof t.jkt === 'string' && t.jkt !== '')) &&
+    (t.jkt === undefined || t.tokenType === 'DPoP')
   );
 }
 
 /**
  * The store key of a client: derived from the token URL, the client id and the token request
- * parameters (a token for another scope is another token), never from the secret.
+ * parameters (a token for another scope is another token), never from the secret; with DPoP, from
+ * the thumbprint of the key too (`jkt`): a token bound to another key is of no use to this client.
  */
 export function tokenStoreKey(
   prefix: string,
   tokenUrl: string,
   clientId: string,
   params: Readonly<Record<string, string>>,
+  jkt?: string,
 ): string {
   const extra = Object.keys(params)
     .sort()
     .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k]!)}`)
     .join('&');
-  return `${prefix}${encodeURIComponent(tokenUrl)}:${encodeURIComponent(clientId)}${extra ? `:${extra}` : ''}`;
+  const binding = jkt === undefined ? '' : `:jkt=${encodeURIComponent(jkt)}`;
+  return `${prefix}${encodeURIComponent(tokenUrl)}:${encodeURIComponent(clientId)}${extra ? `:${extra}` : ''}${binding}`;
 }

@@ -141,6 +141,10 @@ export class TokenAcquisition {
     const requested = grant.expiresInS === undefined ? defaultTokenLifetimeMs : grant.expiresInS * 1000;
     const lifetime = Math.min(Math.max(requested, MIN_TOKEN_LIFETIME_MS), maxTokenLifetimeMs);
     const token: StoredToken = { accessToken: grant.accessToken, issuedAt, expiresAt: issuedAt + lifetime };
+    if (grant.tokenType === 'DPoP') {
+      token.tokenType = 'DPoP';
+      token.jkt = grant.jkt;
+    }
     if (grant.refreshToken) {
       // A new refresh token replaces the old one (RFC 6749 §6).
       token.refreshToken = grant.refreshToken;

@@ -1,19 +1,7 @@
-import type * as JoseModule from 'jose';
 import type { CryptoKey } from 'jose';
 import { builtinModule } from '../util/runtime';
+import { loadJose } from './jose';
 import type { AssertionAlgorithm, ClientAssertionClaims, PrivateKeyJwtCredentials } from './credentials';
-
-/** panva's `jose`, loaded on first use: it is ES modules only, and only `private_key_jwt` needs it. */
-type Jose = typeof JoseModule;
-let jose: Promise<Jose> | undefined;
-export function loadJose(): Promise<Jose> {
-  // A failed load (a bundle without jose) is tried again on the next call, not kept.
-  jose ??= import('jose').catch((error: unknown) => {
-    jose = undefined;
-    throw error;
-  });
-  return jose;
-}
 
 /** The longest life of an assertion (RFC 7523 §3 asks for a short one; FAPI 2.0 for at most 60 s). */
 export const ASSERTION_LIFETIME_S = 60;

@@ -10,6 +10,7 @@ import {
 import type { ClientAuthMethod } from '../options/options';
 import { base64Utf8, toBase64url } from '../util/encoding';
 import { hasControlCharacter } from '../util/objects';
+import { builtinModule } from '../util/runtime';
 import { providerFailedError, unusableCredentialsError } from './errors';
 
 /** A validated source of credentials. */
@@ -29,31 +30,64 @@ export interface CredentialSource {
 /** The private members of a JWK (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2). */
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
 
-function addKeySecrets(secrets: Set<string>, key: unknown): void {
-  if (typeof key === 'string') {
-    secrets.add(key.trim());
-    const body = key.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
-    if (body) secrets.add(body);
-    for (const line of key.split(/\r?\n/))
-      if (line.trim().length >= 16 && !line.includes('-----')) secrets.add(line.trim());
-    return;
-  }
-  let jwk = key as Record<string, unknown>;
-  const exportable = key as { [Symbol.toStringTag]?: unknown; type?: unknown; export?: (o: object) => unknown };
-  if (exportable[Symbol.toStringTag] === 'KeyObject' && exportable.type === 'private') {
+interface NodeKeyObject {
+  type?: unknown;
+  export(options: object): unknown;
+}
+/** Node's crypto (Bun's, Deno's), to find every text form of a key: PEM from a JWK and back. */
+const nodeCrypto = () => builtinModule<{ createPrivateKey(key: unknown): NodeKeyObject }>('node:crypto');
+
+function addPemSecrets(secrets: Set<string>, pem: string): void {
+  secrets.add(pem.trim());
+  const body = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  if (body) secrets.add(body);
+  for (const line of pem.split(/\r?\n/))
+    if (line.trim().length >= 16 && !line.includes('-----')) secrets.add(line.trim());
+}
+
+function addJwkSecrets(secrets: Set<string>, jwk: Record<string, unknown>): void {
+  for (const member of PRIVATE_JWK_MEMBERS) if (typeof jwk[member] === 'string') secrets.add(jwk[member]);
+}
+
+/** The PKCS#8 PEM and the JWK of a Node KeyObject, when it can give them. */
+function addKeyObjectSecrets(secrets: Set<string>, key: NodeKeyObject): void {
+  if (key.type !== 'private') return;
+  for (const form of [{ format: 'jwk' }, { format: 'pem', type: 'pkcs8' }]) {
     try {
-      jwk = exportable.export!({ format: 'jwk' }) as Record<string, unknown>;
+      const exported = key.export(form);
+      if (typeof exported === 'string') addPemSecrets(secrets, exported);
+      else addJwkSecrets(secrets, exported as Record<string, unknown>);
     } catch {
-      // No JWK form (an RSA-PSS key): its PKCS#8 text instead.
-      try {
-        addKeySecrets(secrets, exportable.export!({ format: 'pem', type: 'pkcs8' }));
-      } catch {
-        // Not exportable: nothing of it can reach text either.
-      }
-      return;
+      // No such form (an RSA-PSS key has no JWK), or not exportable: nothing of it can reach text.
     }
   }
-  for (const member of PRIVATE_JWK_MEMBERS) if (typeof jwk[member] === 'string') secrets.add(jwk[member]);
+}
+
+/**
+ * Every text form of a private key: as given (PEM text, its body and lines; JWK private members),
+ * and where the runtime's crypto can read it, the other form too (a server never sees the key, but
+ * nothing of it in any form may reach an error or a log line).
+ */
+function addKeySecrets(secrets: Set<string>, key: unknown): void {
+  const crypto = nodeCrypto();
+  const tag = (key as { [Symbol.toStringTag]?: unknown } | null)?.[Symbol.toStringTag];
+  if (typeof key === 'string') addPemSecrets(secrets, key);
+  else if (tag === 'KeyObject') return addKeyObjectSecrets(secrets, key as NodeKeyObject);
+  else if (typeof key === 'object' && key !== null) addJwkSecrets(secrets, key as Record<string, unknown>);
+  const isJwk = typeof key === 'object' && key !== null && typeof (key as { d?: unknown }).d === 'string';
+  if (!crypto || (typeof key !== 'string' && !isJwk)) return;
+  try {
+    addKeyObjectSecrets(secrets, crypto.createPrivateKey(typeof key === 'string' ? key : { key, format: 'jwk' }));
+  } catch {
+    // Not a key the runtime reads: what was given is all there is.
+  }
+}
+
+/** Every form of a private key's material that text could quote (PEM, its body and lines, JWK members). */
+export function keySecrets(key: unknown): string[] {
+  const secrets = new Set<string>();
+  addKeySecrets(secrets, key);
+  return [...secrets];
 }
 
 function addSecrets(secrets: Set<string>, credentials: Credentials): void {

@@ -15,6 +15,7 @@ import { untilAborted } from '../util/signals';
 import { sleep } from '../util/timers';
 import { displayUrl } from '../util/urls';
 import type { Deadline } from './deadline';
+import type { DpopProofs, Proof } from './dpop/dpop-proofs';
 import {
   redirectError,
   rejectedError,
@@ -47,6 +48,8 @@ export interface TokenEndpointConfig {
   assertions?: AssertionSource;
   /** The authorization server's clock, learned from each answer's `Date` header. */
   serverClock?: ServerClock;
+  /** With DPoP: makes each call's proof, and learns the server's nonces. */
+  dpop?: DpopProofs;
   /** Secrets to scrub from any server text that ends up in an error message. */
   knownSecrets: () => readonly string[];
   /** Wraps each HTTP call (spans, latency). */
@@ -77,8 +80,13 @@ function abortReason(signal: AbortSignal, url: string): PaymentAuthError {
 /** The outcome of one HTTP attempt: a grant, or an error and whether another attempt may help. */
 type Attempt = ({ grant: TokenGrant } | { error: PaymentAuthError; retryAfterMs?: number; retryable: boolean }) & {
   status?: number;
-  /** A client assertion was refused for its times, and the server's clock has been learned anew since. */
+  /**
+   * A client assertion or a DPoP proof was refused for its times, and the server's clock has been
+   * learned anew since.
+   */
   clockCorrected?: boolean;
+  /** The server asked for a DPoP nonce (`use_dpop_nonce`) and gave one other than the proof carried. */
+  nonceChallenged?: boolean;
 };
 
 /** An `invalid_client` whose description blames the assertion's times (`exp`, `iat`, `nbf`, a clock). */
@@ -150,7 +158,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       const oauth = readOAuthError(body);
       if (oauth) return { error: rejected(oauth, status, grant, url), retryable: false };
       try {
-        return { grant: toTokenGrant(body, (text) => quote(text, 20), url) };
+        return { grant: toTokenGrant(body, (text) => quote(text, 20), url, config.dpop !== undefined) };
       } catch (error) {
         // A well-formed answer without a usable token: asking again gives the same.
         return { error: error as PaymentAuthError, retryable: false };
@@ -191,6 +199,16 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
         throw isPaymentAuthError(reason) && reason.code !== 'TOKEN_ENDPOINT_TIMEOUT' ? reason : signerTimeoutError();
       }
     }
+    const target = new URL(url);
+    let proof: Proof | undefined;
+    if (config.dpop) {
+      try {
+        proof = await untilAborted(config.dpop.proof({ method: 'POST', url: target }), deadline.signal);
+      } catch (error) {
+        if (deadline.signal.aborted) throw abortReason(deadline.signal, url);
+        throw error;
+      }
+    }
     const offsetBefore = config.serverClock?.offsetMs;
     const request = buildGrantRequest(
       params,
@@ -205,17 +223,29 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
         method: 'POST',
         url,
         data: request.data,
-        headers: request.headers,
+        headers: proof ? { ...request.headers, DPoP: proof.jwt } : request.headers,
         signal: deadline.signal,
       });
       config.serverClock?.learn(response.headers.date, sentAt!, config.serverClock.local());
+      config.dpop?.nonces.learn(target.origin, response.headers['dpop-nonce']);
       const result = readResponse(response, grant, displayUrl(url));
+      if ('grant' in result && result.grant.tokenType === 'DPoP')
+        result.grant.jkt = await untilAborted(config.dpop!.thumbprint(), deadline.signal);
+      if (!('error' in result)) return result;
+      const oauthError = result.error.oauthError;
+      const clockChanged = config.serverClock !== undefined && config.serverClock.offsetMs !== offsetBefore;
       const clockCorrected =
-        'error' in result &&
-        result.error.oauthError === 'invalid_client' &&
-        timeComplaints.has(result.error) &&
-        config.serverClock!.offsetMs !== offsetBefore;
-      return clockCorrected ? { ...result, clockCorrected } : result;
+        clockChanged &&
+        ((oauthError === 'invalid_client' && timeComplaints.has(result.error)) ||
+          (proof !== undefined && oauthError === 'invalid_dpop_proof'));
+      const nonce = config.dpop?.nonces.get(target.origin);
+      const nonceChallenged =
+        proof !== undefined && oauthError === 'use_dpop_nonce' && nonce !== undefined && nonce !== proof.nonce;
+      return {
+        ...result,
+        ...(clockCorrected ? { clockCorrected } : {}),
+        ...(nonceChallenged ? { nonceChallenged } : {}),
+      };
     } catch (error) {
       if (deadline.signal.aborted) throw abortReason(deadline.signal, url);
       const code = (error as { code?: unknown }).code;
@@ -241,6 +271,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
     retries: number,
   ): Promise<TokenGrant> {
     let clockRetried = false;
+    let nonceRetried = false;
     for (let retry = 0; ; retry++) {
       const result = await config.traceTokenCall(
         { grantType, url: displayUrl(url), resendCount: retry },
@@ -251,6 +282,13 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
         }),
       );
       if ('grant' in result) return result.grant;
+      if (result.nonceChallenged && !nonceRetried) {
+        // RFC 9449 §8: the server wants its nonce in the proof. Sent again at once with it (once:
+        // never a loop); not a retry, and not a failure.
+        nonceRetried = true;
+        retry -= 1;
+        continue;
+      }
       if (result.clockCorrected && !clockRetried) {
         // RFC 7523 assertions carry wall-clock times: refused for them, and the server's clock is
         // now known better, one more assertion on that clock (once: never a loop). Not a retry.

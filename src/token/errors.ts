@@ -200,11 +200,13 @@ export function rejectedError(
     return new PaymentAuthError({ ...init, code: 'CREDENTIALS_REJECTED', hint: credentialsHint });
   }
   const hint =
-    oauth?.error === 'invalid_scope'
-      ? 'check the scope option'
-      : oauth?.error === 'invalid_grant'
-        ? 'the grant (refresh token) is expired or revoked'
-        : 'check that this client may use the client_credentials grant and the token URL';
+    oauth?.error === 'invalid_dpop_proof' || oauth?.error === 'use_dpop_nonce'
+      ? "the server wants DPoP proofs (RFC 9449): set the dpop option; with it set, check that the server accepts the key's algorithm, this machine's clock, and the token URL (a proof names it)"
+      : oauth?.error === 'invalid_scope'
+        ? 'check the scope option'
+        : oauth?.error === 'invalid_grant'
+          ? 'the grant (refresh token) is expired or revoked'
+          : 'check that this client may use the client_credentials grant and the token URL';
   return new PaymentAuthError({ ...init, code: 'TOKEN_REQUEST_REJECTED', hint });
 }
 
@@ -240,6 +242,17 @@ export function unusableKeyError(problem: string): PaymentAuthError {
     message: `Client assertion could not be made: ${problem}`,
     hint: 'check privateKey (a private JWK, a PEM string, a KeyObject or a CryptoKey), algorithm and keyId',
   });
+}
+
+/** No DPoP proof could be made: the key or its algorithm. A failure of this side, never an outage. */
+export function unusableDpopKeyError(problem: string): PaymentAuthError {
+  return local(
+    new PaymentAuthError({
+      code: 'CREDENTIALS_MISSING',
+      message: `DPoP proof could not be made: ${problem}`,
+      hint: 'check the dpop option: privateKey (a private JWK, a PEM string, a KeyObject or a CryptoKeyPair) and algorithm',
+    }),
+  );
 }
 
 /** The `clientAssertion` callback threw: like a credentials provider, only the kind of its error is kept. */

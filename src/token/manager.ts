@@ -31,6 +31,8 @@ export interface AccessToken {
   readonly refreshAt: number;
   /** How this process got it; `store` when it was adopted from the token store. */
   readonly source: GrantType | 'store';
+  /** `DPoP`: sent as `Authorization: DPoP` with a proof of the key it is bound to (RFC 9449). */
+  readonly type: 'Bearer' | 'DPoP';
   /** Set once the API answered a request sent with it with anything but 401. */
   confirmed: boolean;
 }
@@ -75,7 +77,11 @@ type ManagerOptions = Pick<
   | 'storeLockTtlMs'
   | 'storeTimeoutMs'
   | 'breaker'
-> & { store: TokenStore };
+> & {
+  store: TokenStore;
+  /** With DPoP: the thumbprint of the key tokens are bound to; tokens bound to another are never used. */
+  dpopThumbprint?: () => Promise<string>;
+};
 
 /**
  * Owns the token state of one attachment: the in-memory copy of the access token (the hot path
@@ -113,6 +119,8 @@ export class TokenManager {
   #nextStoreReadAt = 0;
   /** The timers of background reads: nobody waits for them, they never keep the process alive. */
   readonly #backgroundTimers = createTimerGroup();
+  /** With DPoP, once known: the thumbprint of this attachment's key. */
+  #jkt: string | undefined;
 
   /**
    * @param createEndpoint builds the token endpoint client, given what it must clean server text
@@ -290,9 +298,13 @@ export class TokenManager {
     });
   }
 
-  /** Whether a stored token may still be sent (not dropped, not older than a rejected one, not expired). */
+  /**
+   * Whether a stored token may still be sent: not dropped, not older than a rejected one, not
+   * expired, and with DPoP bound to this attachment's key (a store that mixed keys up is caught here).
+   */
   #stillValid(token: StoredToken): boolean {
     return (
+      (token.tokenType !== 'DPoP' || (token.jkt !== undefined && token.jkt === this.#jkt)) &&
       !this.#retired.includes(token.accessToken) &&
       token.issuedAt > this.#issuedAfter &&
       this.options.clock() < token.expiresAt
@@ -323,11 +335,14 @@ export class TokenManager {
       }
       // The provider is inside the deadline: one that never answers fails the acquisition in time.
       const credentials = await untilAborted(this.credentials.get(), deadline.signal);
+      // DPoP: tokens are stored under the key's thumbprint; a fleet shares them if it shares the key.
+      if (this.options.dpopThumbprint) this.#jkt = await untilAborted(this.options.dpopThumbprint(), deadline.signal);
       const key = tokenStoreKey(
         STORE_KEY_PREFIX,
         this.options.tokenUrl,
         credentials.clientId,
         this.options.tokenParams,
+        this.#jkt,
       );
       const storeAccess: StoreAccess = {
         store: this.options.store,
@@ -490,6 +505,7 @@ export class TokenManager {
       expiresAt: token.expiresAt,
       refreshAt: this.#refreshAt(token),
       source: fetched?.grant ?? 'store',
+      type: token.tokenType ?? 'Bearer',
       confirmed: false,
     };
     this.#access = access;

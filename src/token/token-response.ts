@@ -26,6 +26,10 @@ export interface TokenGrant {
   expiresInS: number | undefined;
   refreshToken: string | undefined;
   refreshExpiresInS: number | undefined;
+  /** `DPoP` for a token bound to the proof's key (RFC 9449 §5); Bearer otherwise. */
+  tokenType?: 'DPoP';
+  /** With `tokenType: 'DPoP'`: the thumbprint of the key it is bound to. */
+  jkt?: string;
 }
 
 /**
@@ -114,12 +118,13 @@ function optionalToken(value: unknown, field: string, url: string | undefined): 
 /**
  * Validates a decoded 2xx body (RFC 6749 §5.1) into a {@link TokenGrant}. `quote` makes a server
  * value safe to name in the error (the caller knows the secrets to clean it of); `url` is the
- * endpoint the error names.
+ * endpoint the error names; `dpop`, whether the request carried a DPoP proof.
  */
 export function toTokenGrant(
   body: TokenResponseWire,
   quote: (text: string) => string = (text) => text.slice(0, 20),
   url?: string,
+  dpop = false,
 ): TokenGrant {
   const accessToken = body.access_token;
   if (typeof accessToken !== 'string' || accessToken === '')
@@ -128,21 +133,23 @@ export function toTokenGrant(
     throw invalid(`access_token is longer than ${MAX_TOKEN_LENGTH} characters`, url);
   if (!TOKEN_SYNTAX.test(accessToken))
     throw invalid('access_token contains characters a bearer token cannot have', url);
-  const tokenType = body.token_type;
-  if (
-    tokenType !== undefined &&
-    tokenType !== null &&
-    (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')
-  ) {
+  const tokenType = typeof body.token_type === 'string' ? body.token_type.toLowerCase() : body.token_type;
+  // RFC 9449 §5: a DPoP token only in answer to a proof; without one, only Bearer (or none said).
+  if (tokenType === 'dpop' && !dpop)
     throw invalid(
-      `token_type ${typeof tokenType === 'string' ? JSON.stringify(quote(tokenType)) : typeof tokenType} is not Bearer`,
+      'token_type DPoP: the token is bound to a key (RFC 9449) and this client sends no DPoP proofs; set the dpop option',
       url,
     );
+  if (tokenType !== undefined && tokenType !== null && tokenType !== 'bearer' && tokenType !== 'dpop') {
+    const quoted = typeof body.token_type === 'string' ? JSON.stringify(quote(body.token_type)) : typeof tokenType;
+    throw invalid(`token_type ${quoted} is not ${dpop ? 'DPoP or Bearer' : 'Bearer'}`, url);
   }
-  return {
+  const grant: TokenGrant = {
     accessToken,
     expiresInS: parseExpiresIn(body.expires_in, 'expires_in', url),
     refreshToken: optionalToken(body.refresh_token, 'refresh_token', url),
     refreshExpiresInS: parseExpiresIn(body.refresh_expires_in, 'refresh_expires_in', url),
   };
+  if (tokenType === 'dpop') grant.tokenType = 'DPoP';
+  return grant;
 }

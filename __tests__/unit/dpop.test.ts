@@ -1,0 +1,240 @@
+import { generateKeyPairSync } from 'node:crypto';
+import {
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  jwtVerify,
+  EmbeddedJWK,
+  base64url,
+} from 'jose';
+import { createHash } from 'node:crypto';
+import { dpopChallengeError } from '../../src/token/dpop/dpop-challenge';
+import { DpopNonces } from '../../src/token/dpop/dpop-nonces';
+import { DpopProofs, htuOf } from '../../src/token/dpop/dpop-proofs';
+import { prepareDpopKey } from '../../src/token/dpop/dpop-key';
+import { normalizeDpop } from '../../src/options/dpop-options';
+import { ServerClock } from '../../src/token/server-clock';
+import { isPaymentAuthError } from '../../src/errors/payment-auth-error';
+import { toTokenGrant } from '../../src/token/token-response';
+import { isStoredToken, tokenStoreKey } from '../../src/store/token-store';
+
+const NOW = Date.parse('2026-12-01T10:00:00Z');
+
+async function verify(jwt: string) {
+  return jwtVerify(jwt, EmbeddedJWK, { typ: 'dpop+jwt', currentDate: new Date(NOW) });
+}
+
+describe('DPoP proofs (RFC 9449 §4.2)', () => {
+  it('carry typ dpop+jwt, the public JWK alone, htm, htu without query or fragment, iat on the server clock and a new jti each', async () => {
+    const clock = new ServerClock(() => NOW, 7_000);
+    const proofs = new DpopProofs({ key: undefined }, clock);
+    const url = new URL('HTTPS://API.Example:443/api/v1/payments/p%201?expand=x#frag');
+    const a = await proofs.proof({ method: 'post', url });
+    const b = await proofs.proof({ method: 'post', url });
+    const { payload, protectedHeader } = await verify(a.jwt);
+    expect(protectedHeader.typ).toBe('dpop+jwt');
+    expect(protectedHeader.alg).toBe('ES256');
+    expect(Object.keys(protectedHeader.jwk!).sort()).toEqual(['crv', 'kty', 'x', 'y']);
+    expect(payload).toEqual({
+      jti: expect.any(String),
+      htm: 'POST',
+      htu: 'https://api.example/api/v1/payments/p%201',
+      iat: Math.floor((NOW + 7_000) / 1000),
+    });
+    expect((await verify(b.jwt)).payload.jti).not.toBe(payload.jti);
+    expect(await calculateJwkThumbprint(protectedHeader.jwk!)).toBe(await proofs.thumbprint());
+  });
+
+  it('hash the access token into ath, and carry the latest nonce of the origin', async () => {
+    const proofs = new DpopProofs({ key: undefined }, new ServerClock(() => NOW, undefined));
+    proofs.nonces.learn('https://api.example', 'nonce-1');
+    proofs.nonces.learn('https://other.example', 'nonce-other');
+    const token = 'tok.en_~+/=';
+    const proof = await proofs.proof({ method: 'get', url: new URL('https://api.example/x'), accessToken: token });
+    const { payload } = await verify(proof.jwt);
+    expect(payload.ath).toBe(base64url.encode(createHash('sha256').update(token, 'ascii').digest()));
+    expect(payload.nonce).toBe('nonce-1');
+    expect(proof.nonce).toBe('nonce-1');
+    // Another token, another hash (the hash of the last token is kept, never a stale one).
+    const next = await proofs.proof({ method: 'get', url: new URL('https://api.example/x'), accessToken: 'other' });
+    expect((await verify(next.jwt)).payload.ath).toBe(base64url.encode(createHash('sha256').update('other').digest()));
+  });
+
+  it('keep one key for the life of the attachment', async () => {
+    const proofs = new DpopProofs({ key: undefined }, new ServerClock(() => NOW, undefined));
+    const first = await proofs.thumbprint();
+    await proofs.proof({ method: 'get', url: new URL('https://a.example/') });
+    expect(await proofs.thumbprint()).toBe(first);
+    expect(await new DpopProofs({ key: undefined }, new ServerClock(() => NOW, undefined)).thumbprint()).not.toBe(
+      first,
+    );
+  });
+
+  it('htu is scheme, host, port and path', () => {
+    expect(htuOf(new URL('http://127.0.0.1:8080/a/b?c=d#e'))).toBe('http://127.0.0.1:8080/a/b');
+    expect(htuOf(new URL('https://h.example:443'))).toBe('https://h.example/');
+  });
+});
+
+describe('the DPoP key', () => {
+  it.each(['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'])(
+    'reads a %s key as a JWK, PEM, KeyObject and CryptoKeyPair, to the same public key',
+    async (alg) => {
+      const pair = await generateKeyPair(alg, { extractable: true });
+      const jwk = await exportJWK(pair.privateKey);
+      const pem = await exportPKCS8(pair.privateKey);
+      const expected = await calculateJwkThumbprint(await exportJWK(pair.publicKey));
+      const { createPrivateKey } = await import('node:crypto');
+      for (const privateKey of [jwk, pem, createPrivateKey(pem), pair, pair.privateKey]) {
+        const algorithm = alg === 'PS256' ? ('PS256' as const) : undefined;
+        const key = await prepareDpopKey({ key: { privateKey, algorithm } });
+        expect(key.thumbprint).toBe(expected);
+        expect(Object.keys(key.publicJwk)).not.toContain('d');
+        const proofs = new DpopProofs({ key: { privateKey, algorithm } }, new ServerClock(() => NOW, undefined));
+        const { protectedHeader } = await verify(
+          (await proofs.proof({ method: 'get', url: new URL('https://a/') })).jwt,
+        );
+        expect(protectedHeader.alg).toBe(alg);
+        expect(protectedHeader.kid).toBeUndefined();
+      }
+    },
+  );
+
+  it('refuses a non-extractable lone CryptoKey, a public key, an unusable type, and never quotes the key', async () => {
+    const pair = await generateKeyPair('ES256');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pem = rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    const cases: [unknown, RegExp][] = [
+      [pair.privateKey, /non-extractable CryptoKey has no readable public part/],
+      [{ ...(await exportJWK(pair.publicKey)), d: undefined }, /private JWK|could not/],
+      [{ kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQ', d: 'x' }, /type this package does not sign with|could not/],
+      [pem, /could not sign|2048/],
+    ];
+    for (const [privateKey, message] of cases) {
+      const proofs = new DpopProofs(
+        { key: { privateKey: privateKey as object } },
+        new ServerClock(() => NOW, undefined),
+      );
+      const error = await proofs.proof({ method: 'get', url: new URL('https://a/') }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isPaymentAuthError(error)).toBe(true);
+      expect(String((error as Error).message)).toMatch(message);
+      expect(JSON.stringify(error)).not.toContain(pem.split('\n')[1]);
+    }
+  });
+});
+
+describe('DPoP nonces (RFC 9449 §8, §9)', () => {
+  it('are kept per origin, updated from each answer, and reported as changed only when they change', () => {
+    const nonces = new DpopNonces();
+    expect(nonces.learn('https://a', 'n1')).toBe(true);
+    expect(nonces.learn('https://a', 'n1')).toBe(false);
+    expect(nonces.learn('https://a', ['n0', 'n2'])).toBe(true);
+    expect(nonces.get('https://a')).toBe('n2');
+    expect(nonces.get('https://b')).toBeUndefined();
+  });
+
+  it.each([undefined, null, '', '   ', 'bad"quote', 'back\\slash', 'line\r\nbreak', 'é', 'x'.repeat(1025), 42, {}])(
+    'ignores a nonce that is not 1*NQCHAR: %p',
+    (value) => {
+      const nonces = new DpopNonces();
+      nonces.learn('https://a', 'n1');
+      expect(nonces.learn('https://a', value)).toBe(false);
+      expect(nonces.get('https://a')).toBe('n1');
+    },
+  );
+
+  it('keeps at most 64 origins, the least recently changed going first', () => {
+    const nonces = new DpopNonces();
+    for (let i = 0; i < 100; i++) nonces.learn(`https://h${i}`, `n${i}`);
+    expect(nonces.get('https://h99')).toBe('n99');
+    expect(nonces.get('https://h36')).toBe('n36');
+    expect(nonces.get('https://h35')).toBeUndefined();
+  });
+});
+
+describe('WWW-Authenticate DPoP challenges (RFC 9449 §7.1)', () => {
+  it.each([
+    ['DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"', 'use_dpop_nonce'],
+    ['dpop algs="ES256 PS256", error=invalid_dpop_proof', 'invalid_dpop_proof'],
+    ['Bearer realm="x", error="invalid_token", DPoP error="use_dpop_nonce"', 'use_dpop_nonce'],
+    ['DPoP algs="ES256", Bearer error="invalid_token"', undefined],
+    ['Bearer error="use_dpop_nonce"', undefined],
+    ['DPoP error_description="a, error=use_dpop_nonce", algs="ES256"', undefined],
+    [['Bearer realm="x"', 'DPoP error="invalid_token"'], 'invalid_token'],
+    ['DPoP', undefined],
+    ['', undefined],
+    [undefined, undefined],
+    [42, undefined],
+    [`DPoP ${'x="y", '.repeat(2000)}error="use_dpop_nonce"`, undefined],
+  ])('%p → %p', (header, expected) => {
+    expect(dpopChallengeError(header)).toBe(expected);
+  });
+});
+
+describe('the dpop option', () => {
+  it.each([null, 0, '', 'yes', 1, [], { privateKey: null }, { privateKey: '' }, { privateKey: 'not pem' }])(
+    'refuses %p with a TypeError',
+    (value) => {
+      expect(() => normalizeDpop(value)).toThrow(TypeError);
+    },
+  );
+
+  it('refuses unknown fields, a public JWK and an unknown algorithm, without quoting the key', () => {
+    expect(() => normalizeDpop({ privateKey: { kty: 'EC', d: 'secret-d' }, kid: 'k' })).toThrow(
+      /unknown dpop option kid/,
+    );
+    expect(() => normalizeDpop({ privateKey: { kty: 'EC', x: 'x', y: 'y' } })).toThrow(/private JWK/);
+    expect(() => normalizeDpop({ privateKey: { kty: 'EC', d: 'secret-d' }, algorithm: 'HS256' })).toThrow(
+      /dpop.algorithm must be one of/,
+    );
+    try {
+      normalizeDpop({ privateKey: { kty: 'EC', d: 'secret-d' }, algorithm: 'none' });
+    } catch (error) {
+      expect(String(error)).not.toContain('secret-d');
+    }
+  });
+
+  it('false and undefined are off; true generates a key', () => {
+    expect(normalizeDpop(undefined)).toBeUndefined();
+    expect(normalizeDpop(false)).toBeUndefined();
+    expect(normalizeDpop(true)).toEqual({ key: undefined });
+  });
+});
+
+describe('DPoP tokens in answers and in the store', () => {
+  it('accepts token_type DPoP only when a proof was sent, and Bearer always', () => {
+    const body = { access_token: 'abc', token_type: 'DPoP', expires_in: 900 };
+    expect(toTokenGrant(body, undefined, undefined, true).tokenType).toBe('DPoP');
+    expect(toTokenGrant({ ...body, token_type: 'dpop' }, undefined, undefined, true).tokenType).toBe('DPoP');
+    expect(toTokenGrant({ ...body, token_type: 'Bearer' }, undefined, undefined, true).tokenType).toBeUndefined();
+    expect(() => toTokenGrant(body)).toThrow(/token_type DPoP.*set the dpop option/);
+    expect(() => toTokenGrant({ ...body, token_type: 'MAC' }, undefined, undefined, true)).toThrow(
+      /is not DPoP or Bearer/,
+    );
+  });
+
+  it('keys stored tokens by the key thumbprint, and validates the binding of a stored token', () => {
+    const plain = tokenStoreKey('p:', 'https://as/token', 'client', {});
+    expect(tokenStoreKey('p:', 'https://as/token', 'client', {}, 'jkt-1')).toBe(`${plain}:jkt=jkt-1`);
+    expect(tokenStoreKey('p:', 'https://as/token', 'client', {}, 'jkt-2')).not.toBe(
+      tokenStoreKey('p:', 'https://as/token', 'client', {}, 'jkt-1'),
+    );
+    const base = { accessToken: 'a', issuedAt: 1, expiresAt: 2 };
+    expect(isStoredToken({ ...base, tokenType: 'DPoP', jkt: 'j' })).toBe(true);
+    expect(isStoredToken({ ...base, tokenType: 'DPoP' })).toBe(false);
+    expect(isStoredToken({ ...base, tokenType: 'DPoP', jkt: '' })).toBe(false);
+    expect(isStoredToken({ ...base, jkt: 'j' })).toBe(false);
+    expect(isStoredToken({ ...base, tokenType: 'Bearer' })).toBe(false);
+  });
+});
+
+it('a proof decodes to the header a server reads', async () => {
+  const proofs = new DpopProofs({ key: undefined }, new ServerClock(() => NOW, undefined));
+  const { jwt } = await proofs.proof({ method: 'get', url: new URL('https://a/') });
+  expect(decodeProtectedHeader(jwt)).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256' });
+});
