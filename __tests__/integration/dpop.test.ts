@@ -187,6 +187,19 @@ describe('DPoP against the sandbox', () => {
       expect(sandbox.counters().dpopNonceChallenges).toBe(2);
     });
 
+    it('a nonce on a successful answer is used from the next request on, without a challenge', async () => {
+      await start({ dpop: 'require-nonce' });
+      const api = attach();
+      await api.get('/payments');
+      sandbox.rotateDpopNonce();
+      // Answered before the proof is checked, with the new nonce in DPoP-Nonce.
+      sandbox.injectFault('api', { status: 200, body: { data: [] } });
+      await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+      await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
+      expect(apiCalls().map((c) => c.status)).toEqual([200, 200, 200]);
+      expect(sandbox.counters().dpopNonceChallenges).toBe(1); // the first token call's only
+    });
+
     it('a stream body cannot be sent again: BODY_NOT_REPLAYABLE, and the nonce is learned for the next request', async () => {
       await start({ dpop: 'require-nonce' });
       const api = attach();

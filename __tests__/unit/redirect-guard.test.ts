@@ -30,6 +30,16 @@ describe('the redirect guard', () => {
     expect(options.headers).toEqual({ Accept: 'x' });
   });
 
+  it('removes a DPoP token and its proof together on a redirect to another origin', async () => {
+    const hook = await redirectHook();
+    const options = {
+      href: 'https://evil.test/x',
+      headers: { Authorization: 'DPoP tok', dpop: 'ey.proof.sig', Accept: 'x' },
+    };
+    hook(options);
+    expect(options.headers).toEqual({ Accept: 'x' });
+  });
+
   it('keeps it on the API origin', async () => {
     const hook = await redirectHook();
     const options = {
