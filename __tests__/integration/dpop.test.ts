@@ -157,8 +157,11 @@ describe('DPoP against the sandbox', () => {
         [400, 'use_dpop_nonce'],
         [200, undefined],
       ]);
-      // The nonce came from the same origin: the first API call carries it, no challenge.
-      expect(apiCalls().map((c) => c.status)).toEqual([200]);
+      // The API's nonce is its own (RFC 9449 §9), even on the token endpoint's origin: asked once.
+      expect(apiCalls().map((c) => [c.status, c.dpopError])).toEqual([
+        [401, 'use_dpop_nonce'],
+        [200, undefined],
+      ]);
       const status = attached[0]!.status();
       expect(status.lastError).toBeUndefined();
       expect(status.counts).toMatchObject({ failures: 0, tokensAcquired: 1 });
@@ -184,7 +187,8 @@ describe('DPoP against the sandbox', () => {
       // Learned: the next request carries it at once.
       await api.get('/payments');
       expect(apiCalls().at(-1)!.status).toBe(200);
-      expect(sandbox.counters().dpopNonceChallenges).toBe(2);
+      // The first token call, the first API call, the change.
+      expect(sandbox.counters().dpopNonceChallenges).toBe(3);
     });
 
     it('a nonce on a successful answer is used from the next request on, without a challenge', async () => {
@@ -196,8 +200,8 @@ describe('DPoP against the sandbox', () => {
       sandbox.injectFault('api', { status: 200, body: { data: [] } });
       await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
       await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
-      expect(apiCalls().map((c) => c.status)).toEqual([200, 200, 200]);
-      expect(sandbox.counters().dpopNonceChallenges).toBe(1); // the first token call's only
+      expect(apiCalls().map((c) => c.status)).toEqual([401, 200, 200, 200]);
+      expect(sandbox.counters().dpopNonceChallenges).toBe(2); // the first token and API calls only
     });
 
     it('a stream body cannot be sent again: BODY_NOT_REPLAYABLE, and the nonce is learned for the next request', async () => {
@@ -231,6 +235,8 @@ describe('DPoP against the sandbox', () => {
       const error = await api.get('/payments').catch((e: unknown) => e);
       expect(isPaymentAuthError(error) && error.code).toBe('TOKEN_REQUEST_REJECTED');
       expect((error as Error).message).toMatch(/use_dpop_nonce/);
+      // DPoP is on: the hint is about the proof, not about turning it on.
+      expect((error as { hint?: string }).hint).toMatch(/refused the DPoP proof/);
       expect(server.requests).toHaveLength(2);
       expect(
         server.requests.map(

@@ -31,8 +31,8 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
     const clock = new ServerClock(() => NOW, 7_000);
     const proofs = new DpopProofs({ key: undefined }, clock);
     const url = new URL('HTTPS://API.Example:443/api/v1/payments/p%201?expand=x#frag');
-    const a = await proofs.proof({ method: 'post', url });
-    const b = await proofs.proof({ method: 'post', url });
+    const a = await proofs.proof('resource', { method: 'post', url });
+    const b = await proofs.proof('resource', { method: 'post', url });
     const { payload, protectedHeader } = await verify(a.jwt);
     expect(protectedHeader.typ).toBe('dpop+jwt');
     expect(protectedHeader.alg).toBe('ES256');
@@ -49,23 +49,31 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
 
   it('hash the access token into ath, and carry the latest nonce of the origin', async () => {
     const proofs = new DpopProofs({ key: undefined }, new ServerClock(() => NOW, undefined));
-    proofs.nonces.learn('https://api.example', 'nonce-1');
-    proofs.nonces.learn('https://other.example', 'nonce-other');
+    proofs.nonces.learn('resource', 'https://api.example', 'nonce-1');
+    proofs.nonces.learn('resource', 'https://other.example', 'nonce-other');
     const token = 'tok.en_~+/=';
-    const proof = await proofs.proof({ method: 'get', url: new URL('https://api.example/x'), accessToken: token });
+    const proof = await proofs.proof('resource', {
+      method: 'get',
+      url: new URL('https://api.example/x'),
+      accessToken: token,
+    });
     const { payload } = await verify(proof.jwt);
     expect(payload.ath).toBe(base64url.encode(createHash('sha256').update(token, 'ascii').digest()));
     expect(payload.nonce).toBe('nonce-1');
     expect(proof.nonce).toBe('nonce-1');
     // Another token, another hash (the hash of the last token is kept, never a stale one).
-    const next = await proofs.proof({ method: 'get', url: new URL('https://api.example/x'), accessToken: 'other' });
+    const next = await proofs.proof('resource', {
+      method: 'get',
+      url: new URL('https://api.example/x'),
+      accessToken: 'other',
+    });
     expect((await verify(next.jwt)).payload.ath).toBe(base64url.encode(createHash('sha256').update('other').digest()));
   });
 
   it('keep one key for the life of the attachment', async () => {
     const proofs = new DpopProofs({ key: undefined }, new ServerClock(() => NOW, undefined));
     const first = await proofs.thumbprint();
-    await proofs.proof({ method: 'get', url: new URL('https://a.example/') });
+    await proofs.proof('resource', { method: 'get', url: new URL('https://a.example/') });
     expect(await proofs.thumbprint()).toBe(first);
     expect(await new DpopProofs({ key: undefined }, new ServerClock(() => NOW, undefined)).thumbprint()).not.toBe(
       first,
@@ -94,7 +102,7 @@ describe('the DPoP key', () => {
         expect(Object.keys(key.publicJwk)).not.toContain('d');
         const proofs = new DpopProofs({ key: { privateKey, algorithm } }, new ServerClock(() => NOW, undefined));
         const { protectedHeader } = await verify(
-          (await proofs.proof({ method: 'get', url: new URL('https://a/') })).jwt,
+          (await proofs.proof('resource', { method: 'get', url: new URL('https://a/') })).jwt,
         );
         expect(protectedHeader.alg).toBe(alg);
         expect(protectedHeader.kid).toBeUndefined();
@@ -117,7 +125,7 @@ describe('the DPoP key', () => {
         { key: { privateKey: privateKey as object } },
         new ServerClock(() => NOW, undefined),
       );
-      const error = await proofs.proof({ method: 'get', url: new URL('https://a/') }).then(
+      const error = await proofs.proof('resource', { method: 'get', url: new URL('https://a/') }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -131,29 +139,50 @@ describe('the DPoP key', () => {
 describe('DPoP nonces (RFC 9449 §8, §9)', () => {
   it('are kept per origin, updated from each answer, and reported as changed only when they change', () => {
     const nonces = new DpopNonces();
-    expect(nonces.learn('https://a', 'n1')).toBe(true);
-    expect(nonces.learn('https://a', 'n1')).toBe(false);
-    expect(nonces.learn('https://a', ['n0', 'n2'])).toBe(true);
-    expect(nonces.get('https://a')).toBe('n2');
-    expect(nonces.get('https://b')).toBeUndefined();
+    expect(nonces.learn('resource', 'https://a', 'n1')).toBe(true);
+    expect(nonces.learn('resource', 'https://a', 'n1')).toBe(false);
+    expect(nonces.learn('resource', 'https://a', ['n0', 'n2'])).toBe(true);
+    expect(nonces.get('resource', 'https://a')).toBe('n2');
+    expect(nonces.get('resource', 'https://b')).toBeUndefined();
   });
 
   it.each([undefined, null, '', '   ', 'bad"quote', 'back\\slash', 'line\r\nbreak', 'é', 'x'.repeat(1025), 42, {}])(
     'ignores a nonce that is not 1*NQCHAR: %p',
     (value) => {
       const nonces = new DpopNonces();
-      nonces.learn('https://a', 'n1');
-      expect(nonces.learn('https://a', value)).toBe(false);
-      expect(nonces.get('https://a')).toBe('n1');
+      nonces.learn('resource', 'https://a', 'n1');
+      expect(nonces.learn('resource', 'https://a', value)).toBe(false);
+      expect(nonces.get('resource', 'https://a')).toBe('n1');
     },
   );
 
-  it('keeps at most 64 origins, the least recently changed going first', () => {
+  it("keeps the authorization server's and the resource server's apart, even on one origin (RFC 9449 §9)", () => {
     const nonces = new DpopNonces();
-    for (let i = 0; i < 100; i++) nonces.learn(`https://h${i}`, `n${i}`);
-    expect(nonces.get('https://h99')).toBe('n99');
-    expect(nonces.get('https://h36')).toBe('n36');
-    expect(nonces.get('https://h35')).toBeUndefined();
+    nonces.learn('authorization', 'https://a', 'as-1');
+    nonces.learn('resource', 'https://a', 'rs-1');
+    expect(nonces.get('authorization', 'https://a')).toBe('as-1');
+    expect(nonces.get('resource', 'https://a')).toBe('rs-1');
+  });
+
+  it('never takes back an older nonce from the late answer to a request sent before the current one was learned', () => {
+    const nonces = new DpopNonces();
+    nonces.learn('resource', 'https://a', 'n1');
+    const sentEarly = nonces.version; // a request goes out with n1
+    const sentAlso = nonces.version; // and another
+    expect(nonces.learn('resource', 'https://a', 'n2', sentAlso)).toBe(true); // its challenge brings n2
+    expect(nonces.learn('resource', 'https://a', 'n1', sentEarly)).toBe(false); // a late answer, still n1
+    expect(nonces.get('resource', 'https://a')).toBe('n2');
+    // An answer to a request sent after n2 was learned is news, whatever it says.
+    expect(nonces.learn('resource', 'https://a', 'n3', nonces.version)).toBe(true);
+    expect(nonces.get('resource', 'https://a')).toBe('n3');
+  });
+
+  it('keeps at most 64 servers, the least recently changed going first', () => {
+    const nonces = new DpopNonces();
+    for (let i = 0; i < 100; i++) nonces.learn('resource', `https://h${i}`, `n${i}`);
+    expect(nonces.get('resource', 'https://h99')).toBe('n99');
+    expect(nonces.get('resource', 'https://h36')).toBe('n36');
+    expect(nonces.get('resource', 'https://h35')).toBeUndefined();
   });
 });
 
@@ -235,6 +264,6 @@ describe('DPoP tokens in answers and in the store', () => {
 
 it('a proof decodes to the header a server reads', async () => {
   const proofs = new DpopProofs({ key: undefined }, new ServerClock(() => NOW, undefined));
-  const { jwt } = await proofs.proof({ method: 'get', url: new URL('https://a/') });
+  const { jwt } = await proofs.proof('resource', { method: 'get', url: new URL('https://a/') });
   expect(decodeProtectedHeader(jwt)).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256' });
 });

@@ -3,7 +3,7 @@ import { unlessCancelled } from '../request/cancellation';
 import { ensureIdempotencyKey } from '../request/idempotency';
 import type { Reporter } from '../observability/reporter';
 import { resolveRequestUrl, type RequestScope } from '../request/scope';
-import type { DpopProofs } from '../token/dpop/dpop-proofs';
+import type { DpopProofs, Proof } from '../token/dpop/dpop-proofs';
 import type { PaymentAuthRequestState } from '../request/request-state';
 import type { AccessToken, TokenManager } from '../token/manager';
 import '../request/request-state';
@@ -38,13 +38,17 @@ export function createRequestInterceptor(
     config: InternalAxiosRequestConfig,
     token: AccessToken,
     state: PaymentAuthRequestState | undefined,
-    dpopNonce?: string,
+    proof?: Proof,
   ): InternalAxiosRequestConfig => {
     const next: PaymentAuthRequestState = state
       ? { ...state, generation: token.generation }
       : { generation: token.generation };
-    if (dpopNonce !== undefined) next.dpopNonce = dpopNonce;
-    else delete next.dpopNonce;
+    delete next.dpopNonce;
+    delete next.dpopNonceVersion;
+    if (proof) {
+      next.dpopNonceVersion = proof.nonceVersion;
+      if (proof.nonce !== undefined) next.dpopNonce = proof.nonce;
+    }
     config.paymentAuth = next;
     guardRedirects(config);
     return config;
@@ -61,10 +65,10 @@ export function createRequestInterceptor(
     // RFC 9449 §7: a new proof for this very send (a retry or a replay passes here again), for the
     // URL axios will call; the scope check parsed it already, so it is an http(s) URL.
     const url = resolveRequestUrl(config)!;
-    return dpop.proof({ method: config.method ?? 'get', url, accessToken: token.value }).then((proof) => {
+    return dpop.proof('resource', { method: config.method ?? 'get', url, accessToken: token.value }).then((proof) => {
       config.headers.set('Authorization', `DPoP ${token.value}`);
       config.headers.set('DPoP', proof.jwt);
-      return finish(config, token, state, proof.nonce);
+      return finish(config, token, state, proof);
     });
   };
   return function paymentAuthRequest(

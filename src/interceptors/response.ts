@@ -34,18 +34,18 @@ export function createResponseInterceptors(
   const clean = <E extends AxiosError>(error: E): E => cleanAxiosError(error, secrets());
 
   /** With DPoP: the API's `DPoP-Nonce` of an answer to one of our requests (RFC 9449 §9). */
-  const learnNonce = (response: AxiosResponse | undefined): void => {
+  const learnNonce = (response: AxiosResponse | undefined, state: PaymentAuthRequestState): void => {
     const nonce = response?.headers?.['dpop-nonce'];
-    if (nonce === undefined || !dpop || !response) return;
+    if (nonce === undefined || !dpop || !response || state.dpopNonceVersion === undefined) return;
     const origin = resolveRequestUrl(response.config)?.origin;
-    if (origin) dpop.nonces.learn(origin, nonce);
+    if (origin) dpop.nonces.learn('resource', origin, nonce, state.dpopNonceVersion);
   };
 
   function onResponse(response: AxiosResponse): AxiosResponse {
-    const generation = response.config?.paymentAuth ? response.config.paymentAuth.generation : undefined;
-    if (generation !== undefined) {
-      manager.confirm(generation);
-      learnNonce(response);
+    const state = response.config?.paymentAuth;
+    if (state && state.generation !== undefined) {
+      manager.confirm(state.generation);
+      learnNonce(response, state);
     }
     return response;
   }
@@ -57,7 +57,7 @@ export function createResponseInterceptors(
     if (!state || state.generation === undefined) throw error;
     const sent = state.generation;
     const status = error.response?.status;
-    learnNonce(error.response);
+    learnNonce(error.response, state);
     if (status === 401 && dpop) {
       const challenge = dpopChallengeError(error.response?.headers?.['www-authenticate']);
       if (challenge === 'use_dpop_nonce') return retryWithNonce(error, config, state);
@@ -111,7 +111,7 @@ export function createResponseInterceptors(
     state: PaymentAuthRequestState,
   ): Promise<AxiosResponse> {
     const origin = resolveRequestUrl(config)?.origin;
-    const nonce = origin === undefined ? undefined : dpop!.nonces.get(origin);
+    const nonce = origin === undefined ? undefined : dpop!.nonces.get('resource', origin);
     if (state.nonceRetried || nonce === undefined || nonce === state.dpopNonce) {
       reporter.unauthorized(false);
       throw clean(error);

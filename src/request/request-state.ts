@@ -10,6 +10,8 @@ export interface PaymentAuthRequestState {
   replayed?: boolean;
   /** With DPoP: the server nonce the last proof carried (nonces are not secret). */
   dpopNonce?: string;
+  /** With DPoP: the version of the nonces when the last proof was made (an answer to it is no newer). */
+  dpopNonceVersion?: number;
   /** With DPoP: set once the request was sent again with a nonce the API asked for; never twice. */
   nonceRetried?: boolean;
 }

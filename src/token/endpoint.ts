@@ -128,6 +128,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       oauth,
       url,
       credentialsHint(config.clientAuthMethod, timeComplaint ? config.serverClock : undefined, wire?.error_description),
+      config.dpop !== undefined,
     );
     if (timeComplaint) timeComplaints.add(error);
     return error;
@@ -203,7 +204,10 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
     let proof: Proof | undefined;
     if (config.dpop) {
       try {
-        proof = await untilAborted(config.dpop.proof({ method: 'POST', url: target }), deadline.signal);
+        proof = await untilAborted(
+          config.dpop.proof('authorization', { method: 'POST', url: target }),
+          deadline.signal,
+        );
       } catch (error) {
         if (deadline.signal.aborted) throw abortReason(deadline.signal, url);
         throw error;
@@ -227,7 +231,8 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
         signal: deadline.signal,
       });
       config.serverClock?.learn(response.headers.date, sentAt!, config.serverClock.local());
-      config.dpop?.nonces.learn(target.origin, response.headers['dpop-nonce']);
+      if (proof)
+        config.dpop!.nonces.learn('authorization', target.origin, response.headers['dpop-nonce'], proof.nonceVersion);
       const result = readResponse(response, grant, displayUrl(url));
       if ('grant' in result && result.grant.tokenType === 'DPoP')
         result.grant.jkt = await untilAborted(config.dpop!.thumbprint(), deadline.signal);
@@ -238,7 +243,7 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
         clockChanged &&
         ((oauthError === 'invalid_client' && timeComplaints.has(result.error)) ||
           (proof !== undefined && oauthError === 'invalid_dpop_proof'));
-      const nonce = config.dpop?.nonces.get(target.origin);
+      const nonce = config.dpop?.nonces.get('authorization', target.origin);
       const nonceChallenged =
         proof !== undefined && oauthError === 'use_dpop_nonce' && nonce !== undefined && nonce !== proof.nonce;
       return {

@@ -179,6 +179,7 @@ export function rejectedError(
   oauth: QuotedOAuthError | undefined,
   url: string,
   credentialsHint = SECRET_HINT,
+  dpop = false,
 ): PaymentAuthError {
   const description = oauth?.error_description ? ` (${oauth.error_description})` : '';
   const message = `${grant === 'refresh_token' ? 'Refresh' : 'Token'} request to ${url} rejected with ${status}${oauth ? ` ${oauth.error}` : ''}${description}`;
@@ -201,7 +202,9 @@ export function rejectedError(
   }
   const hint =
     oauth?.error === 'invalid_dpop_proof' || oauth?.error === 'use_dpop_nonce'
-      ? "the server wants DPoP proofs (RFC 9449): set the dpop option; with it set, check that the server accepts the key's algorithm, this machine's clock, and the token URL (a proof names it)"
+      ? dpop
+        ? "the server refused the DPoP proof: check that it accepts the key's algorithm (dpop.algorithm), this machine's clock, and that tokenUrl is the URL it publishes (a proof names it)"
+        : 'the server wants DPoP proofs (RFC 9449): set the dpop option'
       : oauth?.error === 'invalid_scope'
         ? 'check the scope option'
         : oauth?.error === 'invalid_grant'

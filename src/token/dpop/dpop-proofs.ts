@@ -5,7 +5,7 @@ import { loadJose } from '../jose';
 import type { ServerClock } from '../server-clock';
 import { prepareDpopKey, type DpopKey } from './dpop-key';
 import { createJwsSigner } from './dpop-jws';
-import { DpopNonces } from './dpop-nonces';
+import { DpopNonces, type NonceServer } from './dpop-nonces';
 
 /** What a proof is for: the request's method and URL, and the access token it goes with (API calls). */
 export interface ProofTarget {
@@ -15,10 +15,12 @@ export interface ProofTarget {
   accessToken?: string;
 }
 
-/** A proof, and the nonce it carries (to tell a stale nonce from a new one). */
+/** A proof, the nonce it carries (to tell a stale nonce from a new one), and when it was made. */
 export interface Proof {
   jwt: string;
   nonce: string | undefined;
+  /** {@link DpopNonces.version} when the proof was made: pass it to `learn()` with the answer. */
+  nonceVersion: number;
 }
 
 /** `htu` of a URL: scheme, host, port and path, as the WHATWG parser normalises them. */
@@ -62,11 +64,12 @@ export class DpopProofs {
     return (await this.key()).thumbprint;
   }
 
-  /** A new proof for `target`, with the latest nonce of its origin. */
-  async proof(target: ProofTarget): Promise<Proof> {
+  /** A new proof for `target`, with the latest nonce of the server it goes to. */
+  async proof(server: NonceServer, target: ProofTarget): Promise<Proof> {
     const key = await this.key();
     const ath = target.accessToken === undefined ? undefined : await this.#athOf(target.accessToken);
-    const nonce = this.nonces.get(target.url.origin);
+    const nonceVersion = this.nonces.version;
+    const nonce = this.nonces.get(server, target.url.origin);
     const claims: Record<string, unknown> = {
       jti: crypto.randomUUID(),
       htm: target.method.toUpperCase(),
@@ -76,7 +79,7 @@ export class DpopProofs {
     if (ath !== undefined) claims.ath = ath;
     if (nonce !== undefined) claims.nonce = nonce;
     try {
-      return { jwt: await key.sign(claims), nonce };
+      return { jwt: await key.sign(claims), nonce, nonceVersion };
     } catch {
       throw unusableDpopKeyError(
         `the key could not sign with ${key.signing.alg} (does the key fit the algorithm? RSA keys need 2048 bits or more)`,
