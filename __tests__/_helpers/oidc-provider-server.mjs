@@ -15,9 +15,18 @@
 // - accessTokenTTL: seconds (default 600);
 // - tls: { cert, key, ca } (PEM): serve HTTPS, ask for a client certificate (verified against ca,
 //   never refused at the handshake) and enable mutual TLS client authentication and
-//   certificate-bound access tokens (RFC 8705).
+//   certificate-bound access tokens (RFC 8705);
+// - dpop: { requireNonce } (RFC 9449): DPoP with server nonces (a 32-byte secret, new every run),
+//   required in every proof when requireNonce is true (default false), and proofs signed ES256,
+//   PS256, RS256 or EdDSA. Without it the provider keeps its own DPoP defaults (oidc-provider 9:
+//   on, ES256 and EdDSA, no nonces).
+//
+// Every token endpoint call is logged, in order, before it is answered; GET /test/token-requests
+// returns the log (a JSON array of { grantType, clientId, status, error, tokenType, dpopNonce,
+// proof, assertion }: the header and claims of the DPoP proof and of the client assertion the call
+// carried, decoded, unverified), so a test counts the calls the provider really received.
 
-import { X509Certificate, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { X509Certificate, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import Provider, { errors } from 'oidc-provider';
@@ -26,6 +35,7 @@ const config = JSON.parse(process.argv[2] ?? '{}');
 const resource = config.resource ?? 'https://api.example';
 const scope = config.scope ?? 'payments:read payments:write';
 const tls = config.tls;
+const dpop = config.dpop;
 
 /** The provider's own signing keys, new for every run: RS256 (its default) and ES256 (access tokens). */
 function signingKeys() {
@@ -51,6 +61,20 @@ function peerCertificate(ctx) {
 /** RFC 4514 string of a distinguished name as X509Certificate prints it (one RDN per line, root first). */
 function rfc4514(subject) {
   return subject.split('\n').filter(Boolean).reverse().join(',');
+}
+
+/** The protected header and claims of a JWT (not verified: the provider does that), or undefined. */
+function decodeJwt(jwt) {
+  if (typeof jwt !== 'string' || !jwt) return undefined;
+  try {
+    const [header, payload] = jwt
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
+    return { header, payload };
+  } catch {
+    return { malformed: true };
+  }
 }
 
 const mTLS = tls
@@ -114,11 +138,21 @@ try {
       'private_key_jwt',
       ...(tls ? ['tls_client_auth', 'self_signed_tls_client_auth'] : []),
     ],
+    ...(dpop ? { enabledJWA: { dPoPSigningAlgValues: ['ES256', 'PS256', 'RS256', 'EdDSA'] } } : {}),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       mTLS,
+      ...(dpop
+        ? {
+            dPoP: {
+              enabled: true,
+              nonceSecret: randomBytes(32),
+              requireNonce: () => dpop.requireNonce === true,
+            },
+          }
+        : {}),
       resourceIndicators: {
         enabled: true,
         // client_credentials without a `resource` parameter gets a token for the one resource server.
@@ -137,7 +171,32 @@ try {
     },
   });
 
-  server.on('request', provider.callback());
+  const tokenRequests = [];
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.method !== 'POST' || ctx.oidc?.route !== 'token') return;
+    const body = typeof ctx.body === 'object' && ctx.body !== null ? ctx.body : {};
+    tokenRequests.push({
+      grantType: ctx.oidc.params?.grant_type,
+      clientId: ctx.oidc.client?.clientId,
+      status: ctx.status,
+      error: body.error,
+      tokenType: body.token_type,
+      dpopNonce: ctx.response.get('DPoP-Nonce') || undefined,
+      proof: decodeJwt(ctx.get('DPoP')),
+      assertion: decodeJwt(ctx.oidc.params?.client_assertion),
+    });
+  });
+
+  const callback = provider.callback();
+  server.on('request', (req, res) => {
+    if (req.method === 'GET' && req.url === '/test/token-requests') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(tokenRequests));
+      return;
+    }
+    callback(req, res);
+  });
   process.stdout.write(`${JSON.stringify({ issuer, tokenUrl: `${issuer}/token`, port })}\n`);
 } catch (error) {
   process.stderr.write(`oidc-provider-server: cannot start: ${error?.stack ?? error}\n`);

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate, createHash, type JsonWebKey } from 'node:crypto';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 
 /**
@@ -37,6 +39,32 @@ export interface OidcProviderConfig {
   accessTokenTTL?: number;
   /** Serve HTTPS with this server certificate, ask for client certificates verified against `ca`, enable mTLS. */
   tls?: { cert: string; key: string; ca: string };
+  /**
+   * DPoP (RFC 9449) with server nonces (`DPoP-Nonce`), proofs signed ES256, PS256, RS256 or EdDSA.
+   * Absent: oidc-provider's own DPoP defaults (on, ES256 and EdDSA, no nonces).
+   */
+  dpop?: {
+    /** Every proof must carry a nonce of the provider's: a proof without one is `use_dpop_nonce`. @default false */
+    requireNonce?: boolean;
+  };
+}
+
+/** One call to the token endpoint, as the provider saw and answered it (logged before it answered). */
+export interface TokenRequestRecord {
+  grantType?: string;
+  /** The authenticated client; undefined when client authentication failed. */
+  clientId?: string;
+  status: number;
+  /** The OAuth error of a refusal, e.g. `use_dpop_nonce`. */
+  error?: string;
+  /** `DPoP` or `Bearer` when a token was issued. */
+  tokenType?: string;
+  /** The `DPoP-Nonce` of the answer. */
+  dpopNonce?: string;
+  /** The `DPoP` proof the call carried, decoded (not verified). */
+  proof?: { header: Record<string, unknown>; payload: Record<string, unknown> };
+  /** The client assertion (private_key_jwt) the call carried, decoded (not verified). */
+  assertion?: { header: Record<string, unknown>; payload: Record<string, unknown> };
 }
 
 export interface OidcProvider {
@@ -45,6 +73,8 @@ export interface OidcProvider {
   /** `<issuer>/token` */
   tokenUrl: string;
   port: number;
+  /** Every token endpoint call so far, in order: each call is logged before it is answered. */
+  tokenRequests(): Promise<TokenRequestRecord[]>;
   /** Stops the server process (and waits for it to exit). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -138,11 +168,37 @@ export async function startOidcProvider(config: OidcProviderConfig): Promise<Oid
     child.removeAllListeners('exit');
     child.removeAllListeners('error');
     child.on('error', () => undefined); // a failed kill: stop() falls back to SIGKILL, the exit hook to the closed stdin
-    return { ...ready, close: () => stop(child) };
+    return {
+      ...ready,
+      tokenRequests: () => getJson<TokenRequestRecord[]>(`${ready.issuer}/test/token-requests`, config.tls?.ca),
+      close: () => stop(child),
+    };
   } catch (error) {
     await stop(child);
     throw error;
   }
+}
+
+/** GETs `url` and parses its JSON, with node:http(s) (no axios interceptors, no nock). */
+function getJson<T>(url: string, ca: string | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const request = url.startsWith('https:') ? httpsGet(url, { ca }) : httpGet(url);
+    request.once('error', reject);
+    request.once('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.once('error', reject);
+      response.once('end', () => {
+        try {
+          if (response.statusCode !== 200) throw new Error(`GET ${url}: ${response.statusCode}`);
+          resolve(JSON.parse(text) as T);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  });
 }
 
 /** Base64url SHA-256 of a certificate's DER: the `x5t#S256` of RFC 8705 §3.1. */
