@@ -68,14 +68,23 @@ async function readBody(response: { data: unknown }, stream: boolean): Promise<v
   for await (const chunk of response.data as AsyncIterable<unknown>) void chunk;
 }
 
-/** One soak run: drives the requests and checks 1–4. */
-async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, requests: number): Promise<void> {
+/**
+ * One soak run: drives the requests and checks 1–4. With `dpop`, tokens are DPoP-bound (RFC 9449),
+ * every call carries a proof, and the sandbox requires nonces and changes them at random.
+ */
+async function soak(
+  random: () => number,
+  pick: <T>(items: readonly T[]) => T,
+  requests: number,
+  dpop = false,
+): Promise<void> {
   let now = Date.parse('2026-11-28T12:00:00Z');
   const clock = () => now;
   const sandbox = await startPaymentSandbox({
     accessTokenTtlS: TTL_S,
     now: clock,
     credentials: { clientSecret: HOSTILE_SECRET },
+    ...(dpop ? { dpop: 'require-nonce' as const } : {}),
   });
   const lines: unknown[][] = [];
   const capture = (...args: unknown[]) => void lines.push(args);
@@ -88,11 +97,13 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     tokenTimeoutMs: 4000,
     breaker: { maxCoolDownMs: MAX_COOL_DOWN_MS },
     maxRetryAfterMs: 1000,
+    dpop,
   });
 
   try {
     const faults = { token: 0, refresh: 0, api: 0 };
     const revocations: { kind: 'access' | 'refresh' }[] = [];
+    let nonceRotations = 0;
     // An error answer that echoes every form of the secret, and the Basic header it was sent, in
     // both OAuth fields: what a careless gateway does. Not retried (a 400): it fails the requests
     // that wait for that acquisition, with nothing of the secret in the error.
@@ -178,6 +189,9 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
         } else if (dice < 0.075) {
           sandbox.revokeRefreshTokens();
           revocations.push({ kind: 'refresh' });
+        } else if (dpop && dice < 0.08) {
+          sandbox.rotateDpopNonce();
+          nonceRotations += 1;
         }
         const create = random() < 0.3;
         const outcome: Outcome = {
@@ -267,6 +281,10 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
       if (status >= 500 || status === 429) return `status ${status}`;
       if (status === 401 && revokedOnReplay(e))
         return "status 401 (the replay's token was revoked after it was issued)";
+      // A nonce challenge is answered once; the nonce changed again before that second call arrived.
+      const call = calls.get(String(e.response?.headers['x-request-id']));
+      if (status === 401 && dpop && call?.dpopError === 'use_dpop_nonce' && e.config?.paymentAuth)
+        return e.config.paymentAuth.nonceRetried ? 'status 401 (the nonce changed again during its retry)' : undefined;
       return undefined;
     };
     const failures = outcomes.filter((o) => !o.ok);
@@ -287,7 +305,9 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
       2 * refreshRevocations +
       faults.token +
       faults.refresh +
-      perOutage * outages.length;
+      perOutage * outages.length +
+      // With DPoP: the first token call is asked for a nonce, then one more call per nonce change.
+      (dpop ? 1 + nonceRotations : 0);
     console.log(
       JSON.stringify({
         seed: SEED,
@@ -297,6 +317,7 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
         faults,
         outages: outages.length,
         revocations: revocations.length,
+        ...(dpop ? { nonceRotations, proofs: sandbox.dpopProofs().length } : {}),
         sandbox: c,
         tokenCallBound: bound,
       }),
@@ -333,6 +354,13 @@ async function soak(random: () => number, pick: <T>(items: readonly T[]) => T, r
     // brings a token it revoked at once); two per refresh revocation (the refused refresh and its
     // fallback); one per injected token-endpoint fault.
     expect(c.tokenCalls + c.refreshCalls).toBeLessThanOrEqual(bound);
+    if (dpop) {
+      // Every call carried a proof of its own, bound to the one key of the attachment.
+      const proofs = sandbox.dpopProofs();
+      expect(new Set(proofs.map((p) => p.claims.jti)).size).toBe(proofs.length);
+      expect(new Set(sandbox.requests.flatMap((r) => (r.dpop ? [r.dpop.jkt] : []))).size).toBe(1);
+      expect(sandbox.requests.filter((r) => r.route === 'api' && r.scheme === 'Bearer')).toEqual([]);
+    }
 
     // 4. No secret or token in any error or log line.
     const canaries = new Set(sandbox.issuedTokens());
@@ -364,11 +392,23 @@ describe(`chaos soak: ${REQUESTS} requests, concurrency ${CONCURRENCY}, seed ${S
     const random = prng(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     await soak(random, pick, REQUESTS);
+    await expectNoTimerLeft();
+  }, 600_000);
 
+  it('the same with DPoP: proofs on every call, nonces required and changed at random', async () => {
+    const random = prng(SEED ^ 0x5bd1e995);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    await soak(random, pick, Math.ceil(REQUESTS / 2), true);
+    await expectNoTimerLeft();
+  }, 600_000);
+});
+
+async function expectNoTimerLeft(): Promise<void> {
+  {
     // 5. No timer of the package is left once it is detached: pendingTimers() counts them all,
     // unref'd ones included (Node's resource list leaves those out). The heap is checked by
     // scripts/soak-memory.mjs, in plain Node: a test runner keeps state of its own per request.
     await waitFor(() => pendingTimers() === 0, 1000).catch(() => undefined); // an aborted call may still unwind
     expect(pendingTimers()).toBe(0);
-  }, 600_000);
-});
+  }
+}
