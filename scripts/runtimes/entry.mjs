@@ -12,4 +12,6 @@ const inspect = globalThis.Deno?.inspect ?? globalThis.Bun?.inspect;
 const hostUrl = env('HOST_URL');
 const only = env('CHECKS')?.split(',');
 const result = await report({ axios, pkg, hostUrl, inspect, KvStore: RestKvTokenStore, only, runChecks });
+// Where the package came from: run.mjs refuses anything but the installed tarball.
+result.resolved = import.meta.resolve('axios-payment-auth');
 console.log(JSON.stringify(result));

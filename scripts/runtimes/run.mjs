@@ -6,7 +6,9 @@
 // runtime: Bun, Deno and Node run entry.mjs in the consumer; workerd runs worker.mjs bundled with
 // esbuild, and calls the host over loopback from inside the isolate.
 // Env: AXIOS_VERSION (default: the lockfile's), RUNTIMES (default: node,bun,deno,workerd),
-// CHECKS (check name prefixes, comma-separated). Exits 1 when any check fails on any runtime.
+// CHECKS (check name prefixes, comma-separated), RUNTIMES_REUSE=1 (run on the consumer as it is,
+// without packing and installing again: plant.mjs edits its installed package). Exits 1 when any
+// check fails on any runtime.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -75,6 +77,9 @@ async function prepareConsumer() {
     execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
   )[0];
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  // Its own tsconfig.json: Bun and esbuild would otherwise find this repository's, whose `paths`
+  // map the package's name to src/, and test the source instead of the tarball.
+  writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: {} }));
   await run(
     'npm',
     [
@@ -117,7 +122,11 @@ async function runEntry(name, bin, hostUrl) {
       ? ['run', '--no-lock', '--allow-net=127.0.0.1', '--allow-env', '--allow-read', 'entry.mjs']
       : ['entry.mjs'];
   const out = await run(bin, args, { cwd: consumer, env: { ...process.env, HOST_URL: hostUrl, NO_COLOR: '1' } });
-  return JSON.parse(out.trim().split('\n').at(-1));
+  if (!out.trim()) throw new Error(`${name} printed no report`);
+  const result = JSON.parse(out.trim().split('\n').at(-1));
+  if (!result.resolved.includes('/consumer/node_modules/axios-payment-auth/dist/'))
+    throw new Error(`${name} loaded the package from ${result.resolved}, not from the installed tarball`);
+  return result;
 }
 
 /** Bundles worker.mjs as a Workers build would, serves it with workerd and fetches its report. */
@@ -125,8 +134,10 @@ async function runWorkerd(bin, hostUrl) {
   const dir = join(work, 'workerd-app');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  await build({
+  const { metafile } = await build({
+    metafile: true,
     entryPoints: [join(consumer, 'worker.mjs')],
+    tsconfig: join(consumer, 'tsconfig.json'),
     outfile: join(dir, 'worker.js'),
     bundle: true,
     format: 'esm',
@@ -136,6 +147,11 @@ async function runWorkerd(bin, hostUrl) {
     target: 'es2022',
     logLevel: 'error',
   });
+  const bundled = Object.keys(metafile.inputs).filter((f) => /axios-payment-auth\/dist\/index\.mjs$/.test(f));
+  if (bundled.length !== 1 || Object.keys(metafile.inputs).some((f) => /^src\//.test(f)))
+    throw new Error(
+      `the worker bundle does not hold the installed package: ${Object.keys(metafile.inputs).join(', ')}`,
+    );
   const port = await freePort();
   writeFileSync(
     join(dir, 'config.capnp'),
@@ -166,7 +182,8 @@ const checks :Workerd.Worker = (
     const deadline = Date.now() + 15_000;
     for (;;) {
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+        const query = process.env.CHECKS ? `?checks=${encodeURIComponent(process.env.CHECKS)}` : '';
+        const res = await fetch(`http://127.0.0.1:${port}/${query}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
         const text = await res.text();
         if (!res.ok) throw new Error(`the worker answered ${res.status}: ${text.slice(0, 2000)}\n${log}`);
         return JSON.parse(text);
@@ -184,7 +201,8 @@ const checks :Workerd.Worker = (
 
 // Every install in parallel: the runtimes' binaries and the consumer.
 const installs = Object.fromEntries(wanted.filter((r) => r !== 'node').map((r) => [r, installRuntime(r)]));
-const tarball = await prepareConsumer();
+const reuse = process.env.RUNTIMES_REUSE === '1';
+const tarball = reuse ? 'the installed package (reused)' : await prepareConsumer();
 const bins = { node: process.execPath };
 for (const [name, promise] of Object.entries(installs)) bins[name] = await promise;
 console.log(`runtime matrix: ${tarball} with axios ${axiosVersion}; installed in ${elapsed()}`);
