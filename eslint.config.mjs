@@ -38,6 +38,13 @@ export default tseslint.config(
     },
   },
   {
+    // The runtime checks run on Node, Bun, Deno and workerd: web globals only.
+    files: ['scripts/runtimes/**'],
+    languageOptions: {
+      globals: { fetch: 'readonly', btoa: 'readonly', AbortSignal: 'readonly', Response: 'readonly' },
+    },
+  },
+  {
     files: ['__tests__/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },

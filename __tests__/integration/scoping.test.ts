@@ -83,7 +83,9 @@ describe('redirects of API calls', () => {
     auth.detach();
   });
 
-  it("keep it on the same origin, and still run the caller's beforeRedirect", async () => {
+  // beforeRedirect is follow-redirects' hook (the http adapter); fetch follows redirects itself.
+  const httpAdapterOnly = process.env.PAYMENT_AUTH_TEST_ADAPTER === 'fetch' ? it.skip : it;
+  httpAdapterOnly("keep it on the same origin, and still run the caller's beforeRedirect", async () => {
     const { instance, auth } = attachToRecorder();
     const hops: string[] = [];
     await instance.get('/hop/home', { beforeRedirect: (options) => void hops.push(String(options.path)) });

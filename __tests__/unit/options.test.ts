@@ -182,6 +182,22 @@ describe('browser runtimes', () => {
     ).not.toThrow();
   });
 
+  // What workerd defines (docs/runtimes.md): a WorkerGlobalScope class that its global is not an
+  // instance of, a ServiceWorkerGlobalScope, self, navigator: a server.
+  it('attaches where WorkerGlobalScope exists but the global is not one (workerd)', () => {
+    class WorkerGlobalScope {}
+    g.WorkerGlobalScope = WorkerGlobalScope;
+    g.self = globalThis;
+    try {
+      expect(() => attachPaymentAuth(api('https://a.test'), creds).detach()).not.toThrow();
+      g.self = new WorkerGlobalScope(); // a web worker's global (Deno's new Worker() too)
+      expect(() => attachPaymentAuth(api('https://a.test'), creds)).toThrow(/refusing to run in a browser/);
+    } finally {
+      delete g.WorkerGlobalScope;
+      delete g.self;
+    }
+  });
+
   it("does not mistake Node's global navigator for a browser", () => {
     expect('window' in g).toBe(false);
     expect(() => attachPaymentAuth(api('https://a.test'), creds).detach()).not.toThrow();

@@ -1,5 +1,10 @@
 import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
-import { isTransientConnectionFailure, isTransientStatus, isTransientTransportCode } from '../../src/errors/transient';
+import {
+  isTransientConnectionFailure,
+  isTransientStatus,
+  isTransientTransportCode,
+  isTransientTransportFailure,
+} from '../../src/errors/transient';
 import { parsePaymentError } from '../../src';
 import { retryReason } from '../../src/retry/policy';
 
@@ -52,6 +57,34 @@ describe('the transient rule', () => {
       expect(retryReason(transport(code), undefined) !== undefined).toBe(parsePaymentError(transport(code)).retryable);
     },
   );
+
+  // axios's fetch adapter on workerd: the runtime's `Error: Network connection lost.` passed on
+  // without a code (only a TypeError mentioning fetch becomes ERR_NETWORK).
+  const codeless = (request: unknown) => {
+    const error = AxiosError.from(new Error('Network connection lost.'), undefined, config, request);
+    expect(error.code).toBeUndefined();
+    return error;
+  };
+
+  it('a request that was made and failed without a code is a transport failure', () => {
+    expect(isTransientTransportFailure(codeless({ url: 'http://x/' }))).toBe(true);
+    expect(retryReason(codeless({ url: 'http://x/' }), undefined)).toBe('network');
+    expect(parsePaymentError(codeless({ url: 'http://x/' })).retryable).toBe(true);
+  });
+
+  it('a failure without a code before any request was made (a Request the runtime refused) is not', () => {
+    expect(isTransientTransportFailure(codeless(undefined))).toBe(false);
+    expect(retryReason(codeless(undefined), undefined)).toBeUndefined();
+    expect(parsePaymentError(codeless(undefined)).retryable).toBe(false);
+  });
+
+  it.each([
+    ['ECONNRESET', true],
+    ['ENOTFOUND', false],
+    ['ERR_CANCELED', false],
+  ])('with a code, the code decides (%s)', (code, transient) => {
+    expect(isTransientTransportFailure({ code, request: {} })).toBe(transient);
+  });
 
   it.each([429, 500, 501, 503, 505])('the retry policy and parsePaymentError agree on %i', (s) => {
     expect(retryReason(status(s), undefined) !== undefined).toBe(parsePaymentError(status(s)).retryable);

@@ -1,6 +1,6 @@
 import { isAxiosError, type AxiosError, type AxiosResponse } from 'axios';
 import { isPaymentAuthError } from './payment-auth-error';
-import { isTransientConnectionFailure, isTransientStatus, isTransientTransportCode } from './transient';
+import { isTransientConnectionFailure, isTransientStatus, isTransientTransportFailure } from './transient';
 
 /** What {@link parsePaymentError} makes of any error of a Payment API call. */
 export interface PaymentErrorInfo {
@@ -118,14 +118,18 @@ export function parsePaymentError(error: unknown): PaymentErrorInfo {
       unauthorized: status === 401 || code === 'NO_TOKEN' || code === 'INVALID_TOKEN',
     };
   }
-  const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    message?: unknown;
+    request?: unknown;
+  };
   const code = text(e.code) ?? 'UNKNOWN';
   return {
     status: undefined,
     code,
     message: text(e.message) ?? describe(error),
     requestId: undefined,
-    retryable: isTransientTransportCode(code),
+    retryable: isTransientTransportFailure(e),
     unauthorized: false,
   };
 }

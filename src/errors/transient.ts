@@ -27,6 +27,16 @@ export function isTransientTransportCode(code: unknown): boolean {
 }
 
 /**
+ * Whether an API call that failed without a response broke in transport and may be sent again: a
+ * transient transport code, or no code at all for a request that was made (`request` set). axios's
+ * fetch adapter gives a code only to the TypeError that Node's and browsers' fetch reject with; a
+ * runtime whose fetch rejects otherwise gets none (workerd: `Error: Network connection lost.`).
+ */
+export function isTransientTransportFailure(error: { code?: unknown; request?: unknown }): boolean {
+  return error.code === undefined ? error.request !== undefined : isTransientTransportCode(error.code);
+}
+
+/**
  * Whether a request that failed without a response may be tried again: a transient transport code,
  * or none at all (an unknown network failure). The token endpoint's retries and
  * `parsePaymentError(err).retryable` of a token endpoint outage both read this.

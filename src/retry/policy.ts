@@ -2,7 +2,7 @@ import type { AxiosError } from 'axios';
 import { backoffDelayMs, parseRetryAfterMs } from './backoff';
 import { idempotencyKeyOf } from '../request/idempotency';
 import { isReplayableBody } from '../request/replayable-body';
-import { isTransientStatus, isTransientTransportCode } from '../errors/transient';
+import { isTransientStatus, isTransientTransportFailure } from '../errors/transient';
 import type { RetryPolicy } from '../options/retry-options';
 
 /** RFC 9110 §9.2.2: methods whose repetition has the same effect as one request. */
@@ -12,7 +12,7 @@ const IDEMPOTENT_METHODS = new Set(['get', 'head', 'options', 'put', 'delete', '
 export function retryReason(error: AxiosError, idempotencyHeader: string | undefined): string | undefined {
   if (error.code === 'ERR_CANCELED') return undefined;
   const status = error.response?.status;
-  if (status === undefined) return isTransientTransportCode(error.code) ? 'network' : undefined;
+  if (status === undefined) return isTransientTransportFailure(error) ? 'network' : undefined;
   if (isTransientStatus(status)) return `status ${status}`;
   // A 409 on a keyed request is the provider telling that the same key is still being processed.
   if (status === 409 && idempotencyHeader && hasHeader(error, idempotencyHeader)) return 'status 409';
