@@ -1,5 +1,6 @@
-export { attachPaymentAuth } from './attach';
-export type { PaymentAuth, PaymentAuthStatus } from './attach';
+export { attachPaymentAuth, attachMultiTenantPaymentAuth } from './attach';
+export type { PaymentAuth, PaymentAuthStatus, MultiTenantPaymentAuth, TenantCacheStatus } from './attach';
+export type { MultiTenantPaymentAuthOptions, TenantCredentials } from './token/tenant-options';
 export type { PaymentAuthCounts, LastAuthError } from './observability/reporter';
 export type {
   BreakerState,

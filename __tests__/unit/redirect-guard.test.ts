@@ -2,11 +2,17 @@ import axios, { type InternalAxiosRequestConfig } from 'axios';
 import { createRequestInterceptor } from '../../src/interceptors/request';
 import { createScope } from '../../src/request/scope';
 import type { TokenManager } from '../../src/token/manager';
+import { singleTenancy, type AuthEntry } from '../../src/interceptors/tenancy';
 
 const tok = { value: 'tok', generation: 1, issuedAt: 0, expiresAt: Infinity, refreshAt: Infinity };
 const manager = { token: async () => tok, cachedToken: () => tok } as unknown as TokenManager;
 const scope = createScope(new Set(['https://api.pay.test']), ['https://api.pay.test/api/v1/oauth2/token']);
-const intercept = createRequestInterceptor(manager, scope, undefined, { idempotencyKey: () => undefined });
+const entry = {
+  manager,
+  reporter: { idempotencyKey: () => undefined },
+  knownSecrets: () => [],
+} as unknown as AuthEntry;
+const intercept = createRequestInterceptor(singleTenancy(entry), scope, undefined);
 
 async function redirectHook(): Promise<(options: Record<string, unknown>) => void> {
   const config = await intercept({

@@ -46,6 +46,8 @@ export interface PaymentAuthErrorInit {
   cause?: unknown;
   /** When asking again may help: the server's `Retry-After`, or the time until the next attempt. */
   retryAfterMs?: number;
+  /** On a multi-tenant attachment: the tenant whose token could not be had. */
+  tenant?: string;
 }
 
 const BRAND = Symbol.for('axios-payment-auth.PaymentAuthError');
@@ -77,6 +79,8 @@ export class PaymentAuthError extends Error {
    * for an error the package answered at once, without a call.
    */
   readonly retryAfterMs: number | undefined;
+  /** On a multi-tenant attachment: the tenant whose token could not be had (an id, never a secret). */
+  readonly tenant: string | undefined;
 
   constructor(init: PaymentAuthErrorInit) {
     super(
@@ -88,6 +92,7 @@ export class PaymentAuthError extends Error {
     this.oauthError = init.oauthError;
     this.hint = init.hint;
     this.retryAfterMs = init.retryAfterMs;
+    this.tenant = init.tenant;
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -100,6 +105,7 @@ export class PaymentAuthError extends Error {
       status: this.status,
       oauthError: this.oauthError,
       retryAfterMs: this.retryAfterMs,
+      ...(this.tenant === undefined ? {} : { tenant: this.tenant }),
     };
   }
 }

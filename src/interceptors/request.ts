@@ -1,13 +1,13 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { unlessCancelled } from '../request/cancellation';
 import { ensureIdempotencyKey } from '../request/idempotency';
-import type { Reporter } from '../observability/reporter';
 import { resolveRequestUrl, type RequestScope } from '../request/scope';
 import type { DpopProofs, Proof } from '../token/dpop/dpop-proofs';
 import type { PaymentAuthRequestState } from '../request/request-state';
-import type { AccessToken, TokenManager } from '../token/manager';
+import type { AccessToken } from '../token/manager';
 import '../request/request-state';
 import { createRedirectGuard } from './redirect-guard';
+import type { AuthEntry, Tenancy } from './tenancy';
 
 /** Whether the caller decided the request's `Authorization` themselves: a value of theirs, or `false`. */
 function callerAuthorization(config: InternalAxiosRequestConfig): boolean {
@@ -26,16 +26,16 @@ function callerAuthorization(config: InternalAxiosRequestConfig): boolean {
  * returns synchronously: the hot path costs no extra promise.
  */
 export function createRequestInterceptor(
-  manager: TokenManager,
+  tenancy: Tenancy,
   scope: RequestScope,
   idempotencyHeader: string | undefined,
-  reporter: Pick<Reporter, 'idempotencyKey'>,
   certificateProblem?: (config: InternalAxiosRequestConfig) => string | undefined,
   dpop?: DpopProofs,
 ) {
   const guardRedirects = createRedirectGuard(scope);
   const finish = (
     config: InternalAxiosRequestConfig,
+    entry: AuthEntry,
     token: AccessToken,
     state: PaymentAuthRequestState | undefined,
     proof?: Proof,
@@ -50,17 +50,19 @@ export function createRequestInterceptor(
       if (proof.nonce !== undefined) next.dpopNonce = proof.nonce;
     }
     config.paymentAuth = next;
+    tenancy.sent(config, entry, token);
     guardRedirects(config);
     return config;
   };
   const authorize = (
     config: InternalAxiosRequestConfig,
+    entry: AuthEntry,
     token: AccessToken,
     state: PaymentAuthRequestState | undefined,
   ): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> => {
     if (token.type !== 'DPoP' || !dpop) {
       config.headers.set('Authorization', `Bearer ${token.value}`);
-      return finish(config, token, state);
+      return finish(config, entry, token, state);
     }
     // RFC 9449 §7: a new proof for this very send (a retry or a replay passes here again), for the
     // URL axios will call; the scope check parsed it already, so it is an http(s) URL.
@@ -68,23 +70,35 @@ export function createRequestInterceptor(
     return dpop.proof('resource', { method: config.method ?? 'get', url, accessToken: token.value }).then((proof) => {
       config.headers.set('Authorization', `DPoP ${token.value}`);
       config.headers.set('DPoP', proof.jwt);
-      return finish(config, token, state, proof);
+      return finish(config, entry, token, state, proof);
     });
   };
   return function paymentAuthRequest(
     config: InternalAxiosRequestConfig,
   ): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
     const state = config.paymentAuth;
-    if (state === false || !scope.includes(config)) return config;
-    if (idempotencyHeader && ensureIdempotencyKey(config, idempotencyHeader)) reporter.idempotencyKey();
-    if (state?.generation === undefined && (config.auth || callerAuthorization(config))) return config;
+    if (state === false) return config;
+    // A tenant that is not a valid id (or any tenant on a single-tenant attachment) fails the
+    // request before it is sent, wherever it goes.
+    const tenant = tenancy.tenantOf(state);
+    if (!scope.includes(config)) return config;
+    const keyed = idempotencyHeader !== undefined && ensureIdempotencyKey(config, idempotencyHeader);
+    if (state?.generation === undefined && (config.auth || callerAuthorization(config))) {
+      if (keyed) tenancy.current(tenant)?.reporter.idempotencyKey();
+      return config;
+    }
     const problem = certificateProblem?.(config);
     if (problem)
       throw new TypeError(
         `axios-payment-auth: ${problem}; the attachment's token calls present a client certificate, and a certificate-bound token (RFC 8705 §3) works only with it`,
       );
+    // A multi-tenant attachment: a request for the API without a tenant fails here, unsent.
+    const entry = tenancy.entry(tenant);
+    if (keyed) entry.reporter.idempotencyKey();
+    const { manager } = entry;
     const cached = manager.cachedToken();
-    if (cached && !config.signal?.aborted && !config.cancelToken?.reason) return authorize(config, cached, state);
-    return unlessCancelled(() => manager.tokenWaiter(), config).then((token) => authorize(config, token, state));
+    if (cached && !config.signal?.aborted && !config.cancelToken?.reason)
+      return authorize(config, entry, cached, state);
+    return unlessCancelled(() => manager.tokenWaiter(), config).then((token) => authorize(config, entry, token, state));
   };
 }

@@ -4,13 +4,13 @@ import { PaymentAuthError } from '../errors/payment-auth-error';
 import { cleanAxiosError } from '../errors/clean-axios-error';
 import { releaseResponse } from '../request/release-response';
 import { isReplayableBody } from '../request/replayable-body';
-import type { Reporter } from '../observability/reporter';
-import type { TokenManager } from '../token/manager';
 import { dpopChallengeError } from '../token/dpop/dpop-challenge';
 import type { DpopProofs } from '../token/dpop/dpop-proofs';
 import { resolveRequestUrl } from '../request/scope';
+import type { Reporter } from '../observability/reporter';
 import type { PaymentAuthRequestState } from '../request/request-state';
 import '../request/request-state';
+import type { SentWith, Tenancy } from './tenancy';
 
 /**
  * The response interceptors, for requests that carried our token:
@@ -23,16 +23,12 @@ import '../request/request-state';
  *   token (and what the API sent back, of the tokens and the secret). A 401 on a stream body
  *   renews the token for the next requests but rejects this one with `BODY_NOT_REPLAYABLE`,
  *   never resending an empty body.
+ *
+ * On a multi-tenant attachment each request is handled with the tenant's entry it was sent with.
+ * A 401 on a request whose tenant was evicted meanwhile (its state gone) is replayed once with the
+ * tenant's token of now, and the rejected token is never taken up again.
  */
-export function createResponseInterceptors(
-  instance: AxiosInstance,
-  manager: TokenManager,
-  reporter: Reporter,
-  secrets: () => readonly string[],
-  dpop?: DpopProofs,
-) {
-  const clean = <E extends AxiosError>(error: E): E => cleanAxiosError(error, secrets());
-
+export function createResponseInterceptors(instance: AxiosInstance, tenancy: Tenancy, dpop?: DpopProofs) {
   /** With DPoP: the API's `DPoP-Nonce` of an answer to one of our requests (RFC 9449 §9). */
   const learnNonce = (response: AxiosResponse | undefined, state: PaymentAuthRequestState): void => {
     const nonce = response?.headers?.['dpop-nonce'];
@@ -41,10 +37,22 @@ export function createResponseInterceptors(
     if (origin) dpop.nonces.learn('resource', origin, nonce, state.dpopNonceVersion);
   };
 
+  /**
+   * Whether the entry a request was sent with still holds its tenant's state. When it does not
+   * (the tenant was evicted while the request was out), the tenant's entry of now, created if need
+   * be, is told of the rejected token, so that it never takes it up again (a shared store may still
+   * hold it); the replay then gets its token from that entry, through the request interceptor.
+   */
+  const isCurrent = (sentWith: SentWith, state: PaymentAuthRequestState): boolean => {
+    if (tenancy.current(state.tenant) === sentWith.entry) return true;
+    if (sentWith.token) tenancy.entry(state.tenant).manager.noteUnauthorizedElsewhere(sentWith.token);
+    return false;
+  };
+
   function onResponse(response: AxiosResponse): AxiosResponse {
     const state = response.config?.paymentAuth;
     if (state && state.generation !== undefined) {
-      manager.confirm(state.generation);
+      tenancy.sentWith(response.config)?.entry.manager.confirm(state.generation);
       learnNonce(response, state);
     }
     return response;
@@ -55,12 +63,18 @@ export function createResponseInterceptors(
     const config = error.config;
     const state = config.paymentAuth;
     if (!state || state.generation === undefined) throw error;
+    const sentWith = tenancy.sentWith(config);
+    // Not sent through this attachment's request interceptor: the caller's state, not ours.
+    if (!sentWith) throw error;
+    const { entry } = sentWith;
+    const { manager, reporter } = entry;
+    const clean = <E extends AxiosError>(e: E): E => cleanAxiosError(e, entry.knownSecrets());
     const sent = state.generation;
     const status = error.response?.status;
     learnNonce(error.response, state);
     if (status === 401 && dpop) {
       const challenge = dpopChallengeError(error.response?.headers?.['www-authenticate']);
-      if (challenge === 'use_dpop_nonce') return retryWithNonce(error, config, state);
+      if (challenge === 'use_dpop_nonce') return retryWithNonce(error, config, state, entry.reporter, clean);
       // The proof, not the token, was refused: a new token would not help. Back to the caller.
       if (challenge === 'invalid_dpop_proof') {
         reporter.unauthorized(false);
@@ -80,9 +94,10 @@ export function createResponseInterceptors(
     releaseResponse(error.response);
     if (!isReplayableBody(config.data)) {
       reporter.unauthorized(false);
-      manager.tokenAfterUnauthorized(sent).catch(() => {
-        // Reported by the token manager; this request fails with its own error below.
-      });
+      if (isCurrent(sentWith, state))
+        manager.tokenAfterUnauthorized(sent).catch(() => {
+          // Reported by the token manager; this request fails with its own error below.
+        });
       throw new PaymentAuthError({
         code: 'BODY_NOT_REPLAYABLE',
         message: 'Request was rejected with 401 and its stream body cannot be sent again',
@@ -92,8 +107,10 @@ export function createResponseInterceptors(
       });
     }
     reporter.unauthorized(true);
-    manager.noteUnauthorized(sent);
-    await unlessCancelled(() => manager.tokenWaiter(), config);
+    if (isCurrent(sentWith, state)) {
+      manager.noteUnauthorized(sent);
+      await unlessCancelled(() => manager.tokenWaiter(), config);
+    }
     config.paymentAuth = { ...state, replayed: true };
     // The body is already serialised: do not run the caller's transformRequest a second time.
     config.transformRequest = [(data: unknown) => data];
@@ -109,6 +126,8 @@ export function createResponseInterceptors(
     error: AxiosError,
     config: NonNullable<AxiosError['config']>,
     state: PaymentAuthRequestState,
+    reporter: Pick<Reporter, 'unauthorized'>,
+    clean: <E extends AxiosError>(e: E) => E,
   ): Promise<AxiosResponse> {
     const origin = resolveRequestUrl(config)?.origin;
     const nonce = origin === undefined ? undefined : dpop!.nonces.get('resource', origin);

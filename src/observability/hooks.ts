@@ -20,4 +20,6 @@ export interface TokenEvent {
   expiresInMs: number;
   /** How long the token endpoint took, retries included. */
   durationMs: number;
+  /** On a multi-tenant attachment: the tenant the token is for. */
+  tenant?: string;
 }

@@ -57,4 +57,10 @@ export interface PaymentAuthTelemetry {
   recordBreakerState?(state: BreakerState, openForMs?: number): void;
   /** A request failed at once, without a token call, because the breaker is open. Optional. */
   recordShortCircuit?(): void;
+  /**
+   * The same instruments with `attributes` added to every measurement and span: how a multi-tenant
+   * attachment labels a tenant's telemetry when asked to (its `telemetryTenant` option). Optional:
+   * without it, tenants are not told apart.
+   */
+  withAttributes?(attributes: Readonly<Record<string, string>>): PaymentAuthTelemetry;
 }

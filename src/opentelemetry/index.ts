@@ -75,69 +75,79 @@ export function createOpenTelemetry(options: OpenTelemetryOptions = {}): Payment
     description: 'Token acquisitions answered at once, without a token call (breaker open, rejection held)',
     unit: '{acquisition}',
   });
-  const readers = new Set<() => number | undefined>();
+  const readers = new Set<{ read: () => number | undefined; attributes: Attributes | undefined }>();
   expiry.addCallback((result) => {
-    for (const read of readers) {
+    for (const { read, attributes } of readers) {
       const seconds = read();
-      if (seconds !== undefined) result.observe(seconds);
+      if (seconds !== undefined) result.observe(seconds, attributes);
     }
   });
 
-  return {
-    traceTokenCall(info, run, describe) {
-      const url = new URL(info.url);
-      const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-      const attributes: Attributes = {
-        'http.request.method': 'POST',
-        'server.address': url.hostname,
-        'server.port': port,
-        'url.full': `${url.origin}${url.pathname}`,
-        'payment_auth.grant_type': info.grantType,
-        ...(info.resendCount > 0 ? { 'http.request.resend_count': info.resendCount } : {}),
-      };
-      const span = tracer.startSpan('POST', { kind: SpanKind.CLIENT, attributes });
-      const started = performance.now();
-      const end = (status: number | undefined, errorType: string | undefined): void => {
-        if (status !== undefined) span.setAttribute('http.response.status_code', status);
-        if (errorType !== undefined) {
-          span.setAttribute('error.type', errorType);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-        }
-        span.end();
-        duration.record((performance.now() - started) / 1000, {
-          'payment_auth.grant_type': info.grantType,
+  /** The telemetry with `extra` on every measurement and span (none for the attachment's own). */
+  const withExtra = (extra: Attributes): PaymentAuthTelemetry => {
+    // Measurements without attributes of their own get none at all, as before there were tenants.
+    const only = Object.keys(extra).length > 0 ? extra : undefined;
+    return {
+      traceTokenCall(info, run, describe) {
+        const url = new URL(info.url);
+        const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+        const attributes: Attributes = {
+          'http.request.method': 'POST',
           'server.address': url.hostname,
-          ...(status !== undefined ? { 'http.response.status_code': status } : {}),
-          ...(errorType !== undefined ? { 'error.type': errorType } : {}),
-        });
-      };
-      return context.with(trace.setSpan(context.active(), span), run).then(
-        (outcome) => {
-          const { status, errorType } = describe(outcome);
-          end(status, errorType);
-          return outcome;
-        },
-        (error: unknown) => {
-          end(
-            undefined,
-            (error as { code?: unknown }).code !== undefined ? String((error as { code: unknown }).code) : 'error',
-          );
-          throw error;
-        },
-      );
-    },
-    recordTokenOutcome: (outcome) => tokenRequests.add(1, { 'payment_auth.outcome': outcome }),
-    recordUnauthorized: (replayed) => unauthorized.add(1, { 'payment_auth.replayed': replayed }),
-    recordRetry: (reason) => retries.add(1, { 'payment_auth.retry.reason': reason }),
-    recordIdempotencyKey: () => keys.add(1),
-    recordBreakerState(state, openForMs) {
-      breakerTransitions.add(1, { 'payment_auth.breaker.state': state });
-      if (openForMs !== undefined) breakerOpen.record(openForMs / 1000);
-    },
-    recordShortCircuit: () => shortCircuits.add(1),
-    observeExpiry(read) {
-      readers.add(read);
-      return () => readers.delete(read);
-    },
+          'server.port': port,
+          'url.full': `${url.origin}${url.pathname}`,
+          'payment_auth.grant_type': info.grantType,
+          ...(info.resendCount > 0 ? { 'http.request.resend_count': info.resendCount } : {}),
+          ...extra,
+        };
+        const span = tracer.startSpan('POST', { kind: SpanKind.CLIENT, attributes });
+        const started = performance.now();
+        const end = (status: number | undefined, errorType: string | undefined): void => {
+          if (status !== undefined) span.setAttribute('http.response.status_code', status);
+          if (errorType !== undefined) {
+            span.setAttribute('error.type', errorType);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+          }
+          span.end();
+          duration.record((performance.now() - started) / 1000, {
+            'payment_auth.grant_type': info.grantType,
+            'server.address': url.hostname,
+            ...(status !== undefined ? { 'http.response.status_code': status } : {}),
+            ...(errorType !== undefined ? { 'error.type': errorType } : {}),
+            ...extra,
+          });
+        };
+        return context.with(trace.setSpan(context.active(), span), run).then(
+          (outcome) => {
+            const { status, errorType } = describe(outcome);
+            end(status, errorType);
+            return outcome;
+          },
+          (error: unknown) => {
+            end(
+              undefined,
+              (error as { code?: unknown }).code !== undefined ? String((error as { code: unknown }).code) : 'error',
+            );
+            throw error;
+          },
+        );
+      },
+      recordTokenOutcome: (outcome) => tokenRequests.add(1, { 'payment_auth.outcome': outcome, ...extra }),
+      recordUnauthorized: (replayed) => unauthorized.add(1, { 'payment_auth.replayed': replayed, ...extra }),
+      recordRetry: (reason) => retries.add(1, { 'payment_auth.retry.reason': reason, ...extra }),
+      recordIdempotencyKey: () => keys.add(1, only),
+      recordBreakerState(state, openForMs) {
+        breakerTransitions.add(1, { 'payment_auth.breaker.state': state, ...extra });
+        if (openForMs !== undefined) breakerOpen.record(openForMs / 1000, only);
+      },
+      recordShortCircuit: () => shortCircuits.add(1, only),
+      observeExpiry(read) {
+        const reader = { read, attributes: only };
+        readers.add(reader);
+        return () => readers.delete(reader);
+      },
+      withAttributes: (attributes) => withExtra({ ...extra, ...attributes }),
+    };
   };
+  return withExtra({});
 }

@@ -4,6 +4,12 @@
  * (older axios versions drop Symbol keys). It never holds a token.
  */
 export interface PaymentAuthRequestState {
+  /**
+   * The tenant whose credentials authorize this request, on an attachment made with
+   * `attachMultiTenantPaymentAuth` (required there for every request that gets a token, refused
+   * anywhere else). Kept across retries and the 401 replay.
+   */
+  tenant?: string;
   /** Generation of the token the request was sent with. */
   generation?: number;
   /** Set once the request was replayed after a 401; a second 401 goes back to the caller. */
@@ -20,7 +26,9 @@ declare module 'axios' {
   interface AxiosRequestConfig {
     /**
      * `false` sends this request without the bearer token and without 401 handling.
-     * Any other value is set by axios-payment-auth itself; leave it alone.
+     * `{ tenant: 'merchant_42' }` names the tenant whose token the request carries, on an
+     * attachment made with `attachMultiTenantPaymentAuth`. The other fields are set by
+     * axios-payment-auth itself; leave them alone.
      * @default undefined
      */
     paymentAuth?: false | PaymentAuthRequestState;

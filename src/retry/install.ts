@@ -39,7 +39,8 @@ export function installRetries(
   policy: RetryPolicy,
   scope: RequestScope,
   idempotencyHeader: string | undefined,
-  reporter: Reporter,
+  /** The reporter of a request (on a multi-tenant attachment, its tenant's). */
+  reporterFor: (config: InternalAxiosRequestConfig) => Reporter,
   detached: AbortSignal,
 ): () => void {
   // axios-retry asks for the delay, then calls onRetry with the same config: remember it between.
@@ -62,6 +63,7 @@ export function installRetries(
       // The failed attempt's response is dropped: free its connection (an unread stream pins it).
       releaseResponse(error.response);
       const reason = retryReason(error, idempotencyHeader) ?? 'unknown';
+      const reporter = reporterFor(config as InternalAxiosRequestConfig);
       reporter.retry(reason);
       const method = (config.method ?? 'get').toUpperCase();
       let path = String(config.url ?? '');

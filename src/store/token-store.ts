@@ -59,6 +59,9 @@ export function isStoredToken(value: unknown): value is StoredToken {
  * The store key of a client: derived from the token URL, the client id and the token request
  * parameters (a token for another scope is another token), never from the secret; with DPoP, from
  * the thumbprint of the key too (`jkt`): a token bound to another key is of no use to this client.
+ * On a multi-tenant attachment the tenant leads the key (`tenant=<encoded>:`): two tenants never
+ * share a key, even with the same client. Every part is URI-encoded, so no part can hold the `:`
+ * or `=` that separate them, and a key with a tenant never equals one without.
  */
 export function tokenStoreKey(
   prefix: string,
@@ -66,11 +69,13 @@ export function tokenStoreKey(
   clientId: string,
   params: Readonly<Record<string, string>>,
   jkt?: string,
+  tenant?: string,
 ): string {
   const extra = Object.keys(params)
     .sort()
     .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k]!)}`)
     .join('&');
   const binding = jkt === undefined ? '' : `:jkt=${encodeURIComponent(jkt)}`;
-  return `${prefix}${encodeURIComponent(tokenUrl)}:${encodeURIComponent(clientId)}${extra ? `:${extra}` : ''}${binding}`;
+  const owner = tenant === undefined ? '' : `tenant=${encodeURIComponent(tenant)}:`;
+  return `${prefix}${owner}${encodeURIComponent(tokenUrl)}:${encodeURIComponent(clientId)}${extra ? `:${extra}` : ''}${binding}`;
 }

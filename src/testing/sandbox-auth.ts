@@ -56,6 +56,8 @@ function sameSecret(a: string, b: string): boolean {
 /** The sandbox's authorization server state: clients, access tokens, refresh tokens. */
 export class SandboxAuthority {
   readonly #clients = new Map<string, SandboxClient>();
+  /** Every token issued, access and refresh, to the client it was issued to. */
+  readonly #owners = new Map<string, string>();
   readonly #access = new Map<string, IssuedToken>();
   readonly #refresh = new Map<string, IssuedToken>();
   /** Access tokens revoked so far, and when (epoch ms). */
@@ -103,6 +105,7 @@ export class SandboxAuthority {
   issueAccess(clientId: string, x5tS256?: string, jkt?: string): { accessToken: string; expiresInS: number } {
     const accessToken = opaque('at');
     this.issued.push(accessToken);
+    this.#owners.set(accessToken, clientId);
     if (jkt !== undefined) this.#dpopBindings.set(accessToken, jkt);
     this.#access.set(accessToken, {
       clientId,
@@ -115,8 +118,14 @@ export class SandboxAuthority {
   issueRefresh(clientId: string): string {
     const refreshToken = opaque('rt');
     this.issued.push(refreshToken);
+    this.#owners.set(refreshToken, clientId);
     this.#refresh.set(refreshToken, { clientId, expiresAt: this.now() + this.lifetimes.refreshTokenTtlS * 1000 });
     return refreshToken;
+  }
+
+  /** The client an access or refresh token was issued to, whatever its state now; undefined if never issued. */
+  tokenClient(token: string): string | undefined {
+    return this.#owners.get(token);
   }
 
   /** The client id a valid access token belongs to, or undefined. */

@@ -34,6 +34,13 @@ export interface PaymentSandboxOptions {
   refreshTokenTtlS?: number;
   /** Credentials of the default client. @default random ones (a random secret; no keys, no certificate) */
   credentials?: Partial<SandboxClient>;
+  /**
+   * More clients, registered besides the default one: each entry's missing fields are random (a
+   * random id and secret for `{}`). For tests of many tenants; see {@link PaymentSandbox.clients}
+   * and {@link PaymentSandbox.tokenClient}.
+   * @default none
+   */
+  clients?: readonly Partial<SandboxClient>[];
   /** Clock in epoch ms, for tests that move time. @default Date.now */
   now?: () => number;
   /** How clients authenticate at the token and refresh endpoints. @default 'client_secret' (Basic or post body) */
@@ -133,6 +140,14 @@ export interface PaymentSandbox {
   readonly tokenUrl: string;
   /** Credentials of the default client. */
   readonly credentials: SandboxClient;
+  /** The clients of the `clients` option, in its order (not the default one, nor those of {@link addClient}). */
+  readonly clients: readonly SandboxClient[];
+  /**
+   * The client id an access or refresh token was issued to (whether it is still valid or not), or
+   * undefined for a token the sandbox never issued: tests of many tenants check with it that each
+   * request carried a token of its own tenant's client.
+   */
+  tokenClient(token: string): string | undefined;
   /** Every call so far, oldest first. */
   readonly requests: readonly SandboxRequest[];
   /** Counters over {@link requests}. */

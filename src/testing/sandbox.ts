@@ -40,6 +40,8 @@ function validate(options: PaymentSandboxOptions): SandboxClientAuth {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackAddress(host))
     throw new TypeError(`startPaymentSandbox: host must be a loopback address, got ${JSON.stringify(host)}`);
+  if (options.clients !== undefined && !Array.isArray(options.clients))
+    throw new TypeError('startPaymentSandbox: clients must be an array of { clientId?, clientSecret?, … }');
   if (options.dpop !== undefined && typeof options.dpop !== 'boolean' && options.dpop !== 'require-nonce')
     throw new TypeError(
       `startPaymentSandbox: dpop must be true, false or 'require-nonce', got ${JSON.stringify(options.dpop)}`,
@@ -76,6 +78,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
   const faults = new FaultQueue();
   const log: SandboxRequest[] = [];
   const credentials = authority.addClient(options.credentials);
+  const clients = (options.clients ?? []).map((client) => authority.addClient(client));
   /** Responses whose answer is swallowed: the socket is closed instead (dropAfterHandling). */
   const swallowed = new WeakSet<ServerResponse>();
   const ctx: SandboxContext = {
@@ -114,6 +117,8 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions = {}): 
     issuer: url,
     tokenUrl: ctx.tokenUrl,
     credentials,
+    clients,
+    tokenClient: (token) => authority.tokenClient(token),
     requests: log,
     counters() {
       const count = (test: (r: SandboxRequest) => boolean): number => log.filter(test).length;

@@ -1,4 +1,4 @@
-import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { backoffDelayMs, parseRetryAfterMs } from '../retry/backoff';
 import type { GrantType } from '../observability/telemetry';
 import type { ClientAuthMethod, TokenRequestFormat } from '../options/options';
@@ -54,6 +54,11 @@ export interface TokenEndpointConfig {
   knownSecrets: () => readonly string[];
   /** Wraps each HTTP call (spans, latency). */
   traceTokenCall: Reporter['traceTokenCall'];
+  /**
+   * The private axios instance to call on, from {@link createTokenHttp} with the same transport and
+   * adapter (the tenants of a multi-tenant attachment share one); made here when absent.
+   */
+  http?: AxiosInstance;
 }
 
 /** The token and refresh calls (RFC 6749 §4.4, §6). */
@@ -93,13 +98,13 @@ type Attempt = ({ grant: TokenGrant } | { error: PaymentAuthError; retryAfterMs?
 const TIME_COMPLAINT = /\b(?:exp|iat|nbf|expired?|expiry|future|clock|skew|time|stale|not yet valid|too old)\b/i;
 
 /**
- * Creates the token endpoint client. It runs on a private axios instance: the caller's
- * interceptors never see these requests (no recursion, no deadlock), redirects are never followed
- * (a 307 would resend the client secret to the new location), bodies are limited to 1 MiB and
- * read as text so they can be validated strictly.
+ * The private axios instance of the token calls: the caller's interceptors never see these
+ * requests (no recursion, no deadlock), redirects are never followed (a 307 would resend the
+ * client secret to the new location), bodies are limited to 1 MiB and read as text so they can be
+ * validated strictly. It holds no credentials: tenants of one attachment share it.
  */
-export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint {
-  const http = axios.create({
+export function createTokenHttp(config: Pick<TokenEndpointConfig, 'transport' | 'adapter'>): AxiosInstance {
+  return axios.create({
     ...config.transport,
     adapter: config.adapter ?? ['http', 'xhr', 'fetch'],
     baseURL: undefined,
@@ -110,6 +115,11 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
     validateStatus: () => true,
     timeout: 0,
   });
+}
+
+/** Creates the token endpoint client, on the private axios instance of {@link createTokenHttp}. */
+export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint {
+  const http = config.http ?? createTokenHttp(config);
 
   /** Server text as it may appear in an error: cleaned of every secret and token, bounded. */
   const quote = (text: string, max: number): string => quoteServerText(text, config.knownSecrets(), max);

@@ -302,6 +302,22 @@ export function withRetryAfter(error: PaymentAuthError, retryAfterMs: number): P
     oauthError: error.oauthError,
     cause: error.cause,
     retryAfterMs,
+    ...(error.tenant === undefined ? {} : { tenant: error.tenant }),
+  });
+}
+
+/** `error` as the failure of `tenant`'s acquisition: the same error, naming the tenant. */
+export function withTenant(error: PaymentAuthError, tenant: string): PaymentAuthError {
+  if (error.tenant === tenant) return error;
+  return new PaymentAuthError({
+    code: error.code,
+    message: withoutHint(error),
+    hint: error.hint,
+    status: error.status,
+    oauthError: error.oauthError,
+    cause: error.cause,
+    retryAfterMs: error.retryAfterMs,
+    tenant,
   });
 }
 

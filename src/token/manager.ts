@@ -15,7 +15,7 @@ import { TokenAcquisition, type RefreshToken } from './acquisition';
 import { isOutage, TokenEndpointBreaker, type BreakerStatus } from './breaker';
 import { startDeadline } from './deadline';
 import type { TokenEndpoint } from './endpoint';
-import { acquisitionFailedError, detachedError, tokenTimeoutError, withRetryAfter } from './errors';
+import { acquisitionFailedError, detachedError, tokenTimeoutError, withRetryAfter, withTenant } from './errors';
 import { isRejection, RejectionHold } from './rejection-hold';
 import type { PaymentAuthError } from '../errors/payment-auth-error';
 
@@ -81,6 +81,8 @@ type ManagerOptions = Pick<
   store: TokenStore;
   /** With DPoP: the thumbprint of the key tokens are bound to; tokens bound to another are never used. */
   dpopThumbprint?: () => Promise<string>;
+  /** On a multi-tenant attachment: the tenant this manager holds the tokens of (part of every store key). */
+  tenant?: string;
 };
 
 /**
@@ -121,6 +123,8 @@ export class TokenManager {
   readonly #backgroundTimers = createTimerGroup();
   /** With DPoP, once known: the thumbprint of this attachment's key. */
   #jkt: string | undefined;
+  /** Acquisitions running now (a request's, or a background renewal). */
+  #flights = 0;
 
   /**
    * @param createEndpoint builds the token endpoint client, given what it must clean server text
@@ -319,7 +323,35 @@ export class TokenManager {
     return token !== undefined && token.accessToken !== this.#access?.value && this.#stillValid(token);
   }
 
+  /**
+   * Whether work of this manager is under way: an acquisition (someone may be waiting for it) or a
+   * background read of the store. A tenant registry never evicts a busy manager.
+   */
+  get busy(): boolean {
+    return this.#flights > 0 || this.#storeReading;
+  }
+
+  /**
+   * A 401 answered a request sent with `token`, a token of another manager of the same tenant (one
+   * evicted since, whose state is gone): that token is never adopted here, nor any stored token
+   * issued no later than it, and if it is this manager's current token, it is dropped.
+   */
+  noteUnauthorizedElsewhere(token: Pick<AccessToken, 'value' | 'issuedAt'>): void {
+    if (this.#access?.value === token.value) return this.noteUnauthorized(this.#access.generation);
+    this.#issuedAfter = Math.max(this.#issuedAfter, token.issuedAt);
+    this.#retire(token.value);
+  }
+
   async #acquire(): Promise<AccessToken> {
+    this.#flights += 1;
+    try {
+      return await this.#acquireOnce();
+    } finally {
+      this.#flights -= 1;
+    }
+  }
+
+  async #acquireOnce(): Promise<AccessToken> {
     const { clock, tokenTimeoutMs } = this.options;
     const deadline = startDeadline(tokenTimeoutMs, this.#timers, this.#detached.signal, tokenTimeoutError);
     const started = clock();
@@ -343,6 +375,7 @@ export class TokenManager {
         credentials.clientId,
         this.options.tokenParams,
         this.#jkt,
+        this.options.tenant,
       );
       const storeAccess: StoreAccess = {
         store: this.options.store,
@@ -358,7 +391,14 @@ export class TokenManager {
       // The breaker's gate is not bound to this acquisition's deadline: it is kept after a failure.
       const gateConfig = {
         ...storeAccess,
-        key: tokenStoreKey(BREAKER_KEY_PREFIX, this.options.tokenUrl, credentials.clientId, this.options.tokenParams),
+        key: tokenStoreKey(
+          BREAKER_KEY_PREFIX,
+          this.options.tokenUrl,
+          credentials.clientId,
+          this.options.tokenParams,
+          undefined,
+          this.options.tenant,
+        ),
         owner: this.#owner,
       };
       const gate = createFleetGate({ ...gateConfig, signal: this.#detached.signal });
@@ -432,7 +472,7 @@ export class TokenManager {
       return this.#adopt(token, fetched, started);
     } catch (error) {
       const shortCircuit = error instanceof ShortCircuit && !this.#detached.signal.aborted ? error.error : undefined;
-      const failure =
+      const plain =
         shortCircuit ??
         (this.#detached.signal.aborted
           ? detachedError()
@@ -441,6 +481,8 @@ export class TokenManager {
             : deadline.signal.aborted
               ? tokenTimeoutError()
               : acquisitionFailedError(error));
+      const { tenant } = this.options;
+      const failure = tenant === undefined ? plain : withTenant(plain, tenant);
       if (shortCircuit) this.reporter.shortCircuit(failure);
       else if (failure.code !== 'DETACHED') this.reporter.authError(failure);
       // The token endpoint is down, but the store holds a token that still works (due for renewal,
@@ -518,6 +560,7 @@ export class TokenManager {
       fingerprint: fingerprint(access.value),
       generation: access.generation,
       expiresInMs: token.expiresAt - token.issuedAt,
+      ...(this.options.tenant === undefined ? {} : { tenant: this.options.tenant }),
     };
     if (fetched)
       this.reporter.tokenIssued(

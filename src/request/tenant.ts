@@ -1,0 +1,26 @@
+import { hasControlCharacter } from '../util/objects';
+
+/** The longest tenant id accepted, in UTF-16 code units: an id, not a document. */
+export const MAX_TENANT_LENGTH = 256;
+
+/**
+ * What is wrong with `value` as a tenant id, or undefined: a non-empty string of at most
+ * {@link MAX_TENANT_LENGTH} characters, not blank, without control characters. Never quotes the
+ * value (it may be anything a caller passed by mistake, a secret included).
+ */
+export function tenantProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string')
+    return `the tenant must be a string, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
+  if (value.trim() === '') return value === '' ? 'the tenant is an empty string' : 'the tenant is blank';
+  if (value.length > MAX_TENANT_LENGTH)
+    return `the tenant is ${value.length} characters long, over the ${MAX_TENANT_LENGTH} allowed`;
+  if (hasControlCharacter(value)) return 'the tenant holds a control character';
+  return undefined;
+}
+
+/** `value` as a tenant id; a `TypeError` that says what is wrong (never the value) otherwise. */
+export function checkTenant(value: unknown, where: string): string {
+  const problem = tenantProblem(value);
+  if (problem) throw new TypeError(`${where}: ${problem}`);
+  return value as string;
+}
