@@ -27,6 +27,13 @@ export interface SandboxFault {
   malformed?: boolean;
   /** Waits until this promise settles before going on: gates a call for concurrency tests. */
   hold?: Promise<unknown>;
+  /**
+   * Only calls of this client: at the token endpoints, the client the call names (Basic header or
+   * `client_id`); at the API, the client its token was issued to. An outage of one tenant, for
+   * tests of many. Other calls pass by the fault, which stays armed for this client.
+   * @default every call
+   */
+  clientId?: string;
 }
 
 interface Armed {
@@ -46,13 +53,16 @@ export class FaultQueue {
     this.#armed.set(route, list);
   }
 
-  take(route: SandboxRoute): SandboxFault | undefined {
+  /** The next fault armed for `route` that applies to a call of `clientId` (when known). */
+  take(route: SandboxRoute, clientId?: string): SandboxFault | undefined {
     const list = this.#armed.get(route);
-    const head = list?.[0];
-    if (!list || !head) return undefined;
-    head.remaining -= 1;
-    if (head.remaining === 0) list.shift();
-    return head.fault;
+    if (!list) return undefined;
+    const index = list.findIndex(({ fault }) => fault.clientId === undefined || fault.clientId === clientId);
+    const armed = list[index];
+    if (!armed) return undefined;
+    armed.remaining -= 1;
+    if (armed.remaining === 0) list.splice(index, 1);
+    return armed.fault;
   }
 
   /** Disarms the faults of `route`, or of every route. */

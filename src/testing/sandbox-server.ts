@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REFRESH_PATH, TOKEN_PATH } from '../options/options';
 import { handleApi } from './sandbox-api';
 import { describeFault, type FaultQueue, type SandboxFault } from './sandbox-faults';
-import { envelope, mask, parseAuthorization, readBody, requestId, sendJson } from './sandbox-http';
+import { decodeBasic, envelope, mask, parseAuthorization, readBody, requestId, sendJson } from './sandbox-http';
 import { handleToken } from './sandbox-token';
 import type { SandboxContext, SandboxRequest } from './sandbox-types';
 
@@ -45,6 +45,35 @@ async function applyFault(
     headers,
   );
   return true;
+}
+
+/**
+ * The client a call comes from, as far as a fault needs it: at the token endpoints the one it names
+ * (Basic header, or `client_id` in a form or JSON body), at the API the one its token was issued to.
+ */
+function callerOf(
+  ctx: SandboxContext,
+  route: SandboxRequest['route'],
+  req: IncomingMessage,
+  body: Buffer,
+  authorization: { token: string } | undefined,
+): string | undefined {
+  if (route === 'api') return authorization ? ctx.authority.tokenClient(authorization.token) : undefined;
+  const basic = decodeBasic(req.headers.authorization);
+  if (basic) return basic.clientId;
+  const text = body.toString('utf8');
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      typeof (parsed as { client_id?: unknown }).client_id === 'string'
+    )
+      return (parsed as { client_id: string }).client_id;
+  } catch {
+    // A form body.
+  }
+  return new URLSearchParams(text).get('client_id') ?? undefined;
 }
 
 /**
@@ -92,7 +121,7 @@ export function createRequestHandler(
       entry.status = 413;
       return sendJson(res, 413, envelope('PAYLOAD_TOO_LARGE', 'body too large', requestId()));
     }
-    const fault = route === 'other' ? undefined : faults.take(route);
+    const fault = route === 'other' ? undefined : faults.take(route, callerOf(ctx, route, req, body, authorization));
     if (fault && (await applyFault(fault, res, entry, swallowed, stamp))) return;
     if (route === 'other') {
       entry.status = 404;
