@@ -6,6 +6,7 @@ import {
   type MultiTenantPaymentAuth,
   type MultiTenantPaymentAuthOptions,
   type PaymentAuthLogger,
+  type PaymentAuthTelemetry,
 } from '../../src';
 import { startPaymentSandbox, type PaymentSandbox } from '../../src/testing';
 import { findLeaks, HOSTILE_SECRET } from '../_helpers/leaks';
@@ -382,6 +383,66 @@ describe('a bounded number of tenants', () => {
       expectOwnTokens(s);
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('telemetry of many tenants', () => {
+  /** A telemetry that records each outcome with the attributes it was made with. */
+  function recordingTelemetry(): { telemetry: PaymentAuthTelemetry; outcomes: string[]; derived: number } {
+    const outcomes: string[] = [];
+    const state = { derived: 0 };
+    const make = (attributes: Readonly<Record<string, string>>): PaymentAuthTelemetry => ({
+      traceTokenCall: (_info, run) => run(),
+      recordTokenOutcome: (outcome) => void outcomes.push(`${outcome} ${attributes['payment_auth.tenant'] ?? '-'}`),
+      recordUnauthorized: () => undefined,
+      recordRetry: () => undefined,
+      recordIdempotencyKey: () => undefined,
+      observeExpiry: () => () => undefined,
+      withAttributes: (more) => {
+        state.derived += 1;
+        return make({ ...attributes, ...more });
+      },
+    });
+    return {
+      telemetry: make({}),
+      outcomes,
+      get derived() {
+        return state.derived;
+      },
+    };
+  }
+
+  it('leaves tenants out of telemetry unless telemetryTenant says what to record, and bounds the values', async () => {
+    const off = recordingTelemetry();
+    const s = await setUp({ telemetry: off.telemetry });
+    try {
+      await s.auth.getAccessToken(tenant(0));
+      expect(off.outcomes).toEqual(['acquired -']);
+      expect(off.derived).toBe(0);
+    } finally {
+      await s.close();
+    }
+    const on = recordingTelemetry();
+    const credentials = (): { clientId: string; clientSecret: string } => ({
+      clientId: 'client-0',
+      clientSecret: secretOf(0),
+    });
+    const t = await setUp({
+      telemetry: on.telemetry,
+      credentials,
+      telemetryTenant: (id) => (id.startsWith('vip') ? id : undefined),
+    });
+    try {
+      await t.auth.getAccessToken('plain');
+      await Promise.all(Array.from({ length: 102 }, (_, i) => t.auth.getAccessToken(`vip${i}`)));
+      expect(on.outcomes[0]).toBe('acquired -');
+      const labels = new Set(on.outcomes.slice(1).map((o) => o.split(' ')[1]));
+      expect(labels.size).toBe(101); // 100 tenants by name, the rest as `other`
+      expect(labels.has('other')).toBe(true);
+      expect(on.derived).toBe(101);
+    } finally {
+      await t.close();
     }
   });
 });
