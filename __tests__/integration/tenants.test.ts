@@ -7,6 +7,7 @@ import {
   type MultiTenantPaymentAuthOptions,
   type PaymentAuthLogger,
   type PaymentAuthTelemetry,
+  MemoryTokenStore,
 } from '../../src';
 import { startPaymentSandbox, type PaymentSandbox } from '../../src/testing';
 import { findLeaks, HOSTILE_SECRET } from '../_helpers/leaks';
@@ -364,27 +365,36 @@ describe('a bounded number of tenants', () => {
     }
   });
 
-  it('replays a request whose tenant was evicted while it was out and got a 401, with the tenant’s new token', async () => {
-    const s = await setUp({ maxTenants: 1 });
-    try {
-      await s.api.get('/payments', { paymentAuth: { tenant: tenant(0) } });
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      s.sandbox.injectFault('api', { hold: held, status: 401, clientId: 'client-0' });
-      const out = s.api.get('/payments', { paymentAuth: { tenant: tenant(0) } });
-      await new Promise((r) => setTimeout(r, 30));
-      await s.api.get('/payments', { paymentAuth: { tenant: tenant(1) } }); // evicts tenant 0
-      expect(s.auth.tenants()).toMatchObject({ cached: 1, evicted: 1 });
-      release();
-      expect((await out).status).toBe(200);
-      const zero = s.sent.filter((r) => r.tenant === tenant(0)).map((r) => r.authorization);
-      expect(zero).toHaveLength(3);
-      expect(zero[2]).not.toBe(zero[1]); // the replay carried the tenant's new token
-      expectOwnTokens(s);
-    } finally {
-      await s.close();
-    }
-  });
+  it.each([
+    ['its own memory store', false],
+    ['a shared store that still holds the rejected token', true],
+  ])(
+    'replays a request whose tenant was evicted while it was out and got a 401, with the tenant’s new token (%s)',
+    async (_name, shared) => {
+      const store = shared ? new MemoryTokenStore(() => Date.parse('2026-11-28T12:00:00Z')) : undefined;
+      const s = await setUp({ maxTenants: 1, ...(store ? { store } : {}) });
+      try {
+        await s.api.get('/payments', { paymentAuth: { tenant: tenant(0) } });
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        s.sandbox.injectFault('api', { hold: held, clientId: 'client-0' });
+        const out = s.api.get('/payments', { paymentAuth: { tenant: tenant(0) } });
+        await new Promise((r) => setTimeout(r, 30));
+        await s.api.get('/payments', { paymentAuth: { tenant: tenant(1) } }); // evicts tenant 0
+        expect(s.auth.tenants()).toMatchObject({ cached: 1, evicted: 1 });
+        s.sandbox.revokeAccessTokens(); // the held request is checked after this: 401
+        release();
+        expect((await out).status).toBe(200);
+        const zero = s.sent.filter((r) => r.tenant === tenant(0)).map((r) => r.authorization);
+        expect(zero).toHaveLength(3);
+        expect(zero[2]).not.toBe(zero[1]); // the replay carried the tenant's new token
+        expect(s.sandbox.counters().unauthorized).toBe(1);
+        expectOwnTokens(s);
+      } finally {
+        await s.close();
+      }
+    },
+  );
 });
 
 describe('telemetry of many tenants', () => {
