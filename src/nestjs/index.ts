@@ -6,4 +6,4 @@ export type {
   PaymentAuthOptionsFactory,
   PaymentAuthAxiosConfig,
 } from './module-options';
-export type { PaymentAuth } from 'axios-payment-auth';
+export type { PaymentAuth, MultiTenantPaymentAuth } from 'axios-payment-auth';

@@ -1,6 +1,11 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Provider, Type } from '@nestjs/common';
 import type { AxiosRequestConfig } from 'axios';
-import type { CredentialsInput, PaymentAuthOptions } from 'axios-payment-auth';
+import type {
+  CredentialsInput,
+  MultiTenantPaymentAuthOptions,
+  PaymentAuthOptions,
+  TenantCredentials,
+} from 'axios-payment-auth';
 
 /** axios settings of the module's own instance. */
 export type PaymentAuthAxiosConfig = Pick<
@@ -40,7 +45,11 @@ const AXIOS_KEYS: readonly string[] = Object.keys(AXIOS_KEY_REGISTRY);
  * Options of {@link PaymentAuthModule}: the API's `baseURL`, the credentials, any
  * `attachPaymentAuth` option, and axios settings of the module's own instance.
  */
-export interface PaymentAuthModuleOptions extends PaymentAuthOptions, PaymentAuthAxiosConfig {
+export interface PaymentAuthModuleOptions
+  extends
+    PaymentAuthOptions,
+    Pick<MultiTenantPaymentAuthOptions, 'maxTenants' | 'telemetryTenant'>,
+    PaymentAuthAxiosConfig {
   /** The Payment API (`https://host` or `https://host/api/v1`). */
   baseURL: string;
   /**
@@ -48,6 +57,13 @@ export interface PaymentAuthModuleOptions extends PaymentAuthOptions, PaymentAut
    * `PAYMENT_CLIENT_ID` / `PAYMENT_CLIENT_SECRET`.
    */
   credentials?: CredentialsInput;
+  /**
+   * Credentials per tenant, `(tenant) => credentials`: the module then attaches with
+   * `attachMultiTenantPaymentAuth` (with `maxTenants` and `telemetryTenant`), `PAYMENT_AUTH` is a
+   * `MultiTenantPaymentAuth`, and every request names its tenant (`{ paymentAuth: { tenant } }`);
+   * docs/tenants.md shows a REQUEST-scoped provider that takes it from the request. Not with `credentials`.
+   */
+  tenantCredentials?: TenantCredentials;
 }
 
 /** Implemented by a class given to `registerAsync({ useClass })` or `useExisting`. */
@@ -69,18 +85,23 @@ export interface PaymentAuthModuleAsyncOptions extends Pick<ModuleMetadata, 'imp
 export function splitModuleOptions(options: PaymentAuthModuleOptions): {
   axiosConfig: AxiosRequestConfig;
   credentials: CredentialsInput | undefined;
+  tenantCredentials: TenantCredentials | undefined;
   attach: PaymentAuthOptions;
 } {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('PaymentAuthModule: options must be an object');
   if (typeof options.baseURL !== 'string' || options.baseURL === '')
     throw new TypeError('PaymentAuthModule: baseURL is required');
-  const { baseURL, credentials, ...rest } = options;
+  const { baseURL, credentials, tenantCredentials, ...rest } = options;
+  if (tenantCredentials !== undefined && credentials !== undefined)
+    throw new TypeError(
+      'PaymentAuthModule: give credentials (one set) or tenantCredentials ((tenant) => credentials), not both',
+    );
   const axiosConfig: AxiosRequestConfig = { baseURL };
   const attach: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) {
     if (AXIOS_KEYS.includes(key)) (axiosConfig as Record<string, unknown>)[key] = value;
     else attach[key] = value;
   }
-  return { axiosConfig, credentials, attach: attach as PaymentAuthOptions };
+  return { axiosConfig, credentials, tenantCredentials, attach: attach as PaymentAuthOptions };
 }

@@ -1,7 +1,12 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy, type Provider } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
 import axios, { type AxiosInstance } from 'axios';
-import { attachPaymentAuth, type PaymentAuth } from 'axios-payment-auth';
+import {
+  attachMultiTenantPaymentAuth,
+  attachPaymentAuth,
+  type MultiTenantPaymentAuth,
+  type PaymentAuth,
+} from 'axios-payment-auth';
 import {
   splitModuleOptions,
   type PaymentAuthModuleAsyncOptions,
@@ -14,7 +19,7 @@ import { PAYMENT_AUTH, PAYMENT_AUTH_AXIOS_INSTANCE, PAYMENT_AUTH_MODULE_OPTIONS 
 @Injectable()
 export class PaymentAuthLifecycle implements OnModuleDestroy {
   // Explicit @Inject: the published build carries no decorator metadata.
-  constructor(@Inject(PAYMENT_AUTH) private readonly auth: PaymentAuth) {}
+  constructor(@Inject(PAYMENT_AUTH) private readonly auth: PaymentAuth | MultiTenantPaymentAuth) {}
 
   onModuleDestroy(): void {
     this.auth.detach();
@@ -33,9 +38,14 @@ function coreProviders(): Provider[] {
     },
     {
       provide: PAYMENT_AUTH,
-      useFactory: (instance: AxiosInstance, options: PaymentAuthModuleOptions): PaymentAuth => {
-        const { credentials, attach } = splitModuleOptions(options);
-        return attachPaymentAuth(instance, credentials, attach);
+      useFactory: (
+        instance: AxiosInstance,
+        options: PaymentAuthModuleOptions,
+      ): PaymentAuth | MultiTenantPaymentAuth => {
+        const { credentials, tenantCredentials, attach } = splitModuleOptions(options);
+        return tenantCredentials
+          ? attachMultiTenantPaymentAuth(instance, { ...attach, credentials: tenantCredentials })
+          : attachPaymentAuth(instance, credentials, attach);
       },
       inject: [PAYMENT_AUTH_AXIOS_INSTANCE, PAYMENT_AUTH_MODULE_OPTIONS],
     },
