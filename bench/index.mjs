@@ -17,6 +17,7 @@ import { clientAuth } from './scenarios/client-auth.mjs';
 import { COOL_DOWN_MS, outage } from './scenarios/outage.mjs';
 import { size } from './scenarios/size.mjs';
 import { steady } from './scenarios/steady.mjs';
+import { tenants } from './scenarios/tenants.mjs';
 import { fmt } from './stats.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -43,6 +44,7 @@ r.importTime = await importTime({ quick, log });
 r.fleet = await fleet({ log });
 r.outage = await outage({ quick, log });
 r.clientAuth = await clientAuth({ quick, log });
+r.tenants = await tenants({ quick, log });
 
 const ours = (rows) => rows.find((row) => row.name === 'ours');
 const redisRows = r.fleet.rows.filter((row) => row.store === 'redis');
@@ -159,6 +161,32 @@ const targets = [
     target: 'reported',
     show: (v) => fmt(v),
     checked: false,
+  },
+  {
+    name: 'tenants: heap per cached tenant',
+    value: r.tenants.bytesPerTenant / 1024,
+    ok: (v) => v <= 32,
+    target: '≤ 32 kB',
+    show: (v) => `${fmt(v, 1)} kB`,
+  },
+  {
+    name: `tenants: heap growth from ${r.tenants.maxTenants} (the bound) to ${r.tenants.touched} tenants`,
+    value: r.tenants.growthPastBoundBytes / 1e6,
+    ok: (v) => v < 5,
+    target: '< 5 MB',
+    show: (v) => `${fmt(v, 2)} MB`,
+  },
+  {
+    name: `tenants: token calls for a herd of ${r.tenants.herd.tenants} tenants × 5 requests`,
+    value: r.tenants.herd,
+    ok: (v) =>
+      v.tokenCalls === v.tenants &&
+      v.clients === v.tenants &&
+      v.maxCallsPerTenant === 1 &&
+      v.failed === 0 &&
+      v.foreign === 0,
+    target: '1 per tenant, 0 failed, 0 foreign',
+    show: (v) => `${v.tokenCalls} (max ${v.maxCallsPerTenant} per tenant), ${v.failed} failed, ${v.foreign} foreign`,
   },
   {
     name: 'outage: median time to fail while the breaker is open',

@@ -285,5 +285,32 @@ ${table(
 The cost is per token call, not per request: ${r.clientAuth.requests} requests with a cached token made
 ${r.clientAuth.assertionsForRequests} assertion${r.clientAuth.assertionsForRequests === 1 ? '' : 's'} (a counting \`clientAssertion\` signer), and a request's path is the same whichever
 method got its token (section 1).
+
+## 11. Many tenants
+
+\`attachMultiTenantPaymentAuth\` with \`maxTenants: ${r.tenants.maxTenants}\`, in a fresh process, against the minimal
+server: every tenant gets one token (\`getAccessToken\`, 64 at a time), heap used after GC.
+
+${table(
+  ['measure', 'result'],
+  [
+    [
+      'heap per cached tenant (token manager, tokens, breaker, counts)',
+      `${fmt(r.tenants.bytesPerTenant / 1024, 1)} kB`,
+    ],
+    [
+      `heap after ${r.tenants.touched} tenants, each touched once, beyond the heap at the bound`,
+      `${fmt(r.tenants.growthPastBoundBytes / 1e6, 2)} MB (${r.tenants.cached.cached} cached, ${r.tenants.cached.evicted} evicted)`,
+    ],
+    ['timers left after detach()', String(r.tenants.leftoverTimers)],
+    [
+      `herd: ${r.tenants.herd.requests} requests for ${r.tenants.herd.tenants} tenants at once`,
+      `${r.tenants.herd.tokenCalls} token calls, at most ${r.tenants.herd.maxCallsPerTenant} per tenant, ${r.tenants.herd.failed} failed, ${r.tenants.herd.foreign} with another tenant's token`,
+    ],
+  ],
+)}
+
+Past the bound the least recently used tenant is evicted with its state: the heap stays where it
+was when the bound was reached.
 `;
 }
