@@ -3,6 +3,7 @@
 // directive as unused and the check fails. The positive lines must compile as they are.
 import axios from 'axios';
 import {
+  attachMultiTenantPaymentAuth,
   attachPaymentAuth,
   isPaymentAuthError,
   parsePaymentError,
@@ -12,6 +13,10 @@ import {
   type PaymentAuthOptions,
   type PaymentAuthStatus,
   type TokenStore,
+  type MultiTenantPaymentAuth,
+  type MultiTenantPaymentAuthOptions,
+  type TenantCacheStatus,
+  type TenantCredentials,
 } from 'axios-payment-auth';
 import { RedisTokenStore } from 'axios-payment-auth/redis';
 import { PaymentAuthModule, type PaymentAuthModuleOptions } from 'axios-payment-auth/nestjs';
@@ -85,4 +90,33 @@ export async function negatives(): Promise<void> {
   // @ts-expect-error the NestJS module needs the API's baseURL
   const moduleOptions: PaymentAuthModuleOptions = { credentials };
   void moduleOptions;
+}
+
+// Many tenants: the tenant per request is typed, the handle takes a tenant everywhere.
+{
+  const api = axios.create();
+  const tenants: MultiTenantPaymentAuth = attachMultiTenantPaymentAuth(api, {
+    credentials: async (tenant: string) => ({ clientId: tenant, clientSecret: 's' }),
+    maxTenants: 10_000,
+    telemetryTenant: (tenant) => (tenant.startsWith('vip') ? 'vip' : undefined),
+  });
+  void api.post('/payments', {}, { paymentAuth: { tenant: 'merchant_42' } });
+  void tenants.getAccessToken('merchant_42');
+  tenants.invalidate('merchant_42');
+  const status: PaymentAuthStatus = tenants.status('merchant_42');
+  const cache: TenantCacheStatus = tenants.tenants();
+  void status;
+  void cache;
+  // @ts-expect-error the tenant is a string
+  void api.get('/payments', { paymentAuth: { tenant: 42 } });
+  // @ts-expect-error getAccessToken needs the tenant
+  void tenants.getAccessToken();
+  // @ts-expect-error credentials is required
+  attachMultiTenantPaymentAuth(api, { maxTenants: 10 });
+  // @ts-expect-error credentials per tenant is a function, not one set
+  attachMultiTenantPaymentAuth(api, { credentials: { clientId: 'a', clientSecret: 'b' } });
+  const credentials: TenantCredentials = () => ({ clientId: 'a', clientSecret: 'b' });
+  const options: MultiTenantPaymentAuthOptions = { credentials };
+  void options;
+  tenants.detach();
 }
