@@ -4,7 +4,7 @@ import { REQUEST } from '@nestjs/core';
 import { HttpService } from '@nestjs/axios';
 import { ContextIdFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosInstance, AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { MultiTenantPaymentAuth } from '../../src';
 import { PAYMENT_AUTH, PAYMENT_AUTH_AXIOS_INSTANCE, PaymentAuthModule } from 'axios-payment-auth/nestjs';
@@ -24,9 +24,10 @@ class MerchantPayments {
   ) {}
 
   async create(amount: number): Promise<{ id: string }> {
-    const { data } = await firstValueFrom(
-      this.http.post<{ id: string }>('/payments', { amount }, { paymentAuth: { tenant: this.request.merchantId } }),
-    );
+    // Typed as axios's config, where the package declares paymentAuth (HttpService may see axios's
+    // other type declarations).
+    const config: AxiosRequestConfig = { paymentAuth: { tenant: this.request.merchantId } };
+    const { data } = await firstValueFrom(this.http.post<{ id: string }>('/payments', { amount }, config));
     return data;
   }
 }
