@@ -14,6 +14,7 @@ import { hotPath } from './scenarios/hot-path.mjs';
 import { importTime } from './scenarios/import-time.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { clientAuth } from './scenarios/client-auth.mjs';
+import { dpop } from './scenarios/dpop.mjs';
 import { COOL_DOWN_MS, outage } from './scenarios/outage.mjs';
 import { size } from './scenarios/size.mjs';
 import { steady } from './scenarios/steady.mjs';
@@ -43,6 +44,7 @@ r.importTime = await importTime({ quick, log });
 r.fleet = await fleet({ log });
 r.outage = await outage({ quick, log });
 r.clientAuth = await clientAuth({ quick, log });
+r.dpop = await dpop({ quick, log });
 
 const ours = (rows) => rows.find((row) => row.name === 'ours');
 const redisRows = r.fleet.rows.filter((row) => row.store === 'redis');
@@ -158,6 +160,14 @@ const targets = [
     ok: () => true,
     target: 'reported',
     show: (v) => fmt(v),
+    checked: false,
+  },
+  {
+    name: 'dpop: ES256 request ÷ Bearer request (median, no sockets)',
+    value: r.dpop.rows.find((x) => x.name === 'ES256').ratio.median,
+    ok: () => true,
+    target: 'reported',
+    show: (v) => fmt(v, 2),
     checked: false,
   },
   {
