@@ -178,7 +178,7 @@ ${table(
 
 ## 7. Size and import time
 
-esbuild, minified, gzip -9; axios, axios-retry, p-memoize and jose (loaded only by \`private_key_jwt\`, its own row) left out:
+esbuild, minified, gzip -9; axios, axios-retry, p-memoize and jose (loaded only by \`private_key_jwt\` and DPoP, its own row) left out:
 
 ${table(
   ['entry', 'minified', 'min+gzip'],
