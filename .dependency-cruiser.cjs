@@ -43,7 +43,8 @@ module.exports = {
       severity: 'error',
       from: {
         path: '^src/',
-        pathNot: '^src/(redis|nestjs|opentelemetry|testing|cli)/|^src/token/(jose|client-assertion)\\.ts$|^src/token/dpop/',
+        pathNot:
+          '^src/(redis|nestjs|opentelemetry|testing|cli)/|^src/token/(jose|client-assertion)\\.ts$|^src/token/dpop/',
       },
       to: {
         dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer'],

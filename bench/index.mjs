@@ -14,6 +14,7 @@ import { hotPath } from './scenarios/hot-path.mjs';
 import { importTime } from './scenarios/import-time.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { clientAuth } from './scenarios/client-auth.mjs';
+import { dpop } from './scenarios/dpop.mjs';
 import { COOL_DOWN_MS, outage } from './scenarios/outage.mjs';
 import { size } from './scenarios/size.mjs';
 import { steady } from './scenarios/steady.mjs';
@@ -45,6 +46,7 @@ r.fleet = await fleet({ log });
 r.outage = await outage({ quick, log });
 r.clientAuth = await clientAuth({ quick, log });
 r.tenants = await tenants({ quick, log });
+r.dpop = await dpop({ quick, log });
 
 const ours = (rows) => rows.find((row) => row.name === 'ours');
 const redisRows = r.fleet.rows.filter((row) => row.store === 'redis');
@@ -187,6 +189,14 @@ const targets = [
       v.foreign === 0,
     target: '1 per tenant, 0 failed, 0 foreign',
     show: (v) => `${v.tokenCalls} (max ${v.maxCallsPerTenant} per tenant), ${v.failed} failed, ${v.foreign} foreign`,
+  },
+  {
+    name: 'dpop: ES256 request ÷ Bearer request (median, no sockets)',
+    value: r.dpop.rows.find((x) => x.name === 'ES256').ratio.median,
+    ok: () => true,
+    target: 'reported',
+    show: (v) => fmt(v, 2),
+    checked: false,
   },
   {
     name: 'outage: median time to fail while the breaker is open',

@@ -1,28 +1,35 @@
 // A minimal loopback API for throughput and memory runs: it answers {} to any GET with a bearer,
-// and issues a fixed token at the token endpoint, so the server's own cost stays small and equal
+// (or a DPoP token with a proof), and issues a fixed token at the token endpoint, so the server's own cost stays small and equal
 // for every implementation.
 import { createServer } from 'node:http';
 
 export async function startMinimalServer() {
   const body = Buffer.from('{}');
-  const token = Buffer.from(
-    JSON.stringify({
-      access_token: 'bench-token',
-      token_type: 'Bearer',
-      expires_in: 900,
-      refresh_token: 'bench-refresh',
-    }),
-  );
+  const tokenOf = (type) =>
+    Buffer.from(
+      JSON.stringify({
+        access_token: 'bench-token',
+        token_type: type,
+        expires_in: 900,
+        refresh_token: 'bench-refresh',
+      }),
+    );
+  const token = tokenOf('Bearer');
+  // A token request with a DPoP proof gets a DPoP token (the proof itself is not checked).
+  const dpopToken = tokenOf('DPoP');
   const server = createServer((req, res) => {
     if (req.method === 'POST') {
       req.resume();
+      const answer = req.headers.dpop ? dpopToken : token;
       req.on('end', () => {
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': token.length });
-        res.end(token);
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': answer.length });
+        res.end(answer);
       });
       return;
     }
-    const ok = req.headers.authorization === 'Bearer bench-token';
+    const ok =
+      req.headers.authorization === 'Bearer bench-token' ||
+      (req.headers.authorization === 'DPoP bench-token' && req.headers.dpop);
     res.writeHead(ok ? 200 : 401, { 'Content-Type': 'application/json', 'Content-Length': body.length });
     res.end(body);
   });

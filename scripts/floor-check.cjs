@@ -172,7 +172,14 @@ async function main() {
       const t = performance.now();
       const responses = await Promise.all(Array.from({ length: 20 }, () => main.get('/api/v1/payments')));
       assert.ok(responses.every((r) => r.status === 200));
-      assert.deepEqual(count(), { tokenCalls: 1, refreshCalls: 0, apiCalls: 20, unauthorized: 0, paymentsCreated: 0 });
+      assert.deepEqual(count(), {
+        tokenCalls: 1,
+        refreshCalls: 0,
+        apiCalls: 20,
+        unauthorized: 0,
+        paymentsCreated: 0,
+        dpopNonceChallenges: 0,
+      });
       return ms(t);
     });
 
@@ -186,6 +193,7 @@ async function main() {
         apiCalls: 1,
         unauthorized: 0,
         paymentsCreated: 1,
+        dpopNonceChallenges: 0,
       });
       const entry = sandbox.requests.at(-1);
       assert.equal(entry.method, 'POST');
@@ -306,6 +314,7 @@ async function main() {
         apiCalls: 1,
         unauthorized: 1,
         paymentsCreated: 0,
+        dpopNonceChallenges: 0,
       });
     });
 

@@ -4,6 +4,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import axios from 'axios';
+import { attachPaymentAuth } from '../../src';
 import { demoCommand } from '../../src/cli/demo';
 import type { Io } from '../../src/cli/io';
 import { startPaymentSandbox, type PaymentSandbox, type SandboxCounters } from '../../src/testing';
@@ -285,6 +287,30 @@ describe('payment-auth sandbox', () => {
     expect(existsSync(join(tmpdir(), 'PWNED'))).toBe(false);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('--dpop: a DPoP sandbox that a client with dpop gets tokens from, and one without is refused by', async () => {
+    const child = spawn(process.execPath, [cli, 'sandbox', '--dpop', '--dpop-nonce'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    while (!out.includes('Ctrl-C')) await new Promise((r) => setTimeout(r, 10));
+    expect(out).toMatch(/DPoP: tokens are bound to the client's key, proofs must carry the server nonce/);
+    const value = (name: string) => new RegExp(`export ${name}=(\\S+)`).exec(out)![1]!;
+    const credentials = { clientId: value('PAYMENT_CLIENT_ID'), clientSecret: value('PAYMENT_CLIENT_SECRET') };
+    const withDpop = axios.create({ baseURL: value('PAYMENT_API_URL') });
+    const a = attachPaymentAuth(withDpop, credentials, { dpop: true });
+    await expect(withDpop.get('/payments')).resolves.toMatchObject({ status: 200 });
+    const without = axios.create({ baseURL: value('PAYMENT_API_URL') });
+    const b = attachPaymentAuth(without, credentials);
+    await expect(without.get('/payments')).rejects.toMatchObject({ code: 'TOKEN_REQUEST_REJECTED' });
+    a.detach();
+    b.detach();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(await run(['sandbox', '--dpop-nonce'])).toMatchObject({ code: 2 });
   });
 
   it.each([['--client-id'], ['--client-secret']])('refuses a blank %s with exit code 2', async (flag) => {

@@ -86,10 +86,50 @@ describe('DPoP against the sandbox', () => {
     expect(await calculateJwkThumbprint(header.jwk as JWK)).toBe(jkt);
   });
 
+  it('a request without a url goes to the baseURL as it is, and its proof names that URL', async () => {
+    await start();
+    const api = axios.create({ baseURL: `${sandbox.url}/api/v1/payments` });
+    attached.push(attachPaymentAuth(api, sandbox.credentials, { clock, dpop: true }));
+    await expect(api.get('')).resolves.toMatchObject({ status: 200 });
+    await expect(api.get(undefined as unknown as string)).resolves.toMatchObject({ status: 200 });
+    await expect(api.post('', { amount: 3, currency: 'EUR' })).resolves.toMatchObject({ status: 201 });
+    expect(apiCalls().map((c) => [c.status, c.dpop?.htu])).toEqual([
+      [200, `${sandbox.url}/api/v1/payments`],
+      [200, `${sandbox.url}/api/v1/payments`],
+      [201, `${sandbox.url}/api/v1/payments`],
+    ]);
+  });
+
+  it.each(['http', 'fetch'] as const)(
+    'a redirect is not followed (%s adapter): the proof and the token reach no other URL',
+    async (adapter) => {
+      const elsewhere = await startRecordingServer('127.0.0.1');
+      const api = await startRecordingServer('127.0.0.1', (req, res) => {
+        if (req.url.endsWith('/oauth2/token')) {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ access_token: 'tok', token_type: 'DPoP', expires_in: 900 }));
+          return;
+        }
+        res.writeHead(307, { Location: `${elsewhere.url}/landing` });
+        res.end();
+      });
+      try {
+        const client = axios.create({ baseURL: `${api.url}/api/v1`, adapter });
+        attached.push(attachPaymentAuth(client, { clientId: 'c', clientSecret: 's' }, { dpop: true }));
+        const error = await client.get('/payments').catch((e: unknown) => e);
+        expect(axios.isAxiosError(error) && error.response?.status).toBe(307);
+        expect(elsewhere.requests).toEqual([]);
+      } finally {
+        await Promise.all([api.close(), elsewhere.close()]);
+      }
+    },
+  );
+
   it('a caller key of each type binds the token to that key', async () => {
     for (const [alg, options] of [
       ['ES256', {}],
       ['EdDSA', {}],
+      ['Ed25519', {}],
       ['PS256', { modulusLength: 2048 }],
     ] as const) {
       await start();
@@ -97,7 +137,7 @@ describe('DPoP against the sandbox', () => {
       const expected = await calculateJwkThumbprint(await exportJWK(pair.publicKey));
       for (const privateKey of [await exportJWK(pair.privateKey), await exportPKCS8(pair.privateKey), pair]) {
         const api = attach({
-          dpop: { privateKey, ...(alg === 'PS256' ? { algorithm: 'PS256' as const } : {}) },
+          dpop: { privateKey, ...(alg === 'PS256' || alg === 'Ed25519' ? { algorithm: alg } : {}) },
         });
         await expect(api.get('/payments')).resolves.toMatchObject({ status: 200 });
         expect(sandbox.tokenBinding(await attached.at(-1)!.getAccessToken())).toBe(expected);

@@ -18,7 +18,7 @@ const START = Date.parse('2026-11-28T12:00:00Z');
 const TOKEN_PATH = '/api/v1/oauth2/token';
 const REFRESH_PATH = '/api/v1/oauth2/refresh';
 const PAYMENTS = '/api/v1/payments';
-const ALGS = 'ES256 ES384 ES512 RS256 PS256 EdDSA';
+const ALGS = 'ES256 ES384 ES512 RS256 PS256 EdDSA Ed25519';
 
 // Real sockets: nock must not stand between the client and the sandbox.
 beforeAll(() => nock.restore());
@@ -278,7 +278,7 @@ describe('the token endpoint with dpop', () => {
           { alg: 'none', typ: 'dpop+jwt', jwk: key.publicJwk },
           { jti: 'x', htm: 'POST', htu: sandbox.tokenUrl, iat: now / 1000 },
         ),
-      /^DPoP proof algorithm not accepted \(use one of ES256, ES384, ES512, RS256, PS256, EdDSA\)$/,
+      /^DPoP proof algorithm not accepted \(use one of ES256, ES384, ES512, RS256, PS256, EdDSA, Ed25519\)$/,
     ],
     [
       'of alg HS256',

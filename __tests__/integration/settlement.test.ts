@@ -239,6 +239,58 @@ setTimeout(() => console.log('still alive'), 3000).unref();
   });
 });
 
+describe('a script with DPoP', () => {
+  const script = (baseURL: string): string => `
+import axios from 'axios';
+import { attachPaymentAuth } from ${JSON.stringify(join(dist, 'index.mjs'))};
+const api = axios.create({ baseURL: ${JSON.stringify(baseURL)} });
+attachPaymentAuth(api, { clientId: 'c', clientSecret: 's3cret-value' }, { tokenTimeoutMs: 1500, dpop: true });
+try { await api.get('/payments/1'); console.log('unexpected success'); }
+catch (e) { console.error('failed: ' + (e.code ?? e.response?.status) + ' ' + (e.response?.status ?? '')); process.exitCode = 7; }
+`;
+  let server: RecordingServer | undefined;
+  afterEach(() => server?.close());
+
+  it('against an unreachable token endpoint: prints the error and exits with its own code', async () => {
+    const result = await run(['--input-type=module', '-'], {}, script(`http://127.0.0.1:${await closedPort()}/api/v1`));
+    expect(result.stderr.trim()).toBe('failed: TOKEN_ENDPOINT_UNAVAILABLE');
+    expect(result.code).toBe(7);
+  });
+
+  it('against a token endpoint that asks for a new nonce every time', async () => {
+    let n = 0;
+    server = await startRecordingServer('127.0.0.1', (_req, res) => {
+      res.writeHead(400, { 'Content-Type': 'application/json', 'DPoP-Nonce': `n${++n}` });
+      res.end('{"error":"use_dpop_nonce"}');
+    });
+    const result = await run(['--input-type=module', '-'], {}, script(`${server.url}/api/v1`));
+    expect(result.stderr.trim()).toBe('failed: TOKEN_REQUEST_REJECTED');
+    expect(result.code).toBe(7);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('against an API that asks for a new nonce every time', async () => {
+    let n = 0;
+    server = await startRecordingServer('127.0.0.1', (req, res) => {
+      if (req.url.endsWith('/oauth2/token')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"access_token":"tok","token_type":"DPoP","expires_in":900}');
+        return;
+      }
+      res.writeHead(401, { 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"', 'DPoP-Nonce': `n${++n}` });
+      res.end();
+    });
+    const result = await run(['--input-type=module', '-'], {}, script(`${server.url}/api/v1`));
+    expect(result.stderr.trim()).toBe('failed: ERR_BAD_REQUEST 401');
+    expect(result.code).toBe(7);
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/api/v1/oauth2/token',
+      '/api/v1/payments/1',
+      '/api/v1/payments/1',
+    ]);
+  });
+});
+
 describe('a script with strong client authentication', () => {
   const script = (credentials: string, options: string, baseURL: string): string => `
 import axios from 'axios';

@@ -13,7 +13,8 @@ import { createHash } from 'node:crypto';
 import { dpopChallengeError } from '../../src/token/dpop/dpop-challenge';
 import { DpopNonces } from '../../src/token/dpop/dpop-nonces';
 import { DpopProofs, htuOf } from '../../src/token/dpop/dpop-proofs';
-import { prepareDpopKey } from '../../src/token/dpop/dpop-key';
+import { modulusBits, prepareDpopKey } from '../../src/token/dpop/dpop-key';
+import { DpopVerifier } from '../../src/testing/sandbox-dpop';
 import { normalizeDpop } from '../../src/options/dpop-options';
 import { ServerClock } from '../../src/token/server-clock';
 import { isPaymentAuthError } from '../../src/errors/payment-auth-error';
@@ -133,6 +134,53 @@ describe('the DPoP key', () => {
       expect(String((error as Error).message)).toMatch(message);
       expect(JSON.stringify(error)).not.toContain(pem.split('\n')[1]);
     }
+  });
+});
+
+describe('RSA key size', () => {
+  it('counts the bits of the modulus, not its bytes', () => {
+    expect(modulusBits(new Uint8Array([0x80, 0, 0]))).toBe(24);
+    expect(modulusBits(new Uint8Array([0x7f, 0, 0]))).toBe(23);
+    expect(modulusBits(new Uint8Array([0, 0x01, 0]))).toBe(9);
+    expect(modulusBits(new Uint8Array([0, 0]))).toBe(0);
+  });
+
+  it.each([2040, 2047])('refuses a %d-bit RSA key, which is less than 2048 bits', async (bits) => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+    const proofs = new DpopProofs({ key: { privateKey } }, new ServerClock(() => NOW, undefined));
+    await expect(proofs.thumbprint()).rejects.toMatchObject({
+      code: 'CREDENTIALS_MISSING',
+      message: expect.stringMatching(/shorter than 2048 bits/),
+    });
+  });
+});
+
+describe("the sandbox's memory of jtis", () => {
+  it('never forgets a jti before its proof expires: full, it refuses new proofs, never takes a replay', async () => {
+    let now = NOW;
+    const verifier = new DpopVerifier(false, () => now, 3);
+    const proofs = new DpopProofs({ key: undefined }, new ServerClock(() => now, undefined));
+    const htu = 'http://127.0.0.1/api/v1/oauth2/token';
+    const request = (jwt: string) => ({ headersDistinct: { dpop: [jwt] }, method: 'POST' }) as never;
+    const sent: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { jwt } = await proofs.proof('authorization', { method: 'POST', url: new URL(htu) });
+      sent.push(jwt);
+      expect(await verifier.verify(request(jwt), htu)).toMatchObject({ ok: true });
+    }
+    const fourth = (await proofs.proof('authorization', { method: 'POST', url: new URL(htu) })).jwt;
+    expect(await verifier.verify(request(fourth), htu)).toMatchObject({
+      ok: false,
+      description: expect.stringMatching(/too many/),
+    });
+    expect(await verifier.verify(request(sent[0]!), htu)).toMatchObject({
+      ok: false,
+      description: expect.stringMatching(/replayed/),
+    });
+    // Once the first proofs have expired, there is room again.
+    now += 66_000;
+    const later = (await proofs.proof('authorization', { method: 'POST', url: new URL(htu) })).jwt;
+    expect(await verifier.verify(request(later), htu)).toMatchObject({ ok: true });
   });
 });
 

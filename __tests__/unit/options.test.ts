@@ -183,14 +183,17 @@ describe('browser runtimes', () => {
   });
 
   // What workerd defines (docs/runtimes.md): a WorkerGlobalScope class that its global is not an
-  // instance of, a ServiceWorkerGlobalScope, self, navigator: a server.
-  it('attaches where WorkerGlobalScope exists but the global is not one (workerd)', () => {
+  // instance of, a ServiceWorkerGlobalScope, self, navigator: a server. A Deno worker's global is
+  // a WorkerGlobalScope, without importScripts: a server too. A browser's worker has importScripts.
+  it('attaches in workerd and in a Deno worker; refuses a browser worker', () => {
     class WorkerGlobalScope {}
     g.WorkerGlobalScope = WorkerGlobalScope;
     g.self = globalThis;
     try {
       expect(() => attachPaymentAuth(api('https://a.test'), creds).detach()).not.toThrow();
-      g.self = new WorkerGlobalScope(); // a web worker's global (Deno's new Worker() too)
+      g.self = new WorkerGlobalScope(); // Deno's new Worker()
+      expect(() => attachPaymentAuth(api('https://a.test'), creds).detach()).not.toThrow();
+      g.importScripts = () => undefined; // a browser's worker
       expect(() => attachPaymentAuth(api('https://a.test'), creds)).toThrow(/refusing to run in a browser/);
     } finally {
       delete g.WorkerGlobalScope;

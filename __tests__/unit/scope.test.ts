@@ -119,6 +119,19 @@ describe('resolveRequestUrl', () => {
     );
   });
 
+  it('takes the baseURL as it is for an empty or missing url, as axios does (no slash added)', async () => {
+    const { default: axios } = await import('axios');
+    for (const [baseURL, url] of [
+      ['https://a.example/api/v1/payments', ''],
+      ['https://a.example/api/v1/payments', undefined],
+      ['https://a.example/api/', ''],
+      ['https://a.example/api//', undefined],
+      ['https://a.example/api///', '/payments'],
+    ] as const) {
+      expect(resolveRequestUrl({ baseURL, url })?.href).toBe(axios.getUri({ baseURL, url }));
+    }
+  });
+
   it('keeps only http: and https: URLs', () => {
     expect(resolveRequestUrl({ url: 'http://a.example/x' })?.protocol).toBe('http:');
     expect(resolveRequestUrl({ url: 'https://a.example/x' })?.protocol).toBe('https:');

@@ -8,6 +8,7 @@ describe('isStoredToken', () => {
   it.each([
     ['the required fields', valid],
     ['a refresh token and its expiry', { ...valid, refreshToken: 'rt', refreshExpiresAt: 3 }],
+    ['a DPoP token and the thumbprint of its key', { ...valid, tokenType: 'DPoP', jkt: 'thumb' }],
   ])('accepts %s', (_name, value) => {
     expect(isStoredToken(value)).toBe(true);
   });
@@ -28,6 +29,13 @@ describe('isStoredToken', () => {
     ['a refresh token that is null', { ...valid, refreshToken: null }],
     ['a refresh expiry that is not a number', { ...valid, refreshToken: 'rt', refreshExpiresAt: '3' }],
     ['a refresh expiry that is null', { ...valid, refreshToken: 'rt', refreshExpiresAt: null }],
+    // A DPoP token is usable only with its key: without the thumbprint it cannot be told whose it is.
+    ['a DPoP token without a thumbprint', { ...valid, tokenType: 'DPoP' }],
+    ['a DPoP token with an empty thumbprint', { ...valid, tokenType: 'DPoP', jkt: '' }],
+    ['a DPoP token with a thumbprint that is not a string', { ...valid, tokenType: 'DPoP', jkt: 1 }],
+    ['a thumbprint without the DPoP type', { ...valid, jkt: 'thumb' }],
+    ['another token type', { ...valid, tokenType: 'Bearer' }],
+    ['a token type in another case', { ...valid, tokenType: 'dpop', jkt: 'thumb' }],
   ])('rejects %s', (_name, value) => {
     expect(isStoredToken(value)).toBe(false);
   });
@@ -48,6 +56,13 @@ describe('tokenStoreKey', () => {
     expect(tokenStoreKey('p:', url, 'c', { scope: 'a b', audience: 'x&y=z' })).toBe(
       'p:https%3A%2F%2Fpay.example%2Fapi%2Fv1%2Foauth2%2Ftoken:c:audience=x%26y%3Dz&scope=a%20b',
     );
+  });
+
+  it("with DPoP, ends with the key's thumbprint, encoded", () => {
+    expect(tokenStoreKey('p:', url, 'c', { scope: 'a' }, 'ab/c+d')).toBe(
+      'p:https%3A%2F%2Fpay.example%2Fapi%2Fv1%2Foauth2%2Ftoken:c:scope=a:jkt=ab%2Fc%2Bd',
+    );
+    expect(tokenStoreKey('p:', url, 'c', {}, 'k')).toBe(`${tokenStoreKey('p:', url, 'c', {})}:jkt=k`);
   });
 
   it('does not depend on the order the parameters were given in', () => {

@@ -45,6 +45,7 @@ function hostClient(hostUrl) {
         fault: (route, fault, times = 1) => call('POST', `${path}/fault`, { route, fault, times }),
         revokeAccess: () => call('POST', `${path}/revoke-access`, {}),
         revokeRefresh: () => call('POST', `${path}/revoke-refresh`, {}),
+        rotateDpopNonce: () => call('POST', `${path}/rotate-dpop-nonce`, {}),
         close: () => call('DELETE', path),
       };
     },
@@ -317,6 +318,46 @@ const CHECKS = {
     }
     assert(refused instanceof TypeError, 'a window with a document is refused');
     assert(/refusing to run in a browser/.test(refused.message), `the refusal says why: ${refused.message}`);
+  },
+
+  async 'DPoP: a bound token, a new proof per request, nonces answered once, a 401 replayed with a new proof'({
+    sandbox,
+    attach,
+  }) {
+    const s = await sandbox({ dpop: 'require-nonce' });
+    const { api } = attach(s, { dpop: true });
+    const first = await Promise.all(Array.from({ length: 5 }, () => api.get('/payments')));
+    assert(
+      first.every((r) => r.status === 200),
+      'every request succeeds',
+    );
+    await s.rotateDpopNonce();
+    equal((await api.post('/payments', { amount: 1000, currency: 'EUR' })).status, 201, 'create after a nonce change');
+    await s.revokeAccess();
+    equal((await api.get('/payments')).status, 200, 'status after the 401 replay');
+    const { counters, requests } = await s.state();
+    equal(counters.tokenCalls, 2, 'token calls (the first asked for a nonce)');
+    // A nonce challenge is answered with a new proof, never with a new token: one renewal, the
+    // revocation's, whose refresh call was asked for the changed nonce once.
+    equal(counters.refreshCalls, 2, 'refresh calls');
+    const served = requests.filter((r) => r.route === 'api' && r.status < 300);
+    equal(served.length, 7, 'API calls served');
+    assert(
+      served.every((r) => r.scheme === 'DPoP' && r.dpop?.ath === true),
+      'every served API call carried a DPoP token and a proof with ath',
+    );
+    const proofs = requests.flatMap((r) => (r.dpop ? [r.dpop] : []));
+    equal(new Set(proofs.map((p) => p.jti)).size, proofs.length, 'distinct jtis');
+    equal(new Set(proofs.map((p) => p.jkt)).size, 1, 'keys the proofs were signed with');
+    const created = served.find((r) => r.method === 'POST');
+    const posts = requests.filter((r) => r.route === 'api' && r.method === 'POST');
+    assert(
+      posts.length === 2 &&
+        posts[0].dpopError === 'use_dpop_nonce' &&
+        posts.every((p) => p.idempotencyKey === created.idempotencyKey),
+      'the create was asked for the new nonce once and sent again with its key',
+    );
+    return `${proofs.length} proofs, ${counters.dpopNonceChallenges} nonce challenges`;
   },
 
   async 'token store over HTTP: two isolates share one token call'({ sandbox, attach, KvStore, kvUrl }) {

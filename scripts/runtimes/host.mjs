@@ -82,6 +82,7 @@ export async function startHost({ testing, kvUrl }) {
     if (action === 'fault') sandbox.injectFault(body.route, body.fault, body.times ?? 1);
     else if (action === 'revoke-access') sandbox.revokeAccessTokens();
     else if (action === 'revoke-refresh') sandbox.revokeRefreshTokens();
+    else if (action === 'rotate-dpop-nonce') sandbox.rotateDpopNonce();
     else if (action === 'lifetimes') sandbox.setLifetimes(body);
     else return json(res, 404, { error: `no action ${action}` });
     return json(res, 200, {});

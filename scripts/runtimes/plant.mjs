@@ -18,6 +18,14 @@ const ALL = ['node', 'bun', 'deno', 'workerd'].flatMap((r) => [`${r} fetch`, `${
 /** Each bug: the file, the text replaced, the check expected to fail, and where it must fail. */
 const BUGS = [
   {
+    name: 'a DPoP nonce challenge from the API is passed on, not answered',
+    file: dist,
+    from: /if \(challenge === ["']use_dpop_nonce["']\) return retryWithNonce\(error, config, state\);/,
+    to: '',
+    check: 'DPoP',
+    where: ALL,
+  },
+  {
     name: 'no single flight (every request starts its own acquisition)',
     file: dist,
     from: /this\.#renew = pMemoize\(\(\) => this\.#acquire\(\), \{[^}]*\}\);/,

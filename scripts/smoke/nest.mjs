@@ -27,6 +27,7 @@ try {
     apiCalls: 1,
     unauthorized: 0,
     paymentsCreated: 0,
+    dpopNonceChallenges: 0,
   });
   const { version } = (await import('@nestjs/core/package.json', { with: { type: 'json' } })).default;
   console.log(`NestJS ${version} (ESM): ok`);

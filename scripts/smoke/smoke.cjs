@@ -23,6 +23,7 @@ const { RedisTokenStore } = require('axios-payment-auth/redis');
       apiCalls: 22,
       unauthorized: 1,
       paymentsCreated: 1,
+      dpopNonceChallenges: 0,
     });
     const wrong = axios.create({ baseURL: sandbox.url });
     attachPaymentAuth(wrong, { clientId: 'nobody', clientSecret: 'wrong-secret' });

@@ -21,6 +21,7 @@ try {
     apiCalls: 22,
     unauthorized: 1,
     paymentsCreated: 1,
+    dpopNonceChallenges: 0,
   });
   const wrong = axios.create({ baseURL: sandbox.url });
   attachPaymentAuth(wrong, { clientId: 'nobody', clientSecret: 'wrong-secret' });

@@ -30,6 +30,8 @@ export const sandboxSpec: CommandSpec = {
     },
     'client-id': { type: 'string', description: 'client id of the default client (random if omitted)' },
     'client-secret': { type: 'string', description: 'client secret of the default client (random if omitted)' },
+    dpop: { type: 'boolean', description: 'issue DPoP-bound tokens and check a proof on every call (RFC 9449)' },
+    'dpop-nonce': { type: 'boolean', description: 'with --dpop: require server nonces in the proofs' },
   },
 };
 
@@ -50,7 +52,10 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
       `--host must be a loopback address (127.0.0.1, ::1 or localhost), got ${JSON.stringify(host)}`,
     );
   const port = flags.port as number;
+  if (flags['dpop-nonce'] && !flags.dpop) throw new UsageError('--dpop-nonce needs --dpop');
+  const dpop = flags.dpop ? (flags['dpop-nonce'] ? ('require-nonce' as const) : true) : false;
   const sandbox = await startPaymentSandbox({
+    dpop,
     port,
     host,
     accessTokenTtlS: flags['access-ttl'] as number,
@@ -75,6 +80,10 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
   io.out(`export PAYMENT_CLIENT_ID=${shellQuote(sandbox.credentials.clientId)}`);
   io.out(`export PAYMENT_CLIENT_SECRET=${shellQuote(sandbox.credentials.clientSecret)}`);
   io.out('');
+  if (dpop)
+    io.out(
+      `DPoP: tokens are bound to the client's key${dpop === 'require-nonce' ? ', proofs must carry the server nonce' : ''}; attach with { dpop: true }.`,
+    );
   io.out('Press Ctrl-C to stop.');
   await io.untilSignal();
   await sandbox.close();

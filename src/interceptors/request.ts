@@ -18,11 +18,12 @@ function callerAuthorization(config: InternalAxiosRequestConfig): boolean {
 /**
  * The request interceptor. For in-scope requests (API origin, not a token endpoint, not
  * `paymentAuth: false`) it adds an idempotency key to POST and PATCH, then
- * `Authorization: Bearer <token>` from the token manager's shared flight — unless the caller set
+ * `Authorization: Bearer <token>` from the token manager's shared flight (for a DPoP-bound token,
+ * `Authorization: DPoP <token>` and a new proof for this send) — unless the caller set
  * `Authorization` (a non-blank string) or `auth` themselves. `Authorization: false` is axios's
  * "send no such header" and is respected; `null`, `undefined`, `''` and blanks count as not set
  * (axios would send nothing for them, and the request would only meet a 401). Everything else
- * goes out untouched. With a cached token it
+ * goes out untouched. With a cached Bearer token it
  * returns synchronously: the hot path costs no extra promise.
  */
 export function createRequestInterceptor(
@@ -70,6 +71,11 @@ export function createRequestInterceptor(
     return dpop.proof('resource', { method: config.method ?? 'get', url, accessToken: token.value }).then((proof) => {
       config.headers.set('Authorization', `DPoP ${token.value}`);
       config.headers.set('DPoP', proof.jwt);
+      // The proof names this URL: a redirect is not followed, the 3xx goes back to the caller. (A
+      // runtime's fetch would carry the DPoP header to another origin: it drops only Authorization;
+      // axios before 1.21 does not turn maxRedirects: 0 into redirect: 'manual' for fetch.)
+      config.maxRedirects = 0;
+      config.fetchOptions = { ...(config.fetchOptions as object | undefined), redirect: 'manual' };
       return finish(config, entry, token, state, proof);
     });
   };

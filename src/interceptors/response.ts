@@ -136,6 +136,7 @@ export function createResponseInterceptors(instance: AxiosInstance, tenancy: Ten
       throw clean(error);
     }
     releaseResponse(error.response);
+    reporter.log('debug', 'the API asked for a DPoP nonce; sending the request again with it');
     if (!isReplayableBody(config.data))
       throw new PaymentAuthError({
         code: 'BODY_NOT_REPLAYABLE',

@@ -12,7 +12,12 @@ export function resolveRequestUrl(
 ): URL | undefined {
   const url = config.url ?? '';
   const useBase = config.baseURL && (config.allowAbsoluteUrls === false || !ABSOLUTE_URL.test(url));
-  const full = useBase ? `${config.baseURL!.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : url;
+  // axios's combineURLs: an empty url is the baseURL as it is; otherwise one slash between them.
+  const full = useBase
+    ? url
+      ? `${config.baseURL!.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`
+      : config.baseURL!
+    : url;
   let parsed: URL;
   try {
     parsed = new URL(full);

@@ -3,14 +3,17 @@ import type { IncomingMessage } from 'node:http';
 import { loadJose, type Jose } from './sandbox-assertions';
 
 /** Signature algorithms the sandbox accepts for DPoP proofs: asymmetric only (RFC 9449 §4.3). */
-export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'];
+export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA', 'Ed25519'];
 
 /** How far in the past a proof's `iat` may be, in seconds. */
 const MAX_AGE_S = 60;
 /** How far in the future a proof's `iat` may be (clock skew), in seconds. */
 const FUTURE_LEEWAY_S = 5;
-/** Most `jti`s remembered at once; the oldest go first beyond it. */
-const MAX_SEEN_JTIS = 10_000;
+/**
+ * Most `jti`s remembered at once. A `jti` is never forgotten before its proof has expired (that
+ * would let a replay through): beyond this, new proofs are refused until old ones expire.
+ */
+const MAX_SEEN_JTIS = 100_000;
 /** JWK members that only a private or symmetric key has (RFC 7518 §6). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
@@ -83,6 +86,8 @@ export class DpopVerifier {
     /** Whether proofs must carry the current nonce. */
     readonly requireNonce: boolean,
     private readonly clock: () => number,
+    /** Most `jti`s remembered at once (see {@link MAX_SEEN_JTIS}). */
+    private readonly maxSeen = MAX_SEEN_JTIS,
   ) {}
 
   static #newNonce(): string {
@@ -151,19 +156,23 @@ export class DpopVerifier {
     }
     if (key instanceof Uint8Array || key.type !== 'public')
       return fail('DPoP proof jwk is not a public key usable with its alg');
-    let claims: Record<string, unknown>;
+    let payload: Uint8Array;
     try {
-      const { payload } = await jose.compactVerify(proof, key, { algorithms: DPOP_ALGORITHMS });
-      const parsed: unknown = JSON.parse(new TextDecoder().decode(payload));
-      if (!isRecord(parsed)) return fail('DPoP proof claims are not a JSON object');
-      claims = parsed;
+      ({ payload } = await jose.compactVerify(proof, key, { algorithms: DPOP_ALGORITHMS }));
     } catch (error) {
       return fail(
         isRecord(error) && error.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
           ? 'DPoP proof signature does not verify against its jwk'
-          : 'DPoP proof malformed (its claims are not JSON)',
+          : 'DPoP proof cannot be verified with its jwk and alg (a key of another type, or too small)',
       );
     }
+    let claims: unknown;
+    try {
+      claims = JSON.parse(new TextDecoder().decode(payload));
+    } catch {
+      return fail('DPoP proof malformed (its claims are not JSON)');
+    }
+    if (!isRecord(claims)) return fail('DPoP proof claims are not a JSON object');
     return this.#checkClaims(req, header, claims, await jose.calculateJwkThumbprint(jwk, 'sha256'), htu, accessToken);
   }
 
@@ -181,6 +190,10 @@ export class DpopVerifier {
     if (typeof jti !== 'string' || jti.length === 0) return fail('DPoP proof has no jti');
     this.#forgetExpired(nowMs);
     if (this.#seen.has(jti)) return fail('DPoP proof replayed (jti seen before)');
+    if (this.#seen.size >= this.maxSeen)
+      return fail(
+        `too many DPoP proofs in the last ${MAX_AGE_S + FUTURE_LEEWAY_S} s (each jti is kept until its proof expires)`,
+      );
     const problem = this.#problem(req, claims, htu, nowMs, accessToken);
     const nonceMissed = problem === undefined && this.requireNonce && claims.nonce !== this.#nonce;
     // A proof refused only for its nonce is not spent: the client may not know the nonce yet.
@@ -230,10 +243,13 @@ export class DpopVerifier {
    */
   #remember(jti: string, nowMs: number): void {
     this.#seen.set(jti, nowMs + (MAX_AGE_S + FUTURE_LEEWAY_S) * 1000);
-    while (this.#seen.size > MAX_SEEN_JTIS) this.#seen.delete(this.#seen.keys().next().value!);
   }
 
+  /** Forgets the `jti`s whose proofs have expired: the oldest first, in the order they came. */
   #forgetExpired(nowMs: number): void {
-    for (const [jti, until] of this.#seen) if (until <= nowMs) this.#seen.delete(jti);
+    for (const [jti, until] of this.#seen) {
+      if (until > nowMs) break;
+      this.#seen.delete(jti);
+    }
   }
 }

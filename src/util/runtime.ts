@@ -1,18 +1,13 @@
 /**
- * Whether this looks like a browser or a web worker. Node 21+ defines `navigator`, so that alone
- * proves nothing; a `window` with a `document`, or worker globals, do. Deno, Bun and edge
- * runtimes are servers and pass.
+ * Whether this looks like a browser or a browser's worker: a `window` with a `document`, or
+ * `importScripts` (every browser worker has it: dedicated, shared, service, module workers too).
+ * Nothing else counts: Node 21+, Bun, Deno and workerd define `navigator`, workerd and Deno's
+ * `new Worker()` a `WorkerGlobalScope`; they are servers and pass (docs/runtimes.md).
  */
 export function isBrowserLike(): boolean {
-  const g = globalThis as {
-    window?: { document?: unknown };
-    importScripts?: unknown;
-    WorkerGlobalScope?: unknown;
-    self?: unknown;
-  };
+  const g = globalThis as { window?: { document?: unknown }; importScripts?: unknown };
   if (g.window !== undefined && g.window !== null && g.window.document !== undefined) return true;
-  if (typeof g.importScripts === 'function') return true;
-  return typeof g.WorkerGlobalScope === 'function' && g.self instanceof (g.WorkerGlobalScope as new () => unknown);
+  return typeof g.importScripts === 'function';
 }
 
 /**

@@ -67,6 +67,13 @@ async function publicJwkOfInput(input: string | object): Promise<JWK> {
   return publicJwkOf(input as Record<string, unknown>);
 }
 
+/** The size in bits of an RSA modulus (big-endian bytes, leading zeros not counted). */
+export function modulusBits(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i += 1;
+  return i === bytes.length ? 0 : (bytes.length - i - 1) * 8 + Math.floor(Math.log2(bytes[i]!)) + 1;
+}
+
 function isKeyPair(value: unknown): value is { privateKey: CryptoKey; publicKey: CryptoKey } {
   const pair = value as { privateKey?: unknown; publicKey?: unknown };
   return typeof value === 'object' && tagOf(pair.privateKey) === 'CryptoKey' && tagOf(pair.publicKey) === 'CryptoKey';
@@ -96,8 +103,8 @@ export async function prepareDpopKey(policy: DpopPolicy): Promise<DpopKey> {
     } else publicJwk = await publicJwkOfInput(privateKey);
     if (publicJwk.kty === 'OKP' && publicJwk.crv !== 'Ed25519')
       throw new UnusableKeyError('an OKP key must be Ed25519 to sign DPoP proofs');
-    // RFC 7518 §3.3, §3.5: RSA keys of 2048 bits or more (the modulus, base64url: 4 chars per 3 bytes).
-    if (publicJwk.kty === 'RSA' && Math.floor(((publicJwk.n ?? '').length * 3) / 4) * 8 < 2048)
+    // RFC 7518 §3.3, §3.5: RSA keys of 2048 bits or more.
+    if (publicJwk.kty === 'RSA' && modulusBits(jose.base64url.decode(publicJwk.n ?? '')) < 2048)
       throw new UnusableKeyError('the RSA key is shorter than 2048 bits');
   }
   return { signing, publicJwk, thumbprint: await jose.calculateJwkThumbprint(publicJwk, 'sha256') };
