@@ -126,7 +126,7 @@ export function createResponseInterceptors(instance: AxiosInstance, tenancy: Ten
     error: AxiosError,
     config: NonNullable<AxiosError['config']>,
     state: PaymentAuthRequestState,
-    reporter: Pick<Reporter, 'unauthorized'>,
+    reporter: Pick<Reporter, 'unauthorized' | 'log'>,
     clean: <E extends AxiosError>(e: E) => E,
   ): Promise<AxiosResponse> {
     const origin = resolveRequestUrl(config)?.origin;
