@@ -12,7 +12,13 @@ import { ServerClock } from './token/server-clock';
 import type { CredentialsInput } from './token/credentials';
 import { normalizeOptions } from './options/normalize';
 import { DEFAULTS, type NormalizedOptions, type PaymentAuthOptions } from './options/options';
-import { createReporter, type LastAuthError, type PaymentAuthCounts, type Reporter } from './observability/reporter';
+import {
+  createReporter,
+  zeroCounts,
+  type LastAuthError,
+  type PaymentAuthCounts,
+  type Reporter,
+} from './observability/reporter';
 import type { PaymentAuthLogger } from './observability/hooks';
 import type { PaymentAuthTelemetry } from './observability/telemetry';
 import { createRequestInterceptor } from './interceptors/request';
@@ -375,7 +381,7 @@ function emptyStatus(): PaymentAuthStatus {
     refreshTokenExpiresInMs: undefined,
     breaker: { state: 'closed', consecutiveFailures: 0, retryInMs: undefined, openForMs: undefined },
     lastError: undefined,
-    counts: { ...createReporter({ clock: () => 0 } as Parameters<typeof createReporter>[0]).counts },
+    counts: zeroCounts(),
   };
 }
 

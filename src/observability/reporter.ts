@@ -85,10 +85,9 @@ interface ReporterOptions {
   clock: () => number;
 }
 
-/** Builds the reporter; with no logger, hooks or telemetry it only counts (nothing is printed). */
-export function createReporter(options: ReporterOptions): Reporter {
-  const { logger, telemetry } = options;
-  const counts: PaymentAuthCounts = {
+/** Counts of nothing yet. */
+export function zeroCounts(): PaymentAuthCounts {
+  return {
     tokensAcquired: 0,
     tokensRefreshed: 0,
     fallbacks: 0,
@@ -99,6 +98,12 @@ export function createReporter(options: ReporterOptions): Reporter {
     idempotencyKeys: 0,
     shortCircuited: 0,
   };
+}
+
+/** Builds the reporter; with no logger, hooks or telemetry it only counts (nothing is printed). */
+export function createReporter(options: ReporterOptions): Reporter {
+  const { logger, telemetry } = options;
+  const counts = zeroCounts();
   let lastError: LastAuthError | undefined;
   /** Per consequence: when its store warning was last given, and how many were left out since. */
   const storeWarnings = new Map<string, { at: number; leftOut: number }>();

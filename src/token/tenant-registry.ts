@@ -10,7 +10,8 @@ export interface TenantEntry {
  * The state of many tenants, bounded: at most `maxTenants` entries are kept, and past that the
  * least recently used idle entry is disposed of and forgotten. An entry whose work is under way is
  * skipped (a request waiting for its token must get it), so the registry may exceed the bound by
- * the number of tenants with an acquisition in flight, and comes back under it as they end.
+ * the number of tenants with an acquisition in flight, and comes back under it at the first new
+ * tenant after they end.
  *
  * A `Map` keeps insertion order: each use moves its tenant to the end, so the first key is the
  * least recently used one. Every operation is O(1), eviction aside, which walks past busy entries.
