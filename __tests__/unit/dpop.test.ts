@@ -189,8 +189,10 @@ describe('DPoP nonces (RFC 9449 §8, §9)', () => {
     const nonces = new DpopNonces();
     expect(nonces.learn('resource', 'https://a', 'n1')).toBe(true);
     expect(nonces.learn('resource', 'https://a', 'n1')).toBe(false);
-    expect(nonces.learn('resource', 'https://a', ['n0', 'n2'])).toBe(true);
+    expect(nonces.learn('resource', 'https://a', ['n0', 'n1b', 'n2'])).toBe(true);
     expect(nonces.get('resource', 'https://a')).toBe('n2');
+    expect(nonces.learn('resource', 'https://a', '  n3 ')).toBe(true);
+    expect(nonces.get('resource', 'https://a')).toBe('n3');
     expect(nonces.get('resource', 'https://b')).toBeUndefined();
   });
 
@@ -248,8 +250,56 @@ describe('WWW-Authenticate DPoP challenges (RFC 9449 §7.1)', () => {
     [undefined, undefined],
     [42, undefined],
     [`DPoP ${'x="y", '.repeat(2000)}error="use_dpop_nonce"`, undefined],
+    ['DPoP error = "spaced"', 'spaced'],
+    ['DPoP  error="two-spaces"', 'two-spaces'],
+    ['DPoP realm="a\\"b, c", error="after-escape"', 'after-escape'],
+    ['DPoP error="x" trailing', undefined],
+    ['DPoP error=unquoted_value', 'unquoted_value'],
+    ['Bearer abc==, DPoP error="after-token68"', 'after-token68'],
+    ['DPoP x_error="not-it", error="it"', 'it'],
+    ['Newauth realm="apps", type=1, DPoP error="it"', 'it'],
+    ['DPo@P error="bad-scheme"', undefined],
   ])('%p → %p', (header, expected) => {
     expect(dpopChallengeError(header)).toBe(expected);
+  });
+});
+
+describe('the dpop option, each refusal with its reason', () => {
+  it.each([
+    [null, /dpop must be true, false or \{ privateKey, algorithm\? \}, got null/],
+    [0, /dpop must be true, false or .*got 0/],
+    ['', /dpop must be true, false or .*got ""/],
+    [[], /dpop must be true, false or .*got \[\]/],
+    [{ privateKey: null }, /dpop\.privateKey must be .*got null/],
+    [{ privateKey: 5 }, /dpop\.privateKey must be .*got number/],
+    [{ privateKey: [] }, /dpop\.privateKey must be .*got object/],
+    [{ privateKey: 'not pem' }, /dpop\.privateKey is a string but not a PEM private key/],
+    [{ privateKey: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' }, /not a PEM private key/],
+    [{ privateKey: { kty: 'EC' } }, /must be a private JWK \(with "kty" and "d"\)/],
+    [{ privateKey: { d: 'x' } }, /must be a private JWK \(with "kty" and "d"\)/],
+    [{ privateKey: { kty: 'EC', d: 5 } }, /must be a private JWK/],
+    [{ privateKey: { privateKey: {}, publicKey: {} } }, /must be a private JWK/],
+    [{ privateKey: { kty: 'EC', d: 'x' }, extra: 1, more: 2 }, /unknown dpop options extra, more/],
+    [{ privateKey: { kty: 'EC', d: 'x' }, extra: 1 }, /unknown dpop option extra$/],
+    [{ privateKey: { kty: 'EC', d: 'x' }, algorithm: 'HS256' }, /dpop\.algorithm must be one of ES256, .*got "HS256"/],
+    [{ privateKey: { kty: 'EC', d: 'x' }, algorithm: null }, /dpop\.algorithm must be one of .*got null/],
+  ])('refuses %p', (value, message) => {
+    expect(() => normalizeDpop(value)).toThrow(message);
+  });
+
+  it('takes a private JWK, a PEM, a KeyObject, a CryptoKey and a CryptoKeyPair, with or without an algorithm', async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    const jwk = await exportJWK(pair.privateKey);
+    const pem = await exportPKCS8(pair.privateKey);
+    const { createPrivateKey } = await import('node:crypto');
+    for (const privateKey of [jwk, pem, createPrivateKey(pem), pair.privateKey, pair])
+      for (const algorithm of [undefined, 'ES256'] as const)
+        expect(normalizeDpop({ privateKey, ...(algorithm ? { algorithm } : {}) })).toEqual({
+          key: { privateKey, algorithm },
+        });
+    expect(normalizeDpop({ privateKey: '-----BEGIN EC PRIVATE KEY-----\n' })).toEqual({
+      key: { privateKey: '-----BEGIN EC PRIVATE KEY-----\n', algorithm: undefined },
+    });
   });
 });
 

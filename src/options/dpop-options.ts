@@ -1,4 +1,4 @@
-import { shown } from '../util/objects';
+import { isCryptoKeyPair, shown, toStringTag } from '../util/objects';
 
 /** JWS algorithms a DPoP proof may be signed with (asymmetric only, RFC 9449 §4.2). */
 export type DpopAlgorithm = 'ES256' | 'ES384' | 'ES512' | 'RS256' | 'PS256' | 'EdDSA' | 'Ed25519';
@@ -34,16 +34,6 @@ function fail(message: string): never {
   throw new TypeError(`attachPaymentAuth: ${message}`);
 }
 
-const tagOf = (value: unknown): unknown =>
-  typeof value === 'object' && value !== null
-    ? (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]
-    : undefined;
-
-function isKeyPair(value: object): boolean {
-  const pair = value as { privateKey?: unknown; publicKey?: unknown };
-  return tagOf(pair.privateKey) === 'CryptoKey' && tagOf(pair.publicKey) === 'CryptoKey';
-}
-
 /** Validates `dpop`: `true`, `false`, or `{ privateKey, algorithm? }`. Never quotes key material. */
 export function normalizeDpop(value: unknown): DpopPolicy | undefined {
   if (value === undefined || value === false) return undefined;
@@ -60,7 +50,7 @@ export function normalizeDpop(value: unknown): DpopPolicy | undefined {
     fail(
       `dpop.privateKey must be a private JWK, a PEM string, a KeyObject or a CryptoKeyPair, got ${key === null ? 'null' : typeof key}`,
     );
-  } else if (!isKeyPair(key) && tagOf(key) !== 'CryptoKey' && tagOf(key) !== 'KeyObject') {
+  } else if (!isCryptoKeyPair(key) && toStringTag(key) !== 'CryptoKey' && toStringTag(key) !== 'KeyObject') {
     const jwk = key as Record<string, unknown>;
     if (typeof jwk.kty !== 'string' || typeof jwk.d !== 'string')
       fail('dpop.privateKey must be a private JWK (with "kty" and "d"), a PEM string, a KeyObject or a CryptoKeyPair');

@@ -1,3 +1,4 @@
+import { toStringTag } from '../util/objects';
 import type { CryptoKey } from 'jose';
 import { builtinModule } from '../util/runtime';
 import { loadJose } from './jose';
@@ -51,8 +52,6 @@ function algorithmOfCryptoKey(key: CryptoKey): AssertionAlgorithm | undefined {
   if (algorithm.name === 'Ed25519') return 'EdDSA';
   return undefined;
 }
-
-const tagOf = (value: unknown): unknown => (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
 
 interface NodeKeyObject {
   type: string;
@@ -125,12 +124,12 @@ export async function prepareSigningKey(credentials: PrivateKeyJwtCredentials): 
     }
     throw new UnusableKeyError('the PEM private key could not be read (PKCS#8 "BEGIN PRIVATE KEY" here)');
   }
-  if (tagOf(input) === 'CryptoKey') {
+  if (toStringTag(input) === 'CryptoKey') {
     const key = input as CryptoKey;
     if (key.type !== 'private') throw new UnusableKeyError('the CryptoKey is not a private key');
     return { key, alg: chosen(algorithm, () => algorithmOfCryptoKey(key), 'the CryptoKey'), kid: keyId };
   }
-  if (tagOf(input) === 'KeyObject') {
+  if (toStringTag(input) === 'KeyObject') {
     const key = input as NodeKeyObject;
     // jose reads a KeyObject through its JWK form, or through toCryptoKey (Node 22.10 on).
     refuseUnusablePss(key);

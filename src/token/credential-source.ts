@@ -9,7 +9,7 @@ import {
 } from './credentials';
 import type { ClientAuthMethod } from '../options/options';
 import { base64Utf8, toBase64url } from '../util/encoding';
-import { hasControlCharacter } from '../util/objects';
+import { hasControlCharacter, toStringTag } from '../util/objects';
 import { builtinModule } from '../util/runtime';
 import { providerFailedError, unusableCredentialsError } from './errors';
 
@@ -70,7 +70,7 @@ function addKeyObjectSecrets(secrets: Set<string>, key: NodeKeyObject): void {
  */
 function addKeySecrets(secrets: Set<string>, key: unknown): void {
   const crypto = nodeCrypto();
-  const tag = (key as { [Symbol.toStringTag]?: unknown } | null)?.[Symbol.toStringTag];
+  const tag = toStringTag(key);
   if (typeof key === 'string') addPemSecrets(secrets, key);
   else if (tag === 'KeyObject') return addKeyObjectSecrets(secrets, key as NodeKeyObject);
   else if (typeof key === 'object' && key !== null) addJwkSecrets(secrets, key as Record<string, unknown>);

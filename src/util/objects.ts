@@ -15,6 +15,23 @@ export function keysOf<T extends object>(registry: { [K in keyof T]-?: true }): 
   return Object.keys(registry);
 }
 
+/**
+ * The `Symbol.toStringTag` of an object (`'CryptoKey'`, `'KeyObject'`…), or undefined: how a Web
+ * Crypto key or a Node key object is told apart without importing either.
+ */
+export function toStringTag(value: unknown): unknown {
+  return typeof value === 'object' && value !== null
+    ? (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]
+    : undefined;
+}
+
+/** Whether `value` is a Web Crypto key pair: `{ privateKey, publicKey }`, both `CryptoKey`s. */
+export function isCryptoKeyPair(value: unknown): value is { privateKey: object; publicKey: object } {
+  if (typeof value !== 'object' || value === null) return false;
+  const pair = value as { privateKey?: unknown; publicKey?: unknown };
+  return toStringTag(pair.privateKey) === 'CryptoKey' && toStringTag(pair.publicKey) === 'CryptoKey';
+}
+
 /** The keys of `value` that are not in `known`. */
 export function unknownKeys(value: object, known: readonly string[]): string[] {
   return Object.keys(value).filter((key) => !known.includes(key));

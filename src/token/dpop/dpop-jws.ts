@@ -1,3 +1,4 @@
+import { toStringTag } from '../../util/objects';
 import type { CryptoKey, JWK } from 'jose';
 import { loadJose } from '../jose';
 import { UnusableKeyError, type SigningKey } from '../client-assertion';
@@ -21,14 +22,9 @@ function webCryptoAlgorithm(alg: SigningKey['alg']): Parameters<typeof crypto.su
   }
 }
 
-const tagOf = (value: unknown): unknown =>
-  typeof value === 'object' && value !== null
-    ? (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]
-    : undefined;
-
 /** A Node `KeyObject` as a Web Crypto key (jose reads its JWK form; Node 22.10+ converts it directly). */
 async function asCryptoKey(signing: SigningKey): Promise<CryptoKey> {
-  if (tagOf(signing.key) !== 'KeyObject') return signing.key as CryptoKey;
+  if (toStringTag(signing.key) !== 'KeyObject') return signing.key as CryptoKey;
   const keyObject = signing.key as { export(o: { format: 'jwk' }): JWK };
   const { importJWK } = await loadJose();
   try {

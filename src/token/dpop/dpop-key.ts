@@ -1,3 +1,4 @@
+import { isCryptoKeyPair, toStringTag } from '../../util/objects';
 import type { CryptoKey, JWK } from 'jose';
 import type { DpopPolicy } from '../../options/dpop-options';
 import { builtinModule } from '../../util/runtime';
@@ -30,11 +31,6 @@ function publicJwkOf(jwk: Record<string, unknown>): JWK {
   return out as JWK;
 }
 
-const tagOf = (value: unknown): unknown =>
-  typeof value === 'object' && value !== null
-    ? (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]
-    : undefined;
-
 interface NodePublicKey {
   export(options: { format: 'jwk' }): Record<string, unknown>;
 }
@@ -42,7 +38,7 @@ const nodeCrypto = () => builtinModule<{ createPublicKey(key: unknown): NodePubl
 
 /** The public JWK of a private key input (PEM, KeyObject, JWK, extractable CryptoKey), by the runtime's crypto. */
 async function publicJwkOfInput(input: string | object): Promise<JWK> {
-  if (typeof input === 'string' || tagOf(input) === 'KeyObject') {
+  if (typeof input === 'string' || toStringTag(input) === 'KeyObject') {
     const crypto = nodeCrypto();
     if (!crypto)
       throw new UnusableKeyError(
@@ -55,7 +51,7 @@ async function publicJwkOfInput(input: string | object): Promise<JWK> {
       throw new UnusableKeyError('the public part of the key could not be read');
     }
   }
-  if (tagOf(input) === 'CryptoKey') {
+  if (toStringTag(input) === 'CryptoKey') {
     const key = input as CryptoKey;
     if (!key.extractable)
       throw new UnusableKeyError(
@@ -74,11 +70,6 @@ export function modulusBits(bytes: Uint8Array): number {
   return i === bytes.length ? 0 : (bytes.length - i - 1) * 8 + Math.floor(Math.log2(bytes[i]!)) + 1;
 }
 
-function isKeyPair(value: unknown): value is { privateKey: CryptoKey; publicKey: CryptoKey } {
-  const pair = value as { privateKey?: unknown; publicKey?: unknown };
-  return typeof value === 'object' && tagOf(pair.privateKey) === 'CryptoKey' && tagOf(pair.publicKey) === 'CryptoKey';
-}
-
 /**
  * Reads the caller's DPoP key, or generates one (ES256, its private half not extractable). Errors
  * are {@link UnusableKeyError}s that say what is wrong with the key, never what it holds.
@@ -93,7 +84,9 @@ export async function prepareDpopKey(policy: DpopPolicy): Promise<DpopKey> {
     publicJwk = publicJwkOf((await jose.exportJWK(pair.publicKey)) as Record<string, unknown>);
   } else {
     const { privateKey, algorithm } = policy.key;
-    const pair = isKeyPair(privateKey) ? privateKey : undefined;
+    const pair = isCryptoKeyPair(privateKey)
+      ? (privateKey as { privateKey: CryptoKey; publicKey: CryptoKey })
+      : undefined;
     signing = await prepareSigningKey({ clientId: '', privateKey: pair?.privateKey ?? privateKey, algorithm });
     // A proof's header names no key id: the key itself is in it (RFC 9449 §4.2).
     signing = { ...signing, kid: undefined };
