@@ -44,7 +44,7 @@ module.exports = {
       from: {
         path: '^src/',
         pathNot:
-          '^src/(redis|nestjs|opentelemetry|testing|cli)/|^src/token/(jose|client-assertion)\\.ts$|^src/token/dpop/',
+          '^src/(redis|nestjs|opentelemetry|testing|cli)/|^src/util/jose\\.ts$|^src/token/client-assertion\\.ts$|^src/token/dpop/',
       },
       to: {
         dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer'],

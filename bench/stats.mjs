@@ -38,3 +38,10 @@ export async function drive(fn, count, concurrency) {
   );
   return { latencies, errors, elapsedMs: performance.now() - started };
 }
+
+/** Sends `count` requests one after another (`send` returns a promise); µs per request. */
+export async function timeBatch(send, count) {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) await send();
+  return Number(process.hrtime.bigint() - started) / 1000 / count;
+}

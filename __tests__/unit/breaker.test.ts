@@ -2,6 +2,7 @@ import { PaymentAuthError } from '../../src/errors/payment-auth-error';
 import { normalizeBreaker } from '../../src/options/breaker-options';
 import type { FleetGate } from '../../src/store/fleet-gate';
 import { isOutage, TokenEndpointBreaker } from '../../src/token/breaker';
+import { unreachableError, withRetryAfter, withTenant } from '../../src/token/errors';
 import { MAX_TIMER_MS } from '../../src/util/timers';
 
 /** A gate as one store holds it for several owners, on the test's clock (taken afresh by its holder, as `createFleetGate` does). */
@@ -66,6 +67,20 @@ describe('isOutage', () => {
     ] as const)
       expect(isOutage(new PaymentAuthError({ code, message: 'x' }))).toBe(false);
     expect(isOutage(Object.assign(new Error('x'), { code: 'TOKEN_ENDPOINT_UNAVAILABLE' }))).toBe(false);
+  });
+
+  it("stays what it was in the error's copies: with when to ask again, with the tenant", () => {
+    const down = unreachableError('ECONNREFUSED', 'https://as.example/token');
+    const untrusted = unreachableError('SELF_SIGNED_CERT_IN_CHAIN', 'https://as.example/token');
+    expect([isOutage(down), isOutage(untrusted)]).toEqual([true, false]);
+    for (const copy of [
+      (e: PaymentAuthError) => withRetryAfter(e, 500),
+      (e: PaymentAuthError) => withTenant(e, 't1'),
+    ]) {
+      expect([isOutage(copy(down)), isOutage(copy(untrusted))]).toEqual([true, false]);
+    }
+    expect(withTenant(withRetryAfter(down, 500), 't1')).toMatchObject({ retryAfterMs: 500, tenant: 't1' });
+    expect(withRetryAfter(withTenant(down, 't1'), 700)).toMatchObject({ retryAfterMs: 700, tenant: 't1' });
   });
 });
 

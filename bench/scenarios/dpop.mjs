@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import axios from 'axios';
 import { attachPaymentAuth } from '../../dist/index.mjs';
 import { startMinimalServer } from '../minimal-server.mjs';
-import { spread } from '../stats.mjs';
+import { spread, timeBatch } from '../stats.mjs';
 
 export const DPOP_VARIANTS = ['bearer', 'bearer2', 'ES256', 'EdDSA', 'RS256'];
 
@@ -22,12 +22,6 @@ function variant(name, baseURL, server) {
   if (name === 'RS256') options.dpop = { privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey };
   const auth = attachPaymentAuth(api, server.credentials, options);
   return { api, auth };
-}
-
-async function timeBatch(send, count) {
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) await send();
-  return Number(process.hrtime.bigint() - started) / 1000 / count; // µs per request
 }
 
 export async function dpop({ quick = false, log = () => undefined } = {}) {

@@ -11,7 +11,7 @@
 import axios from 'axios';
 import { attachPaymentAuth } from '../../dist/index.mjs';
 import { startMinimalServer } from '../minimal-server.mjs';
-import { spread } from '../stats.mjs';
+import { spread, timeBatch } from '../stats.mjs';
 
 export const HOT_PATH_VARIANTS = ['static', 'static2', 'trivial', 'ours'];
 
@@ -35,12 +35,6 @@ function variant(name, baseURL, server) {
   // axios instance.
   attachPaymentAuth(api, server.credentials, { tokenUrl: server.tokenUrl, allowInsecureHttp: true });
   return api;
-}
-
-async function timeBatch(send, count) {
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) await send();
-  return Number(process.hrtime.bigint() - started) / 1000 / count; // µs per request
 }
 
 export async function hotPath({ quick = false, log = () => undefined } = {}) {

@@ -1,4 +1,4 @@
-import type * as JoseModule from 'jose';
+import { loadJose, type Jose } from '../util/jose';
 import type { SandboxAuthority } from './sandbox-auth';
 
 /** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
@@ -24,21 +24,6 @@ export interface SandboxAssertion {
 export type AssertionOutcome =
   | { ok: true; clientId: string }
   | { ok: false; description: string; /** The sandbox's own failure (500), not the client's. */ serverError?: true };
-
-export type Jose = typeof JoseModule;
-let jose: Promise<Jose> | undefined;
-
-/**
- * jose ships as ESM only: loaded on first use (client assertions, DPoP proofs), so the sandbox's
- * CommonJS build loads without it.
- */
-export function loadJose(): Promise<Jose> {
-  jose ??= import('jose').catch((error: unknown) => {
-    jose = undefined;
-    throw error;
-  });
-  return jose;
-}
 
 function codeOf(error: unknown): unknown {
   return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;

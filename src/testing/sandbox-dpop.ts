@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { loadJose, type Jose } from './sandbox-assertions';
+import { loadJose, type Jose } from '../util/jose';
 
 /** Signature algorithms the sandbox accepts for DPoP proofs: asymmetric only (RFC 9449 §4.3). */
 export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA', 'Ed25519'];

@@ -1,7 +1,7 @@
 import { toStringTag } from '../util/objects';
 import type { CryptoKey } from 'jose';
 import { builtinModule } from '../util/runtime';
-import { loadJose } from './jose';
+import { loadJose } from '../util/jose';
 import type { AssertionAlgorithm, ClientAssertionClaims, PrivateKeyJwtCredentials } from './credentials';
 
 /** The longest life of an assertion (RFC 7523 §3 asks for a short one; FAPI 2.0 for at most 60 s). */

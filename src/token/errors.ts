@@ -292,33 +292,32 @@ export function breakerOpenError(
   });
 }
 
-/** The same error, with when to ask again: a failure that opened the breaker, or started a pause. */
-export function withRetryAfter(error: PaymentAuthError, retryAfterMs: number): PaymentAuthError {
-  return new PaymentAuthError({
+/** A copy of `error` with when to ask again, or the tenant it failed for: the rest as it is. */
+function copyOf(error: PaymentAuthError, changes: { retryAfterMs?: number; tenant?: string }): PaymentAuthError {
+  const tenant = changes.tenant ?? error.tenant;
+  const copy = new PaymentAuthError({
     code: error.code,
     message: withoutHint(error),
     hint: error.hint,
     status: error.status,
     oauthError: error.oauthError,
     cause: error.cause,
-    retryAfterMs,
-    ...(error.tenant === undefined ? {} : { tenant: error.tenant }),
+    retryAfterMs: changes.retryAfterMs ?? error.retryAfterMs,
+    ...(tenant === undefined ? {} : { tenant }),
   });
+  // A failure of this side stays one in its copies.
+  if (NOT_OUTAGES.has(error)) NOT_OUTAGES.add(copy);
+  return copy;
+}
+
+/** The same error, with when to ask again: a failure that opened the breaker, or started a pause. */
+export function withRetryAfter(error: PaymentAuthError, retryAfterMs: number): PaymentAuthError {
+  return copyOf(error, { retryAfterMs });
 }
 
 /** `error` as the failure of `tenant`'s acquisition: the same error, naming the tenant. */
 export function withTenant(error: PaymentAuthError, tenant: string): PaymentAuthError {
-  if (error.tenant === tenant) return error;
-  return new PaymentAuthError({
-    code: error.code,
-    message: withoutHint(error),
-    hint: error.hint,
-    status: error.status,
-    oauthError: error.oauthError,
-    cause: error.cause,
-    retryAfterMs: error.retryAfterMs,
-    tenant,
-  });
+  return error.tenant === tenant ? error : copyOf(error, { tenant });
 }
 
 /** `error`'s message without its hint. */

@@ -1,6 +1,6 @@
 import { toStringTag } from '../../util/objects';
 import type { CryptoKey, JWK } from 'jose';
-import { loadJose } from '../jose';
+import { loadJose } from '../../util/jose';
 import { UnusableKeyError, type SigningKey } from '../client-assertion';
 
 /** Web Crypto's parameters for each JWS algorithm (RFC 7518 §3; RFC 8037 §3.1). */

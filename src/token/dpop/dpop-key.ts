@@ -3,7 +3,7 @@ import type { CryptoKey, JWK } from 'jose';
 import type { DpopPolicy } from '../../options/dpop-options';
 import { builtinModule } from '../../util/runtime';
 import { prepareSigningKey, UnusableKeyError, type SigningKey } from '../client-assertion';
-import { loadJose } from '../jose';
+import { loadJose } from '../../util/jose';
 
 /** The key of DPoP proofs: what signs, the public JWK each proof carries, and its thumbprint. */
 export interface DpopKey {

@@ -1,7 +1,7 @@
 import type { DpopPolicy } from '../../options/dpop-options';
 import { UnusableKeyError } from '../client-assertion';
 import { unusableDpopKeyError } from '../errors';
-import { loadJose } from '../jose';
+import { loadJose } from '../../util/jose';
 import type { ServerClock } from '../server-clock';
 import { prepareDpopKey, type DpopKey } from './dpop-key';
 import { createJwsSigner } from './dpop-jws';

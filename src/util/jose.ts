@@ -1,8 +1,9 @@
 import type * as JoseModule from 'jose';
 
 /**
- * panva's `jose`, loaded on first use: it is ES modules only, and only `private_key_jwt` and DPoP
- * need it (both builds keep it external).
+ * panva's `jose`, loaded on first use: it is ES modules only (a CommonJS build loads without it),
+ * and only `private_key_jwt` and DPoP need it, and the sandbox's checks of them (both builds keep
+ * it external).
  */
 export type Jose = typeof JoseModule;
 
