@@ -251,7 +251,9 @@ function install(
     ? installRetries(instance, normalized.retry, scope, normalized.idempotencyHeader, reporterFor, detached)
     : undefined;
   const requestId = instance.interceptors.request.use(
-    createRequestInterceptor(tenancy, scope, normalized.idempotencyHeader, certificate?.problem, dpop),
+    createRequestInterceptor(tenancy, scope, normalized.idempotencyHeader, certificate?.problem, dpop, (config) =>
+      instance.getUri(config),
+    ),
   );
   const responseInterceptors = createResponseInterceptors(instance, tenancy, dpop);
   const responseId = instance.interceptors.response.use(responseInterceptors.onResponse, responseInterceptors.onError);

@@ -100,6 +100,16 @@ describe('DPoP against the sandbox', () => {
     ]);
   });
 
+  it('a proof names the URL this axios calls, however its version joins a baseURL that ends in slashes', async () => {
+    await start();
+    const api = axios.create({ baseURL: `${sandbox.url}/api/v1//` });
+    attached.push(attachPaymentAuth(api, sandbox.credentials, { clock, dpop: true }));
+    await api.get('/payments').catch(() => undefined); // axios before 1.21 calls /api/v1//payments: a 404
+    const call = apiCalls()[0]!;
+    expect(call.dpopError).toBeUndefined();
+    expect(call.dpop?.htu).toBe(`${sandbox.url}${call.path}`);
+  });
+
   it.each(['http', 'fetch'] as const)(
     'a redirect is not followed (%s adapter): the proof and the token reach no other URL',
     async (adapter) => {

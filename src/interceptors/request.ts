@@ -32,7 +32,18 @@ export function createRequestInterceptor(
   idempotencyHeader: string | undefined,
   certificateProblem?: (config: InternalAxiosRequestConfig) => string | undefined,
   dpop?: DpopProofs,
+  /** The URL the instance will call for `config` (its `getUri`): what a DPoP proof names. */
+  requestUri?: (config: InternalAxiosRequestConfig) => string,
 ) {
+  /** The request's URL as this axios joins it (versions differ on slashes); the scope's parse otherwise. */
+  const urlOf = (config: InternalAxiosRequestConfig): URL => {
+    try {
+      if (requestUri) return new URL(requestUri(config));
+    } catch {
+      // A params serializer that throws fails the request in axios anyway; the proof uses the path.
+    }
+    return resolveRequestUrl(config)!;
+  };
   const guardRedirects = createRedirectGuard(scope);
   const finish = (
     config: InternalAxiosRequestConfig,
@@ -67,7 +78,7 @@ export function createRequestInterceptor(
     }
     // RFC 9449 §7: a new proof for this very send (a retry or a replay passes here again), for the
     // URL axios will call; the scope check parsed it already, so it is an http(s) URL.
-    const url = resolveRequestUrl(config)!;
+    const url = urlOf(config);
     return dpop.proof('resource', { method: config.method ?? 'get', url, accessToken: token.value }).then((proof) => {
       config.headers.set('Authorization', `DPoP ${token.value}`);
       config.headers.set('DPoP', proof.jwt);
