@@ -459,9 +459,15 @@ function attachTenants(
     );
   };
   const tenancy: Tenancy = {
+    detached: detached.signal,
     tenantOf: (state) =>
       state?.tenant === undefined ? undefined : checkTenant(state.tenant, 'axios-payment-auth: paymentAuth.tenant'),
-    entry: (tenant) => (tenant === undefined ? missing() : registry.get(tenant)),
+    // After detach() no entry is made again (a 401 that arrives then is not replayed: DETACHED).
+    entry: (tenant) => {
+      if (tenant === undefined) return missing();
+      if (detached.signal.aborted) throw detachedError();
+      return registry.get(tenant);
+    },
     current: (tenant) => (tenant === undefined ? undefined : registry.peek(tenant)),
     sent: (config, entry, token) => void sent.set(config, { entry, token }),
     sentWith: (config) => sent.get(config),

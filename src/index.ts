@@ -39,4 +39,5 @@ export type { PaymentErrorInfo, PaymentApiError } from './errors/payment-api-err
 export type { RetryOptions, RetryEvent } from './options/retry-options';
 export type { IdempotencyOptions } from './options/idempotency-options';
 export { MemoryTokenStore } from './store/memory-store';
+export type { MemoryTokenStoreOptions } from './store/memory-store';
 export type { TokenStore, StoredToken } from './store/token-store';

@@ -254,6 +254,27 @@ describe('DPoP against the sandbox', () => {
       expect(sandbox.counters().dpopNonceChallenges).toBe(2); // the first token and API calls only
     });
 
+    it('detach() while a request is out: its nonce challenge is not answered, nothing goes out again', async () => {
+      await start({ dpop: 'require-nonce' });
+      const api = attach();
+      await api.get('/payments');
+      let open!: () => void;
+      sandbox.injectFault('api', { hold: new Promise<void>((r) => (open = r)) });
+      const inFlight = api.get('/payments').catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 50));
+      sandbox.rotateDpopNonce();
+      attached[0]!.detach();
+      open();
+      const error = await inFlight;
+      expect(isPaymentAuthError(error) && error.code).toBe('DETACHED');
+      expect(apiCalls().map((c) => [c.status, c.dpopError])).toEqual([
+        [401, 'use_dpop_nonce'],
+        [200, undefined],
+        [401, 'use_dpop_nonce'],
+      ]);
+      expect(inspect(error, { depth: 10 })).not.toContain(sandbox.issuedTokens()[0]!);
+    });
+
     it('a stream body cannot be sent again: BODY_NOT_REPLAYABLE, and the nonce is learned for the next request', async () => {
       await start({ dpop: 'require-nonce' });
       const api = attach();

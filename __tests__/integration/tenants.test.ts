@@ -292,6 +292,55 @@ describe('tenant mistakes fail before anything is sent', () => {
     }
   });
 
+  it('refuses a tenant id with a lone surrogate (an id cut inside an emoji), unsent, before the credentials are read', async () => {
+    let reads = 0;
+    const s = await setUp({
+      credentials: (t) => {
+        reads += 1;
+        const i = Number(/_(\d+)/.exec(t)![1]);
+        return { clientId: `client-${i}`, clientSecret: secretOf(i) };
+      },
+    });
+    try {
+      for (const bad of ['merchant_\uD83D', 'merchant_\uDE00', '\uDE00\uD83D']) {
+        expect(await rejection(s.api.get('/payments', { paymentAuth: { tenant: bad } }))).toBeInstanceOf(TypeError);
+        expect(await rejection(s.auth.getAccessToken(bad))).toBeInstanceOf(TypeError);
+      }
+      // A whole emoji is a tenant id like any other.
+      expect((await s.api.get('/payments', { paymentAuth: { tenant: 'merchant_1\uD83D\uDE00' } })).status).toBe(200);
+      expect(reads).toBe(1);
+      expect(s.sandbox.requests.filter((r) => r.route === 'api')).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('detach() with requests out at the API: a 401 that comes back then is not sent again, and leaks no token', async () => {
+    const s = await setUp({ retry: false });
+    try {
+      const cfg = { paymentAuth: { tenant: tenant(1) } };
+      await s.api.get('/payments', cfg);
+      let open!: () => void;
+      s.sandbox.injectFault('api', { hold: new Promise<void>((r) => (open = r)) }, 2);
+      const inFlight = [
+        s.api.get('/payments', cfg),
+        s.api.get('/payments', { paymentAuth: { tenant: tenant(2) } }),
+      ].map((p) => p.catch((e: unknown) => e));
+      await new Promise((r) => setTimeout(r, 50));
+      s.sandbox.revokeAccessTokens();
+      s.auth.detach();
+      open();
+      const errors = await Promise.all(inFlight);
+      for (const error of errors) expect(isPaymentAuthError(error) && error.code).toBe('DETACHED');
+      expect(findLeaks(errors, [...s.sandbox.issuedTokens()])).toEqual([]);
+      expect(s.auth.tenants().cached).toBe(0);
+      // Nothing went out again after the 401s.
+      expect(s.sandbox.requests.filter((r) => r.route === 'api').map((r) => r.status)).toEqual([200, 401, 401]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('refuses a tenant on a single-tenant attachment, unsent', async () => {
     const sandbox = await startPaymentSandbox();
     const api = axios.create({ baseURL: `${sandbox.url}/api/v1` });

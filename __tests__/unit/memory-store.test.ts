@@ -52,6 +52,29 @@ describe('MemoryTokenStore', () => {
     expect(await s.tryLock('k', 'b', 100)).toBe(true);
   });
 
+  it('holds at most maxEntries tokens and locks, dropping the least recently written', async () => {
+    const store = new MemoryTokenStore(() => 0, { maxEntries: 3 });
+    const token = (n: number) => ({ accessToken: `at-${n}`, issuedAt: 0, expiresAt: 1000 });
+    for (const n of [1, 2, 3]) await store.set(`k${n}`, token(n), 1000);
+    await store.set('k1', token(11), 1000); // written again: the most recent now
+    await store.set('k4', token(4), 1000);
+    expect(await store.get('k2')).toBeUndefined();
+    expect((await Promise.all(['k1', 'k3', 'k4'].map((k) => store.get(k)))).map((t) => t?.accessToken)).toEqual([
+      'at-11',
+      'at-3',
+      'at-4',
+    ]);
+    for (const n of [1, 2, 3, 4]) expect(await store.tryLock(`l${n}`, 'o', 1000)).toBe(true);
+    expect(await store.tryLock('l1', 'other', 1000)).toBe(true); // l1 dropped past the bound
+    expect(await store.tryLock('l4', 'other', 1000)).toBe(false);
+  });
+
+  it('refuses a bound that is not a positive integer', () => {
+    for (const maxEntries of [0, -1, 1.5, Number.NaN])
+      expect(() => new MemoryTokenStore(Date.now, { maxEntries })).toThrow(TypeError);
+    expect(() => new MemoryTokenStore(Date.now, { maxEntries: 1 })).not.toThrow();
+  });
+
   it('unlocks a key nobody holds without failing', async () => {
     await expect(store().unlock('k', 'a')).resolves.toBeUndefined();
   });

@@ -11,6 +11,7 @@ import type { Reporter } from '../observability/reporter';
 import type { PaymentAuthRequestState } from '../request/request-state';
 import '../request/request-state';
 import type { SentWith, Tenancy } from './tenancy';
+import { detachedError } from '../token/errors';
 
 /**
  * The response interceptors, for requests that carried our token:
@@ -111,6 +112,8 @@ export function createResponseInterceptors(instance: AxiosInstance, tenancy: Ten
       manager.noteUnauthorized(sent);
       await unlessCancelled(() => manager.tokenWaiter(), config);
     }
+    // Detached meanwhile: its interceptors are gone, the request would go out as it was (token included).
+    if (tenancy.detached.aborted) throw detachedError();
     config.paymentAuth = { ...state, replayed: true };
     // The body is already serialised: do not run the caller's transformRequest a second time.
     config.transformRequest = [(data: unknown) => data];
@@ -145,6 +148,7 @@ export function createResponseInterceptors(instance: AxiosInstance, tenancy: Ten
         status: 401,
         cause: clean(error),
       });
+    if (tenancy.detached.aborted) throw detachedError();
     config.paymentAuth = { ...state, nonceRetried: true };
     config.transformRequest = [(data: unknown) => data];
     return instance.request(config);

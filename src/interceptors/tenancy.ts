@@ -24,6 +24,8 @@ export interface SentWith {
  * `attach.ts` knows which of the two it is.
  */
 export interface Tenancy {
+  /** Aborted at the attachment's `detach()`: nothing is sent again after it. */
+  readonly detached: AbortSignal;
   /**
    * The request's tenant, checked: undefined on a single-tenant attachment. Throws a `TypeError`
    * for a tenant that is not a valid id, and for any tenant on a single-tenant attachment.
@@ -53,6 +55,7 @@ export function singleTenancy(entry: AuthEntry): Tenancy {
         );
       return undefined;
     },
+    detached: entry.manager.detachedSignal,
     entry: () => entry,
     current: () => entry,
     sent: () => undefined,

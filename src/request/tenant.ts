@@ -5,7 +5,8 @@ export const MAX_TENANT_LENGTH = 256;
 
 /**
  * What is wrong with `value` as a tenant id, or undefined: a non-empty string of at most
- * {@link MAX_TENANT_LENGTH} characters, not blank, without control characters. Never quotes the
+ * {@link MAX_TENANT_LENGTH} characters, not blank, without control characters, well-formed
+ * UTF-16 (no lone surrogate). Never quotes the
  * value (it may be anything a caller passed by mistake, a secret included).
  */
 export function tenantProblem(value: unknown): string | undefined {
@@ -15,6 +16,9 @@ export function tenantProblem(value: unknown): string | undefined {
   if (value.length > MAX_TENANT_LENGTH)
     return `the tenant is ${value.length} characters long, over the ${MAX_TENANT_LENGTH} allowed`;
   if (hasControlCharacter(value)) return 'the tenant holds a control character';
+  // A lone surrogate (an id cut inside an emoji) has no UTF-8 form: no store key could hold it.
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value))
+    return 'the tenant holds a lone surrogate (not well-formed UTF-16)';
   return undefined;
 }
 
