@@ -168,7 +168,10 @@ async function fleet(k, name, options, outageMs, afterMs, context, log) {
 export async function outage({ quick = false, log = () => undefined } = {}) {
   const outageMs = quick ? 3000 : 8000;
   const rows = [];
-  for (const row of ROWS) rows.push(await withoutOauth2Warnings(() => singleProcess(row, outageMs, log)));
+  // A quick run checks the package's own targets: the other clients (each a 9 s run) are for the
+  // figures of a full run.
+  for (const row of quick ? ROWS.filter((r) => r.name === 'ours') : ROWS)
+    rows.push(await withoutOauth2Warnings(() => singleProcess(row, outageMs, log)));
   const redis = await startRedisServer();
   const fleets = [];
   try {
@@ -176,7 +179,7 @@ export async function outage({ quick = false, log = () => undefined } = {}) {
     const context = { redisUrl: redis.url };
     const afterMs = quick ? 6000 : 15_000;
     fleets.push(await fleet(k, 'ours', {}, outageMs, afterMs, context, log));
-    fleets.push(await fleet(k, 'oursNoBreaker', { breaker: false }, outageMs, afterMs, context, log));
+    if (!quick) fleets.push(await fleet(k, 'oursNoBreaker', { breaker: false }, outageMs, afterMs, context, log));
   } finally {
     redis.stop();
   }
