@@ -45,3 +45,22 @@ export async function timeBatch(send, count) {
   for (let i = 0; i < count; i++) await send();
   return Number(process.hrtime.bigint() - started) / 1000 / count;
 }
+
+/**
+ * Times `count` requests of each sender per round, `rounds` times: the order rotates every round
+ * (A-B-C, B-C-A, …) and is reversed every other round, so no variant always runs first or last; a
+ * gc before each batch (with --expose-gc). Returns the µs per request of every batch, by name.
+ */
+export async function timeRotated(senders, rounds, count) {
+  const names = Object.keys(senders);
+  const us = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < rounds; round++) {
+    const rotated = names.map((_, i) => names[(i + round) % names.length]);
+    const order = round % 2 === 0 ? rotated : rotated.reverse();
+    for (const n of order) {
+      globalThis.gc?.();
+      us[n].push(await timeBatch(senders[n], count));
+    }
+  }
+  return us;
+}

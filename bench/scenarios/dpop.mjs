@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import axios from 'axios';
 import { attachPaymentAuth } from '../../dist/index.mjs';
 import { startMinimalServer } from '../minimal-server.mjs';
-import { spread, timeBatch } from '../stats.mjs';
+import { spread, timeBatch, timeRotated } from '../stats.mjs';
 
 export const DPOP_VARIANTS = ['bearer', 'bearer2', 'ES256', 'EdDSA', 'RS256'];
 
@@ -37,15 +37,7 @@ export async function dpop({ quick = false, log = () => undefined } = {}) {
     const sent = await clients.ES256.api.get('/payments/pay_1');
     if (!/^DPoP /.test(sent.config.headers.Authorization) || !sent.config.headers.DPoP)
       throw new Error('the DPoP variant did not send a DPoP token with a proof');
-    const us = Object.fromEntries(DPOP_VARIANTS.map((n) => [n, []]));
-    for (let round = 0; round < rounds; round++) {
-      const rotated = DPOP_VARIANTS.map((_, i) => DPOP_VARIANTS[(i + round) % DPOP_VARIANTS.length]);
-      const order = round % 2 === 0 ? rotated : rotated.reverse();
-      for (const n of order) {
-        globalThis.gc?.();
-        us[n].push(await timeBatch(send[n], count));
-      }
-    }
+    const us = await timeRotated(send, rounds, count);
     const ratio = (a, b) => spread(us[a].map((x, i) => x / us[b][i]));
     const rows = DPOP_VARIANTS.filter((n) => n !== 'bearer').map((name) => ({
       name,

@@ -11,7 +11,7 @@
 import axios from 'axios';
 import { attachPaymentAuth } from '../../dist/index.mjs';
 import { startMinimalServer } from '../minimal-server.mjs';
-import { spread, timeBatch } from '../stats.mjs';
+import { spread, timeBatch, timeRotated } from '../stats.mjs';
 
 export const HOT_PATH_VARIANTS = ['static', 'static2', 'trivial', 'ours'];
 
@@ -53,15 +53,7 @@ export async function hotPath({ quick = false, log = () => undefined } = {}) {
     for (const [method, request] of Object.entries(methods)) {
       const senders = Object.fromEntries(HOT_PATH_VARIANTS.map((n) => [n, request(clients[n])]));
       for (const n of HOT_PATH_VARIANTS) await timeBatch(senders[n], quick ? 500 : 5_000); // warm-up, token, JIT
-      const us = Object.fromEntries(HOT_PATH_VARIANTS.map((n) => [n, []]));
-      for (let round = 0; round < rounds; round++) {
-        const rotated = HOT_PATH_VARIANTS.map((_, i) => HOT_PATH_VARIANTS[(i + round) % HOT_PATH_VARIANTS.length]);
-        const order = round % 2 === 0 ? rotated : rotated.reverse();
-        for (const n of order) {
-          globalThis.gc?.();
-          us[n].push(await timeBatch(senders[n], count));
-        }
-      }
+      const us = await timeRotated(senders, rounds, count);
       const ratio = (a, b) => spread(us[a].map((x, i) => x / us[b][i]));
       results[method] = {
         us: Object.fromEntries(HOT_PATH_VARIANTS.map((n) => [n, spread(us[n])])),
