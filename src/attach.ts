@@ -32,6 +32,7 @@ import { detachedError } from './token/errors';
 import { TenantRegistry } from './token/tenant-registry';
 import {
   MAX_TENANT_LABELS,
+  asMultiTenant,
   splitTenantOptions,
   type MultiTenantPaymentAuthOptions,
   type TenantSettings,
@@ -421,7 +422,7 @@ export function attachMultiTenantPaymentAuth(
   options: MultiTenantPaymentAuthOptions,
 ): MultiTenantPaymentAuth {
   const { tenants: settings, rest } = splitTenantOptions(options);
-  const attachment = prepare(instance, undefined, rest);
+  const attachment = asMultiTenant(() => prepare(instance, undefined, rest));
   return attachTenants(instance, attachment, settings);
 }
 
@@ -431,7 +432,9 @@ function attachTenants(
   settings: TenantSettings,
 ): MultiTenantPaymentAuth {
   const { normalized, clientAuthMethod } = attachment;
-  attachment.certificate = setUpClientCertificate(instance, clientAuthMethod, normalized.clientAuth.tls);
+  attachment.certificate = asMultiTenant(() =>
+    setUpClientCertificate(instance, clientAuthMethod, normalized.clientAuth.tls),
+  );
   const own = createReporter(normalized);
   const { httpAgent, httpsAgent, proxy } = instance.defaults;
   const transport = { httpAgent, httpsAgent: attachment.certificate?.agent ?? httpsAgent, proxy };

@@ -368,6 +368,48 @@ describe('tenant mistakes fail before anything is sent', () => {
         attachMultiTenantPaymentAuth(api, { credentials: () => ({ clientId: 'a' }), maxTenants } as never),
       ).toThrow(/maxTenants must be an integer/);
   });
+
+  it('names attachMultiTenantPaymentAuth, not attachPaymentAuth, in the mistakes of the options they share', () => {
+    const credentials = () => ({ clientId: 'a', clientSecret: 'b' });
+    const api = () => axios.create({ baseURL: 'http://127.0.0.1:1/api/v1' });
+    const mistakes: [Parameters<typeof attachMultiTenantPaymentAuth>[0], Record<string, unknown>, RegExp][] = [
+      [{} as never, {}, /the first argument must be an axios instance/],
+      [api(), { retry: -1 }, /retry.retries must be/],
+      [api(), { idempotency: { headerName: 'Authorization' } }, /idempotency.headerName must not be/],
+      [api(), { breaker: { failureThreshold: 0 } }, /breaker/],
+      [api(), { tokenTimeoutMs: 'soon' }, /tokenTimeoutMs/],
+      [api(), { clientAuthMethod: 'client_secret_basic', clockSkewMs: 10 }, /clockSkewMs are for private_key_jwt/],
+      [api(), { dpop: { privateKey: 42 } }, /dpop/],
+      [api(), { clientAuthMethod: 'tls_client_auth' }, /mutual TLS needs an https: token URL/],
+      [
+        axios.create({ baseURL: 'https://127.0.0.1:1/api/v1', adapter: 'fetch' }),
+        { clientAuthMethod: 'tls_client_auth' },
+        /mutual TLS needs axios's http adapter/,
+      ],
+    ];
+    for (const [instance, options, problem] of mistakes) {
+      let thrown: unknown;
+      try {
+        attachMultiTenantPaymentAuth(instance, { credentials, ...options });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(TypeError);
+      expect((thrown as Error).message).toMatch(problem);
+      expect((thrown as Error).message).toMatch(/^attachMultiTenantPaymentAuth: /);
+      expect((thrown as Error).message).not.toMatch(/attachPaymentAuth:/);
+      expect(String((thrown as Error).stack)).toMatch(/^TypeError: attachMultiTenantPaymentAuth: /);
+    }
+    const attached = api();
+    const auth = attachMultiTenantPaymentAuth(attached, { credentials });
+    try {
+      expect(() => attachMultiTenantPaymentAuth(attached, { credentials })).toThrow(
+        /^attachMultiTenantPaymentAuth: this axios instance already has payment auth attached/,
+      );
+    } finally {
+      auth.detach();
+    }
+  });
 });
 
 describe('a bounded number of tenants', () => {

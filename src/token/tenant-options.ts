@@ -45,8 +45,28 @@ export const MAX_MAX_TENANTS = 1_000_000;
 /** Distinct `payment_auth.tenant` values recorded before the rest are recorded as `other`. */
 export const MAX_TENANT_LABELS = 100;
 
+const NAME = 'attachMultiTenantPaymentAuth: ';
+const SHARED_NAME = 'attachPaymentAuth: ';
+
 function fail(message: string): never {
-  throw new TypeError(`attachMultiTenantPaymentAuth: ${message}`);
+  throw new TypeError(`${NAME}${message}`);
+}
+
+/**
+ * Runs checks shared with `attachPaymentAuth` (the instance, the options, the client certificate)
+ * so that a mistake names the function that was called: `attachMultiTenantPaymentAuth: retry…`.
+ */
+export function asMultiTenant<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    // The same error, renamed (its stack still leads to the check that failed).
+    if (error instanceof TypeError && error.message.startsWith(SHARED_NAME)) {
+      error.message = NAME + error.message.slice(SHARED_NAME.length);
+      error.stack = error.stack?.replace(SHARED_NAME, NAME);
+    }
+    throw error;
+  }
 }
 
 /** Splits and validates the multi-tenant options; the rest are `attachPaymentAuth`'s. */
