@@ -5,6 +5,7 @@
 // chosen mutants), and a rerun after a change replaces only what it ran.
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { placeInSample } from './sampling.mjs';
 
 /** Source file → (mutant key → mutant) from the reports in `dir`, newest result first, current sources only. */
 export function currentResults(dir) {
@@ -59,26 +60,23 @@ export const UNIT_STAGE = 'reports/mutation-unit';
 export const REST_STAGE = 'reports/mutation-rest';
 
 /**
- * Whether a mutant is in the sample of rate `rate` (0 < rate ≤ 1): a fixed hash of its file and
- * identity, so the same mutants are chosen on every machine and every rerun, and a file measured
- * later is sampled at the same rate.
+ * Whether a mutant of a report is in the sample of rate `rate` drawn by scripts/mutate/sample.mjs
+ * (by its file and place: a report's columns count from 1, Babel's from 0).
  */
-export function inSample(file, mutant, rate) {
-  if (rate >= 1) return true;
-  let hash = 0x811c9dc5;
-  for (const char of `${file}|${mutantKey(mutant)}`) {
-    hash ^= char.codePointAt(0);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) / 2 ** 32 < rate;
+export function inSample(file, { location: { start, end } }, rate) {
+  return placeInSample(
+    file,
+    { start: { line: start.line, column: start.column - 1 }, end: { line: end.line, column: end.column - 1 } },
+    rate,
+  );
 }
 
 /**
  * Stage two's mutants: those stage one (the unit tests) left alive, in the files named (all if
  * none), less those stage two has a current verdict for already; with `sample` below 1, only
- * that fraction of them (see `inSample`). With `recheck`, instead, the mutants whose stage-two
- * verdict has that status (`Timeout`: a run on a busy machine can time out where the tests would
- * have passed).
+ * those of that sample (`inSample`; stage one's own sample, if it had one, holds the others out
+ * already). With `recheck`, instead, the mutants whose stage-two verdict has that status
+ * (`Timeout`: a run on a busy machine can time out where the tests would have passed).
  */
 export function restStageRanges({ files = [], recheck, sample = 1 } = {}) {
   const done = currentResults(REST_STAGE);
