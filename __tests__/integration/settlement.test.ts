@@ -196,6 +196,57 @@ try { await api.get('/payments/1'); } catch (e) { console.error(e.code + ' after
   });
 });
 
+describe('a script whose hooks, telemetry and logger are async and reject', () => {
+  it('keeps running: each rejection is logged, none ends the process', async () => {
+    const script = `
+import axios from 'axios';
+import { attachPaymentAuth } from ${JSON.stringify(join(dist, 'index.mjs'))};
+import { startPaymentSandbox } from ${JSON.stringify(join(dist, 'testing', 'index.mjs'))};
+const sandbox = await startPaymentSandbox();
+const warnings = [];
+const fail = (what) => async () => { throw new Error(what + ' down'); };
+const noop = () => undefined;
+const api = axios.create({ baseURL: sandbox.url + '/api/v1' });
+const auth = attachPaymentAuth(api, sandbox.credentials, {
+  onTokenAcquired: fail('onTokenAcquired'),
+  onAuthError: fail('onAuthError'),
+  retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1, onRetry: fail('onRetry') },
+  logger: { debug: fail('debug logger'), info: fail('info logger'), warn: (m) => { warnings.push(m); return Promise.reject(new Error('warn logger down')); }, error: fail('error logger') },
+  telemetry: {
+    recordTokenOutcome: fail('recordTokenOutcome'), recordUnauthorized: noop, recordRetry: fail('recordRetry'),
+    recordIdempotencyKey: noop, observeExpiry: () => noop,
+    traceTokenCall: async (info, run) => { await run(); throw new Error('tracer down'); },
+  },
+});
+sandbox.injectFault('api', { status: 503 });
+const created = await api.post('/payments', { amount: 100 });
+for (const route of ['refresh', 'token']) sandbox.injectFault(route, { status: 400, body: { error: 'invalid_request' } });
+auth.invalidate();
+const failed = await api.get('/payments').then(() => 'no failure', (e) => e.code);
+await new Promise((resolve) => setTimeout(resolve, 50));
+console.log(JSON.stringify({ status: created.status, failed, warnings }));
+auth.detach();
+await sandbox.close();
+process.exitCode = 5;
+`;
+    const result = await run(['--input-type=module', '-'], {}, script);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(5);
+    const { status, failed, warnings } = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(status).toBe(201);
+    expect(failed).toBe('TOKEN_REQUEST_REJECTED');
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'axios-payment-auth: onTokenAcquired hook rejected',
+        'axios-payment-auth: onAuthError hook rejected',
+        'axios-payment-auth: onRetry hook rejected',
+        'axios-payment-auth: telemetry recordTokenOutcome rejected',
+        'axios-payment-auth: telemetry recordRetry rejected',
+      ]),
+    );
+  });
+});
+
 describe('pendingTimers() of the testing entry', () => {
   it("counts the core's timers although the two entries are bundled apart, and sees them stop at detach()", async () => {
     const script = `

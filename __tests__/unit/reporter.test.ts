@@ -254,6 +254,35 @@ describe('createReporter', () => {
     expect(() => quiet.tokenIssued(event('client_credentials'), false)).not.toThrow();
   });
 
+  it('catches what an async hook, telemetry or logger rejects with, and logs it as rejected', async () => {
+    const { logger, lines } = recordingLogger();
+    const rejecting = (message: unknown) => () => Promise.reject(message);
+    const reporter = createReporter({
+      ...NO_HOOKS,
+      onTokenAcquired: rejecting(new Error('hook down')) as never,
+      logger: { ...logger, debug: rejecting(new Error('debug down')) as never },
+      telemetry: { ...recordingTelemetry().telemetry, recordRetry: rejecting('meter down') as never },
+      clock: () => 0,
+    });
+    reporter.tokenIssued(event('client_credentials'), false);
+    reporter.retry('network');
+    // A thenable that is not a Promise is caught too.
+    reporter.hook(
+      'onThenable',
+      () => ({ then: (_: unknown, reject: (e: Error) => void) => reject(new Error('then down')) }),
+      1,
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    const warnings = lines
+      .filter(([level]) => level === 'warn')
+      .sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+    expect(warnings).toEqual([
+      ['warn', 'axios-payment-auth: onThenable hook rejected', { error: 'then down' }],
+      ['warn', 'axios-payment-auth: onTokenAcquired hook rejected', { error: 'hook down' }],
+      ['warn', 'axios-payment-auth: telemetry recordRetry rejected', { error: 'meter down' }],
+    ]);
+  });
+
   it('calls a named user hook with its argument, and logs what it throws', () => {
     const { reporter, lines } = reporterWith();
     const hook = jest.fn();

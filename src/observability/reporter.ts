@@ -1,4 +1,5 @@
 import type { PaymentAuthError } from '../errors/payment-auth-error';
+import { isThenable } from '../util/objects';
 import type { PaymentAuthLogger, TokenEvent } from './hooks';
 import type { StoreErrorConsequence, StoreUnavailable } from '../store/store-unavailable';
 import type { BreakerState, PaymentAuthTelemetry, TokenCallInfo, TokenCallResult, TokenOutcome } from './telemetry';
@@ -107,29 +108,34 @@ export function createReporter(options: ReporterOptions): Reporter {
   let lastError: LastAuthError | undefined;
   /** Per consequence: when its store warning was last given, and how many were left out since. */
   const storeWarnings = new Map<string, { at: number; leftOut: number }>();
+  // A broken logger, hook or telemetry must not break the request it was about; an `async` one that
+  // rejects is caught too (an unhandled rejection would end the process).
   const log = (level: Level, message: string, fields?: Record<string, unknown>): void => {
     if (!logger) return;
     try {
-      logger[level](`axios-payment-auth: ${message}`, fields);
+      const logged: unknown = logger[level](`axios-payment-auth: ${message}`, fields);
+      if (isThenable(logged)) logged.then(undefined, () => undefined);
     } catch {
-      // A broken logger must not break the request it was logging.
+      // Nowhere left to say it.
+    }
+  };
+  const guarded = (what: string, run: () => unknown): void => {
+    const failed =
+      (how: string) =>
+      (error: unknown): void =>
+        log('warn', `${what} ${how}`, { error: error instanceof Error ? error.message : String(error) });
+    try {
+      const result = run();
+      if (isThenable(result)) result.then(undefined, failed('rejected'));
+    } catch (error) {
+      failed('threw')(error);
     }
   };
   const call = <T>(name: string, hook: ((arg: T) => void) | undefined, arg: T): void => {
-    if (!hook) return;
-    try {
-      hook(arg);
-    } catch (error) {
-      log('warn', `${name} hook threw`, { error: error instanceof Error ? error.message : String(error) });
-    }
+    if (hook) guarded(`${name} hook`, () => hook(arg));
   };
-  const measure = (name: keyof PaymentAuthTelemetry, record: (t: PaymentAuthTelemetry) => void): void => {
-    if (!telemetry) return;
-    try {
-      record(telemetry);
-    } catch (error) {
-      log('warn', `telemetry ${name} threw`, { error: error instanceof Error ? error.message : String(error) });
-    }
+  const measure = (name: keyof PaymentAuthTelemetry, record: (t: PaymentAuthTelemetry) => unknown): void => {
+    if (telemetry) guarded(`telemetry ${name}`, () => record(telemetry));
   };
   const outcome = (value: TokenOutcome): void => measure('recordTokenOutcome', (t) => t.recordTokenOutcome(value));
 
@@ -214,7 +220,7 @@ export function createReporter(options: ReporterOptions): Reporter {
       const described = (): Promise<TokenCallResult> => (summary ??= once().then(describe));
       try {
         const traced: unknown = telemetry.traceTokenCall(info, described, (result) => result);
-        if (traced instanceof Promise) traced.catch(() => undefined);
+        if (isThenable(traced)) traced.then(undefined, () => undefined);
       } catch (error) {
         log('warn', 'telemetry traceTokenCall threw', {
           error: error instanceof Error ? error.message : String(error),

@@ -32,6 +32,15 @@ export function isCryptoKeyPair(value: unknown): value is { privateKey: object; 
   return toStringTag(pair.privateKey) === 'CryptoKey' && toStringTag(pair.publicKey) === 'CryptoKey';
 }
 
+/** Whether `value` is a promise or another thenable (what an `async` hook returns). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 /** The keys of `value` that are not in `known`. */
 export function unknownKeys(value: object, known: readonly string[]): string[] {
   return Object.keys(value).filter((key) => !known.includes(key));
