@@ -26,6 +26,7 @@ import { createResponseInterceptors } from './interceptors/response';
 import { singleTenancy, type AuthEntry, type SentWith, type Tenancy } from './interceptors/tenancy';
 import { installRetries } from './retry/install';
 import { isBrowserLike } from './util/runtime';
+import { shown } from './util/objects';
 import { createScope } from './request/scope';
 import { createTokenEndpoint, createTokenHttp } from './token/endpoint';
 import { detachedError } from './token/errors';
@@ -369,7 +370,18 @@ function tenantTelemetry(
     if (!labelled.has(value) && labelled.size >= MAX_TENANT_LABELS) value = 'other';
     let found = labelled.get(value);
     if (!found) {
-      found = telemetry.withAttributes!({ 'payment_auth.tenant': value });
+      // A telemetry that cannot label must not fail a request: the tenant is recorded unlabelled.
+      try {
+        const made: unknown = telemetry.withAttributes!({ 'payment_auth.tenant': value });
+        if (typeof made !== 'object' || made === null) throw new TypeError(`it returned ${shown(made)}`);
+        found = made as PaymentAuthTelemetry;
+      } catch (error) {
+        log('warn', 'telemetry withAttributes failed: the tenant is recorded without its attribute', {
+          tenant,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        found = telemetry;
+      }
       labelled.set(value, found);
     }
     return found;

@@ -546,4 +546,31 @@ describe('telemetry of many tenants', () => {
       await t.close();
     }
   });
+
+  it('records a tenant without its attribute when withAttributes throws or returns nothing: its requests go on', async () => {
+    for (const broken of [
+      () => {
+        throw new Error('labels down');
+      },
+      () => undefined as unknown as PaymentAuthTelemetry,
+    ]) {
+      const base = recordingTelemetry();
+      const s = await setUp({
+        telemetry: { ...base.telemetry, withAttributes: broken },
+        telemetryTenant: (id) => `plan-${id}`,
+      });
+      try {
+        const answers = await Promise.all(
+          [0, 1, 0].map((i) => s.api.get('/payments', { paymentAuth: { tenant: tenant(i) } })),
+        );
+        expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+        expect(base.outcomes).toEqual(['acquired -', 'acquired -']);
+        const warnings = s.lines.filter((l) => l.startsWith('warn') && l.includes('withAttributes failed'));
+        expect(warnings).toHaveLength(2); // once per distinct value, then the unlabelled telemetry is kept
+        expectOwnTokens(s);
+      } finally {
+        await s.close();
+      }
+    }
+  });
 });
