@@ -269,7 +269,7 @@ describe('the dpop option, each refusal with its reason', () => {
     [null, /dpop must be true, false or \{ privateKey, algorithm\? \}, got null/],
     [0, /dpop must be true, false or .*got 0/],
     ['', /dpop must be true, false or .*got ""/],
-    [[], /dpop must be true, false or .*got \[\]/],
+    [[], /dpop must be true, false or .*got an array/],
     [{ privateKey: null }, /dpop\.privateKey must be .*got null/],
     [{ privateKey: 5 }, /dpop\.privateKey must be .*got number/],
     [{ privateKey: [] }, /dpop\.privateKey must be .*got object/],

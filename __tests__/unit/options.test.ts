@@ -28,12 +28,12 @@ describe('attach-time validation', () => {
     [
       'null for a duration (a missing environment variable, parsed)',
       () => attachPaymentAuth(api('https://a.test'), creds, { tokenTimeoutMs: null as never }),
-      /tokenTimeoutMs must be a finite number >= 1, got null/,
+      /tokenTimeoutMs must be a finite number >= 1 and <= 2147483647, got null/,
     ],
     [
       'null for a count',
       () => attachPaymentAuth(api('https://a.test'), creds, { tokenRetries: null as never }),
-      /tokenRetries must be an integer >= 0, got null/,
+      /tokenRetries must be an integer >= 0 and <= 100, got null/,
     ],
     ...[
       'Authorization',
@@ -309,11 +309,11 @@ describe('the breaker option', () => {
 
 describe('values that are refused at attach, not taken as a default or sent', () => {
   it.each([
-    [{ retry: { retries: null } }, /retry.retries must be an integer >= 0, got null/],
-    [{ retry: { baseDelayMs: null } }, /retry.baseDelayMs must be an integer >= 0, got null/],
+    [{ retry: { retries: null } }, /retry.retries must be an integer >= 0 and <= 100, got null/],
+    [{ retry: { baseDelayMs: null } }, /retry.baseDelayMs must be an integer >= 0 and <= 2147483647, got null/],
     [{ idempotency: { headerName: null } }, /idempotency.headerName must be a valid header name/],
     [{ breaker: { failureThreshold: NaN } }, /breaker.failureThreshold must be an integer from 1 to 1000, got NaN/],
-    [{ tokenTimeoutMs: NaN }, /tokenTimeoutMs must be a finite number >= 1, got NaN/],
+    [{ tokenTimeoutMs: NaN }, /tokenTimeoutMs must be a finite number >= 1 and <= 2147483647, got NaN/],
     [{ tokenTimeoutMs: Infinity }, /got Infinity/],
     [{ allowInsecureHttp: 'true' }, /allowInsecureHttp must be true or false, got "true"/],
     [{ dangerouslyAllowBrowser: 1 }, /dangerouslyAllowBrowser must be true or false, got 1/],

@@ -1,5 +1,5 @@
 import { MAX_TIMER_MS } from '../util/timers';
-import { keysOf, shown, unknownKeys } from '../util/objects';
+import { isOptionsObject, keysOf, ownOptions, shown, unknownKeys } from '../util/objects';
 
 /**
  * Options of the circuit breaker on the token endpoint (`breaker` option): how the package stops
@@ -50,9 +50,9 @@ function fail(message: string): never {
 /** Validates the `breaker` option: `undefined` gives the defaults, `false` turns the breaker off. */
 export function normalizeBreaker(value: unknown): BreakerPolicy {
   if (value === false) return { enabled: false, ...BREAKER_DEFAULTS, failureThreshold: Infinity };
-  const options = (value ?? {}) as BreakerOptions;
-  if (value === null || typeof options !== 'object' || Array.isArray(options))
+  if (value !== undefined && !isOptionsObject(value))
     fail(`breaker must be false or an options object, got ${shown(value)}`);
+  const options = ownOptions((value ?? {}) as BreakerOptions);
   const unknown = unknownKeys(options, BREAKER_OPTION_KEYS);
   if (unknown.length) fail(`unknown breaker option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
   const int = (key: keyof BreakerOptions, min: number, max: number): number => {

@@ -1,4 +1,4 @@
-import { hasControlCharacter, shown } from '../util/objects';
+import { hasControlCharacter, isOptionsObject, ownOptions, shown } from '../util/objects';
 
 /**
  * How the client authenticates at the token endpoint.
@@ -70,7 +70,7 @@ function text(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '' || hasControlCharacter(value))
     fail(
-      `${name} must be a non-empty string without control characters, got ${shown(typeof value === 'string' ? 'a string' : value)}`,
+      `${name} must be a non-empty string without control characters, got ${typeof value === 'string' ? 'a string' : shown(value)}`,
     );
   return value;
 }
@@ -83,9 +83,8 @@ function pem(value: unknown, name: string): PemInput {
 
 function normalizeTls(value: unknown): TlsClientOptions | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    fail(`tls must be an object { cert, key, passphrase?, ca? }, got ${shown(value)}`);
-  const given = value as Record<string, unknown>;
+  if (!isOptionsObject(value)) fail(`tls must be an object { cert, key, passphrase?, ca? }, got ${shown(value)}`);
+  const given = ownOptions(value);
   const unknown = Object.keys(given).filter((k) => !['cert', 'key', 'passphrase', 'ca'].includes(k));
   if (unknown.length) fail(`unknown tls option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
   const tls: TlsClientOptions = { cert: pem(given.cert, 'tls.cert'), key: pem(given.key, 'tls.key') };

@@ -1,4 +1,4 @@
-import { isCryptoKeyPair, shown, toStringTag } from '../util/objects';
+import { isCryptoKeyPair, isOptionsObject, ownOptions, shown, toStringTag } from '../util/objects';
 
 /** JWS algorithms a DPoP proof may be signed with (asymmetric only, RFC 9449 §4.2). */
 export type DpopAlgorithm = 'ES256' | 'ES384' | 'ES512' | 'RS256' | 'PS256' | 'EdDSA' | 'Ed25519';
@@ -38,9 +38,8 @@ function fail(message: string): never {
 export function normalizeDpop(value: unknown): DpopPolicy | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) return { key: undefined };
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    fail(`dpop must be true, false or { privateKey, algorithm? }, got ${shown(value)}`);
-  const given = value as Record<string, unknown>;
+  if (!isOptionsObject(value)) fail(`dpop must be true, false or { privateKey, algorithm? }, got ${shown(value)}`);
+  const given = ownOptions(value);
   const unknown = Object.keys(given).filter((k) => k !== 'privateKey' && k !== 'algorithm');
   if (unknown.length) fail(`unknown dpop option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
   const key = given.privateKey;

@@ -1,4 +1,4 @@
-import { keysOf, unknownKeys } from '../util/objects';
+import { isOptionsObject, keysOf, ownOptions, unknownKeys } from '../util/objects';
 
 /** Options of automatic idempotency keys (`idempotency` option). */
 export interface IdempotencyOptions {
@@ -33,11 +33,11 @@ const IDEMPOTENCY_OPTION_KEYS = keysOf<IdempotencyOptions>({ headerName: true })
 export function normalizeIdempotency(value: unknown): string | undefined {
   if (value === false) return undefined;
   if (value === undefined || value === true) return 'Idempotency-Key';
-  if (typeof value !== 'object' || value === null)
-    throw new TypeError('attachPaymentAuth: idempotency must be false or { headerName }');
-  const unknown = unknownKeys(value, IDEMPOTENCY_OPTION_KEYS);
+  if (!isOptionsObject(value)) throw new TypeError('attachPaymentAuth: idempotency must be false or { headerName }');
+  const options = ownOptions(value as IdempotencyOptions);
+  const unknown = unknownKeys(options, IDEMPOTENCY_OPTION_KEYS);
   if (unknown.length) throw new TypeError(`attachPaymentAuth: unknown idempotency option ${unknown.join(', ')}`);
-  const given = (value as IdempotencyOptions).headerName;
+  const given = options.headerName;
   const name: unknown = given === undefined ? 'Idempotency-Key' : given;
   if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name))
     throw new TypeError('attachPaymentAuth: idempotency.headerName must be a valid header name');

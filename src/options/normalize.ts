@@ -4,8 +4,16 @@ import { normalizeBreaker } from './breaker-options';
 import { normalizeClientAuth } from './client-auth-options';
 import { normalizeDpop } from './dpop-options';
 import { normalizeIdempotency } from './idempotency-options';
-import { normalizeRetry } from './retry-options';
-import { hasControlCharacter, hasMethods, keysOf, shown, unknownKeys } from '../util/objects';
+import { MAX_RETRIES, normalizeRetry } from './retry-options';
+import {
+  hasControlCharacter,
+  hasMethods,
+  isOptionsObject,
+  keysOf,
+  ownOptions,
+  shown,
+  unknownKeys,
+} from '../util/objects';
 import { MAX_TIMER_MS } from '../util/timers';
 import { isLoopbackHost, resolveEndpoint } from '../util/urls';
 import type { TokenStore } from '../store/token-store';
@@ -59,7 +67,7 @@ function parseHttpUrl(value: unknown, name: string, allowInsecureHttp: boolean):
   try {
     url = new URL(value);
   } catch {
-    fail(`${name} ${JSON.stringify(value)} is not an absolute URL`);
+    fail(`${name} is not an absolute URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`${name} must use https: (got ${url.protocol})`);
   if (url.username || url.password) fail(`${name} must not carry user info`);
@@ -84,20 +92,30 @@ function refreshBesideToken(tokenUrl: string): string {
   return url.href;
 }
 
+/** The longest token lifetime an option may give: ten years (a longer one is a mistake of units). */
+const MAX_LIFETIME_MS = 10 * 365 * 24 * 3600 * 1000;
+
 /**
  * A numeric option, or its default when it is absent (`undefined`; `null` is a mistake, as from a
- * missing environment variable, and refused).
+ * missing environment variable, and refused). At most `max`: a duration a timer waits for at most
+ * the longest timer (a longer one would fire at once), a lifetime ten years, a count 100.
  */
 function number(
   options: PaymentAuthOptions,
   key: keyof typeof DEFAULTS & keyof PaymentAuthOptions,
   min: number,
-  integer = false,
+  { integer = false, max = MAX_TIMER_MS }: { integer?: boolean; max?: number } = {},
 ): number {
   const given = options[key];
   const value = given === undefined ? DEFAULTS[key] : given;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    fail(`${key} must be a${integer ? 'n integer' : ' finite number'} >= ${min}, got ${shown(value)}`);
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    fail(`${key} must be a${integer ? 'n integer' : ' finite number'} >= ${min} and <= ${max}, got ${shown(value)}`);
   }
   return value;
 }
@@ -143,8 +161,8 @@ export function normalizeOptions(
   options: PaymentAuthOptions | undefined,
   baseURL: string | undefined,
 ): NormalizedOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) fail('options must be an object');
-  const opts: PaymentAuthOptions = options ?? {};
+  if (options !== undefined && !isOptionsObject(options)) fail('options must be an object');
+  const opts: PaymentAuthOptions = ownOptions(options ?? {});
   const unknown = unknownKeys(opts, OPTION_KEYS);
   if (unknown.length > 0) fail(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
   for (const flag of ['allowInsecureHttp', 'dangerouslyAllowBrowser'] as const) {
@@ -177,12 +195,11 @@ export function normalizeOptions(
   const clientAuth = normalizeClientAuth(opts, tokenUrl);
   const tokenRequestFormat = opts.tokenRequestFormat ?? DEFAULTS.tokenRequestFormat;
   if (tokenRequestFormat !== 'form' && tokenRequestFormat !== 'json')
-    fail(`tokenRequestFormat must be 'form' or 'json', got ${JSON.stringify(tokenRequestFormat)}`);
+    fail(`tokenRequestFormat must be 'form' or 'json', got ${shown(tokenRequestFormat)}`);
 
   const tokenParams: Record<string, string> = {};
   if (opts.tokenParams !== undefined) {
-    if (typeof opts.tokenParams !== 'object' || opts.tokenParams === null)
-      fail('tokenParams must be an object of strings');
+    if (!isOptionsObject(opts.tokenParams)) fail('tokenParams must be an object of strings');
     for (const [key, value] of Object.entries(opts.tokenParams)) {
       if (key === '' || hasControlCharacter(key))
         fail('tokenParams names must be non-empty, without control characters');
@@ -230,11 +247,11 @@ export function normalizeOptions(
     tokenRequestFormat,
     tokenParams,
     refreshWindowMs: number(opts, 'refreshWindowMs', 0),
-    refreshTokenLifetimeMs: number(opts, 'refreshTokenLifetimeMs', 0),
-    defaultTokenLifetimeMs: number(opts, 'defaultTokenLifetimeMs', 1000),
-    maxTokenLifetimeMs: number(opts, 'maxTokenLifetimeMs', 1000),
+    refreshTokenLifetimeMs: number(opts, 'refreshTokenLifetimeMs', 0, { max: MAX_LIFETIME_MS }),
+    defaultTokenLifetimeMs: number(opts, 'defaultTokenLifetimeMs', 1000, { max: MAX_LIFETIME_MS }),
+    maxTokenLifetimeMs: number(opts, 'maxTokenLifetimeMs', 1000, { max: MAX_LIFETIME_MS }),
     tokenTimeoutMs: number(opts, 'tokenTimeoutMs', 1),
-    tokenRetries: number(opts, 'tokenRetries', 0, true),
+    tokenRetries: number(opts, 'tokenRetries', 0, { integer: true, max: MAX_RETRIES }),
     maxRetryAfterMs: number(opts, 'maxRetryAfterMs', 0),
     breaker: normalizeBreaker(opts.breaker),
     apiOrigins,
@@ -242,7 +259,7 @@ export function normalizeOptions(
     store: normalizeStore(opts.store),
     storeTimeoutMs: number(opts, 'storeTimeoutMs', 1),
     // A longer lock is practically endless, and a store such as Redis refuses a TTL past 2^63.
-    storeLockTtlMs: Math.min(number(opts, 'storeLockTtlMs', 100), MAX_TIMER_MS),
+    storeLockTtlMs: Math.min(number(opts, 'storeLockTtlMs', 100, { max: Number.MAX_VALUE }), MAX_TIMER_MS),
     onStoreError: optionalFunction(opts, 'onStoreError'),
     telemetry: normalizeTelemetry(opts.telemetry),
     idempotencyHeader: normalizeIdempotency(opts.idempotency),

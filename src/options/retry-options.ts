@@ -1,4 +1,5 @@
-import { keysOf, shown, unknownKeys } from '../util/objects';
+import { isOptionsObject, keysOf, ownOptions, shown, unknownKeys } from '../util/objects';
+import { MAX_TIMER_MS } from '../util/timers';
 
 /** What {@link RetryOptions.onRetry} receives. */
 export interface RetryEvent {
@@ -44,6 +45,9 @@ const RETRY_OPTION_KEYS = keysOf<RetryOptions>({
   onRetry: true,
 });
 
+/** The most retries a request or a token call may be given (a count past it is a mistake). */
+export const MAX_RETRIES = 100;
+
 export const RETRY_DEFAULTS = { retries: 2, baseDelayMs: 500, maxDelayMs: 5000, maxRetryAfterMs: 30_000 } as const;
 
 /** Validates the `retry` option; `undefined` means retries are off. */
@@ -55,25 +59,28 @@ export function normalizeRetry(value: unknown): RetryPolicy | undefined {
       : value === undefined || value === true
         ? {}
         : (value as RetryOptions);
-  if (typeof options !== 'object' || options === null)
+  if (!isOptionsObject(options))
     throw new TypeError('attachPaymentAuth: retry must be false, a number or an options object');
-  const int = (key: keyof typeof RETRY_DEFAULTS, min: number): number => {
+  const given = ownOptions(options as RetryOptions);
+  const int = (key: keyof typeof RETRY_DEFAULTS, min: number, max: number): number => {
     // Only a missing field takes the default: null (a missing environment variable, parsed) is a mistake.
-    const n: unknown = options[key] === undefined ? RETRY_DEFAULTS[key] : options[key];
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min)
-      throw new TypeError(`attachPaymentAuth: retry.${key} must be an integer >= ${min}, got ${shown(n)}`);
+    const n: unknown = given[key] === undefined ? RETRY_DEFAULTS[key] : given[key];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+      throw new TypeError(
+        `attachPaymentAuth: retry.${key} must be an integer >= ${min} and <= ${max}, got ${shown(n)}`,
+      );
     return n;
   };
-  const unknown = unknownKeys(options, RETRY_OPTION_KEYS);
+  const unknown = unknownKeys(given, RETRY_OPTION_KEYS);
   if (unknown.length) throw new TypeError(`attachPaymentAuth: unknown retry option ${unknown.join(', ')}`);
-  if (options.onRetry !== undefined && typeof options.onRetry !== 'function')
+  if (given.onRetry !== undefined && typeof given.onRetry !== 'function')
     throw new TypeError('attachPaymentAuth: retry.onRetry must be a function');
   const policy = {
-    retries: int('retries', 0),
-    baseDelayMs: int('baseDelayMs', 0),
-    maxDelayMs: int('maxDelayMs', 0),
-    maxRetryAfterMs: int('maxRetryAfterMs', 0),
-    onRetry: options.onRetry,
+    retries: int('retries', 0, MAX_RETRIES),
+    baseDelayMs: int('baseDelayMs', 0, MAX_TIMER_MS),
+    maxDelayMs: int('maxDelayMs', 0, MAX_TIMER_MS),
+    maxRetryAfterMs: int('maxRetryAfterMs', 0, MAX_TIMER_MS),
+    onRetry: given.onRetry,
   };
   return policy.retries === 0 ? undefined : policy;
 }

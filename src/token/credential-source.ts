@@ -9,7 +9,7 @@ import {
 } from './credentials';
 import type { ClientAuthMethod } from '../options/options';
 import { base64Utf8, toBase64url } from '../util/encoding';
-import { hasControlCharacter, toStringTag } from '../util/objects';
+import { hasControlCharacter, isOptionsObject, ownOptions, toStringTag } from '../util/objects';
 import { builtinModule } from '../util/runtime';
 import { providerFailedError, unusableCredentialsError } from './errors';
 
@@ -177,10 +177,19 @@ function pick(value: Record<string, unknown>, method: ClientAuthMethod): Credent
   return picked;
 }
 
+/**
+ * The own fields of credentials, each read once: what is checked is what is sent, and a field
+ * inherited from a polluted `Object.prototype` is never read.
+ */
+function fieldsOf(value: unknown): unknown {
+  return isOptionsObject(value) ? ownOptions(value) : value;
+}
+
 /** The client authentication method static credentials call for, when none is set. */
 export function inferClientAuthMethod(input: unknown): ClientAuthMethod | undefined {
-  if (typeof input !== 'object' || input === null) return undefined;
-  const fields = input as Record<string, unknown>;
+  if (!isOptionsObject(input)) return undefined;
+  const fields = input;
+  if (!Object.hasOwn(fields, 'privateKey') && !Object.hasOwn(fields, 'clientAssertion')) return undefined;
   return fields.privateKey !== undefined || fields.clientAssertion !== undefined ? 'private_key_jwt' : undefined;
 }
 
@@ -221,7 +230,8 @@ export function createCredentialSource(
       async get() {
         let value: unknown;
         try {
-          value = await provider();
+          // A field whose getter throws (a vault read) fails like the provider itself.
+          value = fieldsOf(await provider());
         } catch (cause) {
           throw providerFailedError(cause);
         }
@@ -244,9 +254,15 @@ export function createCredentialSource(
   if (input === undefined || input === null) {
     fixed = fromEnvironment(env, method);
   } else {
-    const error = problemOf(input, method);
+    let fields: unknown;
+    try {
+      fields = fieldsOf(input);
+    } catch {
+      throw new TypeError('attachPaymentAuth: the credentials could not be read: reading one of their fields threw');
+    }
+    const error = problemOf(fields, method);
     if (error) throw new TypeError(`attachPaymentAuth: ${error}`);
-    fixed = pick(input as unknown as Record<string, unknown>, method);
+    fixed = pick(fields as Record<string, unknown>, method);
   }
   addSecrets(secrets, fixed);
   const frozen = Object.freeze({ ...fixed });

@@ -222,7 +222,7 @@ export function providerFailedError(cause: unknown): PaymentAuthError {
   return new PaymentAuthError({
     code: 'CREDENTIALS_MISSING',
     message: `Credentials provider failed (${kind})`,
-    hint: 'check the function passed as credentials to attachPaymentAuth; its own error is not kept, as it may quote the secret it read: log it there',
+    hint: 'check the credentials function; its own error is not kept, as it may quote the secret it read: log it there',
   });
 }
 

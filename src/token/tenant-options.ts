@@ -1,4 +1,5 @@
 import type { PaymentAuthOptions } from '../options/options';
+import { isOptionsObject, ownOptions, shown } from '../util/objects';
 import type { Credentials } from './credentials';
 
 /**
@@ -71,11 +72,11 @@ export function asMultiTenant<T>(check: () => T): T {
 
 /** Splits and validates the multi-tenant options; the rest are `attachPaymentAuth`'s. */
 export function splitTenantOptions(options: unknown): { tenants: TenantSettings; rest: PaymentAuthOptions } {
-  if (typeof options !== 'object' || options === null)
-    fail(
-      `options must be an object with credentials: (tenant) => credentials, got ${options === null ? 'null' : typeof options}`,
-    );
-  const { credentials, maxTenants, telemetryTenant, ...rest } = options as MultiTenantPaymentAuthOptions;
+  if (!isOptionsObject(options))
+    fail(`options must be an object with credentials: (tenant) => credentials, got ${shown(options)}`);
+  const { credentials, maxTenants, telemetryTenant, ...rest } = ownOptions(
+    options as unknown as MultiTenantPaymentAuthOptions,
+  );
   if (typeof credentials !== 'function')
     fail(
       credentials === undefined

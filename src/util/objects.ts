@@ -32,6 +32,21 @@ export function isCryptoKeyPair(value: unknown): value is { privateKey: object; 
   return toStringTag(pair.privateKey) === 'CryptoKey' && toStringTag(pair.publicKey) === 'CryptoKey';
 }
 
+/**
+ * The own enumerable properties of an options object, on an object without a prototype: a value
+ * inherited from a polluted `Object.prototype` (a `tokenUrl` that would receive the client secret)
+ * is never read, and each getter runs once, so what is checked is what is used. Validation sees
+ * the same keys (`Object.keys`).
+ */
+export function ownOptions<T extends object>(value: T): T {
+  return Object.assign(Object.create(null) as T, value);
+}
+
+/** Whether `value` is an options object: an object that is not null or an array. */
+export function isOptionsObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Whether `value` is a promise or another thenable (what an `async` hook returns). */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -46,11 +61,36 @@ export function unknownKeys(value: object, known: readonly string[]): string[] {
   return Object.keys(value).filter((key) => !known.includes(key));
 }
 
-/** A value as an error message shows it: NaN and Infinity by name (JSON would say null), a symbol or function by kind. */
+/**
+ * Text an option error quotes: a number written as a string (`"3"` where 3 was meant), or a short
+ * word (`"true"`, `"HS256"`), too short to be a secret.
+ */
+const QUOTABLE = /^(?:[\s\d.eE+-]{0,24}|[\w.+-]{1,12})$/;
+
+/**
+ * A value as an error message shows it: numbers (NaN and Infinity by name), bigints, booleans,
+ * null and undefined as they are; any other value by its kind only. An option that holds the
+ * wrong thing may hold a secret (a swapped environment variable, a URL with a password in it), and
+ * an object may be circular, huge or hostile, so text is quoted only when it is a number or a short
+ * word, and an object's content never.
+ */
 export function shown(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
-  return JSON.stringify(value) ?? String(value);
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'string':
+      if (QUOTABLE.test(value)) return JSON.stringify(value);
+      return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
+    case 'symbol':
+    case 'function':
+      return `a ${typeof value}`;
+    default:
+      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+  }
 }
 
 /** Whether a text holds a control character (C0, DEL or C1): a line end read from a file, an escape. */
