@@ -4,7 +4,8 @@ import { join } from 'node:path';
 
 const dist = join(__dirname, '..', '..', 'dist');
 
-// Runs in a child process on the built package: nothing may keep the event loop alive.
+// Runs in a child process on the built package: nothing may keep the event loop alive. The largest
+// lifetime and deadline the options take (ten years, the longest timer) must not overflow a timer.
 const script = `
 const axios = require('axios');
 const { attachPaymentAuth } = require(${JSON.stringify(join(dist, 'index.js'))});
@@ -15,11 +16,15 @@ process.on('warning', (w) => { console.error('WARNING ' + w.name); process.exitC
   const api = axios.create({ baseURL: sandbox.url, httpAgent: new (require('http').Agent)({ keepAlive: false }) });
   let refreshed;
   const renewal = new Promise((r) => (refreshed = r));
-  attachPaymentAuth(api, sandbox.credentials, { maxTokenLifetimeMs: 1e15, tokenTimeoutMs: 2 ** 40, onTokenRefreshed: () => refreshed() });
+  attachPaymentAuth(api, sandbox.credentials, { maxTokenLifetimeMs: 315360000000, tokenTimeoutMs: 2 ** 31 - 1, onTokenRefreshed: () => refreshed() });
   await Promise.all([api.get('/api/v1/payments'), api.get('/api/v1/payments')]);
   await new Promise((r) => setTimeout(r, 1100)); // inside the refresh window: a background refresh runs
   await api.get('/api/v1/payments');
   await renewal; // revoked after it, not racing it (a token issued before a revocation is revoked too)
+  sandbox.revokeAccessTokens();
+  await api.get('/api/v1/payments');
+  // A token for ten years, as long as maxTokenLifetimeMs lets it be: no timer may be set past the longest.
+  sandbox.setLifetimes({ accessTokenTtlS: 315360000 });
   sandbox.revokeAccessTokens();
   await api.get('/api/v1/payments');
   await sandbox.close();
