@@ -1,3 +1,4 @@
+import { requestState } from './request/read-state';
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import {
   createCredentialSource,
@@ -135,11 +136,29 @@ interface Attachment {
 }
 
 /** The checks and the set-up every attachment makes, single- or multi-tenant. */
+/** Our own option and credential errors, of either entry point. */
+const OWN_MISTAKE = /^attach(?:MultiTenant)?PaymentAuth: /;
+
+/**
+ * Runs a check that reads the caller's `what` (options, credentials): a getter or a proxy in them
+ * that throws becomes a TypeError naming what could not be read. Its own text is not kept: it may
+ * quote the secret it was reading (a vault's passphrase).
+ */
+function readable<T>(what: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof TypeError && OWN_MISTAKE.test(error.message)) throw error;
+    // eslint-disable-next-line preserve-caught-error -- the cause may quote a secret
+    throw new TypeError(`attachPaymentAuth: the ${what} could not be read: a getter or proxy in them threw`);
+  }
+}
+
 function prepare(instance: AxiosInstance, credentials: unknown, options: PaymentAuthOptions | undefined): Attachment {
   if (typeof instance !== 'function' || typeof instance.interceptors?.request?.use !== 'function') {
     throw new TypeError('attachPaymentAuth: the first argument must be an axios instance (axios.create())');
   }
-  if (isBrowserLike() && options?.dangerouslyAllowBrowser !== true) {
+  if (isBrowserLike() && readable('options', () => options?.dangerouslyAllowBrowser) !== true) {
     throw new TypeError(
       'attachPaymentAuth: refusing to run in a browser, where the client secret would be public; keep it on a server (or pass dangerouslyAllowBrowser: true behind a proxy that holds the secret)',
     );
@@ -149,10 +168,12 @@ function prepare(instance: AxiosInstance, credentials: unknown, options: Payment
       'attachPaymentAuth: this axios instance already has payment auth attached (every request would fetch and send two tokens); detach() the first, or use another instance',
     );
   }
-  const normalized = normalizeOptions(options, instance.defaults.baseURL);
+  const normalized = readable('options', () => normalizeOptions(options, instance.defaults.baseURL));
   const { clientAuth } = normalized;
   const clientAuthMethod =
-    clientAuth.clientAuthMethod ?? inferClientAuthMethod(credentials) ?? DEFAULTS.clientAuthMethod;
+    clientAuth.clientAuthMethod ??
+    readable('credentials', () => inferClientAuthMethod(credentials)) ??
+    DEFAULTS.clientAuthMethod;
   if (clientAuthMethod !== 'private_key_jwt' && (clientAuth.assertionAudience ?? clientAuth.clockSkewMs) !== undefined)
     throw new TypeError(
       `attachPaymentAuth: assertionAudience and clockSkewMs are for private_key_jwt, not ${clientAuthMethod}`,
@@ -433,7 +454,7 @@ export function attachMultiTenantPaymentAuth(
   instance: AxiosInstance,
   options: MultiTenantPaymentAuthOptions,
 ): MultiTenantPaymentAuth {
-  const { tenants: settings, rest } = splitTenantOptions(options);
+  const { tenants: settings, rest } = asMultiTenant(() => readable('options', () => splitTenantOptions(options)));
   const attachment = asMultiTenant(() => prepare(instance, undefined, rest));
   return attachTenants(instance, attachment, settings);
 }
@@ -488,7 +509,8 @@ function attachTenants(
     sentWith: (config) => sent.get(config),
   };
   const reporterFor = (config: InternalAxiosRequestConfig): Reporter => {
-    const tenant = config.paymentAuth ? config.paymentAuth.tenant : undefined;
+    const state = requestState(config);
+    const tenant = state ? state.tenant : undefined;
     return (tenant === undefined ? undefined : registry.peek(tenant)?.reporter) ?? own;
   };
   const eject = install(instance, attachment, tenancy, reporterFor, detached.signal);

@@ -23,6 +23,22 @@ describe('when an API call gets a 401', () => {
     expect(replayed).not.toBe(rejected);
   });
 
+  it('replays it even with `replayed` or a token `error` planted on a polluted Object.prototype', async () => {
+    h = await startHarness();
+    await h.api.get('/payments');
+    h.sandbox.revokeAccessTokens();
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.replayed = true;
+    proto.error = 'invalid_client';
+    try {
+      await expect(h.api.get('/payments')).resolves.toMatchObject({ status: 200 });
+    } finally {
+      delete proto.replayed;
+      delete proto.error;
+    }
+    expect(h.sandbox.counters()).toMatchObject({ tokenCalls: 1, refreshCalls: 1, unauthorized: 1, apiCalls: 3 });
+  });
+
   it('falls back to a full client_credentials exchange when the refresh fails', async () => {
     h = await startHarness();
     await h.api.get('/payments');

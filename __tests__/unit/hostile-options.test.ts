@@ -1,5 +1,6 @@
 import axios from 'axios';
-import { attachMultiTenantPaymentAuth, attachPaymentAuth, isPaymentAuthError } from '../../src';
+import { attachMultiTenantPaymentAuth, attachPaymentAuth, isPaymentAuthError, parsePaymentError } from '../../src';
+import { decodeTokenBody } from '../../src/token/token-response';
 import { normalizeOptions } from '../../src/options/normalize';
 import { createCredentialSource } from '../../src/token/credential-source';
 import { shown } from '../../src/util/objects';
@@ -117,12 +118,17 @@ describe('shown(): a value in an error message', () => {
     [undefined, 'undefined'],
     ['3', '"3"'],
     ['1e3', '"1e3"'],
+    ['-10000', '"-10000"'],
     ['true', '"true"'],
-    ['HS256', '"HS256"'],
+    ['false', '"false"'],
+    ['null', '"null"'],
     ['', '""'],
-    ['twelve_chars', '"twelve_chars"'],
-    ['thirteen_char', 'a string of 13 characters'],
-    ['x', '"x"'],
+    ['HS256', 'a string of 5 characters'],
+    ['hunter2', 'a string of 7 characters'],
+    ['4111 1111 1111 1111', 'a string of 19 characters'],
+    ['4111111111111111', 'a string of 16 characters'],
+    ['1234567', 'a string of 7 characters'],
+    ['x', 'a string of 1 character'],
     [SECRET, `a string of ${SECRET.length} characters`],
     ['a b', 'a string of 3 characters'],
     ['https://user:pw@host', 'a string of 20 characters'],
@@ -133,6 +139,117 @@ describe('shown(): a value in an error message', () => {
     [() => 1, 'a function'],
   ])('%p → %s', (value, text) => {
     expect(shown(value)).toBe(text);
+  });
+});
+
+describe('option names in error messages', () => {
+  it.each([
+    [{ ['k'.repeat(1_000_000)]: 1 }, /unknown option \(a name of 1000000 characters\)$/],
+    [{ 'x\n[ERROR] forged log line': 1 }, /unknown option \(a name of 25 characters\)$/],
+    [{ sk_live_51HvZ2eKx9SECRET_and_more_than_32: 1 }, /unknown option \(a name of 41 characters\)$/],
+    [
+      Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`opt${i}`, 1])),
+      /unknown options opt0, opt1, opt2, opt3, opt4 and 99995 more$/,
+    ],
+    [{ retry: { 'a\r\nInjected: yes': 1 } }, /unknown retry option \(a name of 16 characters\)$/],
+    [{ breaker: { ['b'.repeat(100)]: 1 } }, /unknown breaker option \(a name of 100 characters\)$/],
+    [
+      { tls: { 'pass=hunter2': 'x', cert: '-----BEGIN ', key: '-----BEGIN ' } },
+      /unknown tls option \(a name of 12 characters\)$/,
+    ],
+    [
+      { tokenParams: { ['p'.repeat(1_000_000)]: 1 } },
+      /tokenParams\.\(a name of 1000000 characters\) must be a string$/,
+    ],
+    [{ refreshWindw: 1 }, /unknown option refreshWindw$/],
+  ])('%#: a name is quoted only when it reads as one, and a list is cut short', (options, message) => {
+    for (const multi of [false, true]) {
+      const error = attachError(options, multi) as Error;
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.message).toMatch(message);
+      expect(error.message.length).toBeLessThan(200);
+      expect(error.message).not.toMatch(/[\r\n]|hunter2|SECRET/);
+    }
+  });
+});
+
+describe('options and credentials whose getters or proxies throw', () => {
+  const secretGetter = (): never => {
+    throw new Error(`vault: passphrase "${SECRET}" expired`);
+  };
+  const proxy = new Proxy(
+    {},
+    {
+      ownKeys: () => {
+        throw new Error(`proxy keys boom ${SECRET}`);
+      },
+    },
+  );
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  it.each([
+    [
+      'options with a throwing getter',
+      {
+        get tokenTimeoutMs(): number {
+          return secretGetter();
+        },
+      },
+    ],
+    [
+      'retry with a throwing getter',
+      {
+        retry: {
+          get retries(): number {
+            return secretGetter();
+          },
+        },
+      },
+    ],
+    [
+      'tls with a throwing passphrase getter',
+      {
+        tls: {
+          cert: '-----BEGIN ',
+          key: '-----BEGIN ',
+          get passphrase(): string {
+            return secretGetter();
+          },
+        },
+      },
+    ],
+    ['dpop as a proxy whose keys throw', { dpop: proxy }],
+    ['tokenParams as a proxy whose keys throw', { tokenParams: proxy }],
+    ['breaker as a revoked proxy', { breaker: revoked.proxy }],
+    ['options as a proxy whose keys throw', proxy],
+    ['options as a revoked proxy', revoked.proxy],
+  ])('%s: a TypeError naming what could not be read, without its text', (_what, options) => {
+    for (const multi of [false, true]) {
+      let error: unknown;
+      try {
+        if (!multi) attachPaymentAuth(api(), creds, options as never);
+        else if (options === proxy || options === revoked.proxy) attachMultiTenantPaymentAuth(api(), options as never);
+        // The options' own descriptors, with credentials: no getter runs before the attachment reads it.
+        else
+          attachMultiTenantPaymentAuth(
+            api(),
+            Object.defineProperties({ credentials: () => creds }, Object.getOwnPropertyDescriptors(options)) as never,
+          );
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toBe(
+        `${multi ? 'attachMultiTenantPaymentAuth' : 'attachPaymentAuth'}: the options could not be read: a getter or proxy in them threw`,
+      );
+      expect(String((error as Error).stack)).not.toContain('S3cr3t');
+    }
+  });
+
+  it('credentials as a proxy whose keys throw: a TypeError without its text', () => {
+    expect(() => attachPaymentAuth(api(), proxy as never)).toThrow(
+      /^attachPaymentAuth: the credentials could not be read: (a getter or proxy in them threw|reading one of their fields threw)$/,
+    );
   });
 });
 
@@ -186,6 +303,11 @@ describe('numbers too large to mean anything', () => {
     [{ retry: { baseDelayMs: 1e12 } }, /retry.baseDelayMs must be an integer >= 0 and <= 2147483647/],
     [{ retry: { maxDelayMs: 2 ** 31 } }, /retry.maxDelayMs must be an integer >= 0 and <= 2147483647/],
     [{ retry: { maxRetryAfterMs: 2 ** 31 } }, /retry.maxRetryAfterMs must be an integer >= 0 and <= 2147483647/],
+    [{ storeLockTtlMs: 2 ** 31 }, /storeLockTtlMs must be a finite number >= 100 and <= 2147483647/],
+    [
+      { idempotency: { headerName: 'X'.repeat(129) } },
+      /idempotency.headerName must be a valid header name of at most 128/,
+    ],
   ])('%p is refused', (options, message) => {
     for (const multi of [false, true])
       expect(attachError(options, multi)).toEqual(expect.objectContaining({ message: expect.stringMatching(message) }));
@@ -249,6 +371,19 @@ describe('a polluted Object.prototype', () => {
       (error: unknown) => error,
     );
     expect(isPaymentAuthError(failure) && failure.code).toBe('CREDENTIALS_MISSING');
+  });
+
+  it('is never read for a token response or an API error body: a planted `error` is not the server’s', async () => {
+    (Object.prototype as Record<string, unknown>).error = 'invalid_client';
+    const body = decodeTokenBody('{"access_token":"abc","token_type":"Bearer","expires_in":900}', 'application/json');
+    expect(body.error).toBeUndefined();
+    const apiError = Object.assign(new Error('Request failed with status code 500'), {
+      isAxiosError: true,
+      response: { status: 500, headers: {}, data: '{"message":"boom"}' },
+      config: {},
+    });
+    expect(parsePaymentError(apiError).code).toBe('HTTP_500');
+    delete (Object.prototype as Record<string, unknown>).error;
   });
 
   it('does not give the multi-tenant attachment its credentials', () => {

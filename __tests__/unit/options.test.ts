@@ -110,7 +110,10 @@ describe('attach-time validation', () => {
   });
 
   it('bounds the store lock TTL to what a timer and a store can take', () => {
-    expect(normalizeOptions({ storeLockTtlMs: 1e22 }, 'https://a.test').storeLockTtlMs).toBe(2 ** 31 - 1);
+    expect(normalizeOptions({ storeLockTtlMs: 2 ** 31 - 1 }, 'https://a.test').storeLockTtlMs).toBe(2 ** 31 - 1);
+    expect(() => normalizeOptions({ storeLockTtlMs: 1e22 }, 'https://a.test')).toThrow(
+      /storeLockTtlMs must be a finite number >= 100 and <= 2147483647, got 1e\+22/,
+    );
   });
 
   it("does not modify the caller's options object", () => {

@@ -1,5 +1,6 @@
 import { isAxiosError, type AxiosError, type AxiosResponse } from 'axios';
 import { isPaymentAuthError } from './payment-auth-error';
+import { isOptionsObject, ownOptions } from '../util/objects';
 import { isTransientConnectionFailure, isTransientStatus, isTransientTransportFailure } from './transient';
 
 /** What {@link parsePaymentError} makes of any error of a Payment API call. */
@@ -60,9 +61,8 @@ function parseBody(data: unknown): Record<string, unknown> | undefined {
   if (typeof ArrayBuffer !== 'undefined' && (value instanceof ArrayBuffer || ArrayBuffer.isView(value))) {
     return parseBody(new TextDecoder().decode(value as ArrayBuffer));
   }
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  // Own fields only: an `error` planted on a polluted Object.prototype is not the server's.
+  return isOptionsObject(value) ? ownOptions(value) : undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { requestState } from '../request/read-state';
 import type { InternalAxiosRequestConfig } from 'axios';
 import { unlessCancelled } from '../request/cancellation';
 import { ensureIdempotencyKey } from '../request/idempotency';
@@ -93,7 +94,7 @@ export function createRequestInterceptor(
   return function paymentAuthRequest(
     config: InternalAxiosRequestConfig,
   ): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
-    const state = config.paymentAuth;
+    const state = requestState(config);
     if (state === false) return config;
     // A tenant that is not a valid id (or any tenant on a single-tenant attachment) fails the
     // request before it is sent, wherever it goes.

@@ -1,3 +1,4 @@
+import { requestState } from '../request/read-state';
 import { isAxiosError, type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { unlessCancelled } from '../request/cancellation';
 import { PaymentAuthError } from '../errors/payment-auth-error';
@@ -51,7 +52,7 @@ export function createResponseInterceptors(instance: AxiosInstance, tenancy: Ten
   };
 
   function onResponse(response: AxiosResponse): AxiosResponse {
-    const state = response.config?.paymentAuth;
+    const state = response.config ? requestState(response.config) : undefined;
     if (state && state.generation !== undefined) {
       tenancy.sentWith(response.config)?.entry.manager.confirm(state.generation);
       learnNonce(response, state);
@@ -62,7 +63,7 @@ export function createResponseInterceptors(instance: AxiosInstance, tenancy: Ten
   async function onError(error: unknown): Promise<AxiosResponse> {
     if (!isAxiosError(error) || !error.config) throw error;
     const config = error.config;
-    const state = config.paymentAuth;
+    const state = requestState(config);
     if (!state || state.generation === undefined) throw error;
     const sentWith = tenancy.sentWith(config);
     // Not sent through this attachment's request interceptor: the caller's state, not ours.

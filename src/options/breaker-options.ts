@@ -1,5 +1,5 @@
 import { MAX_TIMER_MS } from '../util/timers';
-import { isOptionsObject, keysOf, ownOptions, shown, unknownKeys } from '../util/objects';
+import { isOptionsObject, keysOf, ownOptions, shown, unknownKeys, shownNames } from '../util/objects';
 
 /**
  * Options of the circuit breaker on the token endpoint (`breaker` option): how the package stops
@@ -54,7 +54,7 @@ export function normalizeBreaker(value: unknown): BreakerPolicy {
     fail(`breaker must be false or an options object, got ${shown(value)}`);
   const options = ownOptions((value ?? {}) as BreakerOptions);
   const unknown = unknownKeys(options, BREAKER_OPTION_KEYS);
-  if (unknown.length) fail(`unknown breaker option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  if (unknown.length) fail(`unknown breaker option${unknown.length > 1 ? 's' : ''} ${shownNames(unknown)}`);
   const int = (key: keyof BreakerOptions, min: number, max: number): number => {
     const n: unknown = options[key] === undefined ? BREAKER_DEFAULTS[key] : options[key];
     if (!isInteger(n) || n < min || n > max)

@@ -1,4 +1,4 @@
-import { hasControlCharacter, isOptionsObject, ownOptions, shown } from '../util/objects';
+import { hasControlCharacter, isOptionsObject, ownOptions, shown, shownNames } from '../util/objects';
 
 /**
  * How the client authenticates at the token endpoint.
@@ -86,7 +86,7 @@ function normalizeTls(value: unknown): TlsClientOptions | undefined {
   if (!isOptionsObject(value)) fail(`tls must be an object { cert, key, passphrase?, ca? }, got ${shown(value)}`);
   const given = ownOptions(value);
   const unknown = Object.keys(given).filter((k) => !['cert', 'key', 'passphrase', 'ca'].includes(k));
-  if (unknown.length) fail(`unknown tls option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  if (unknown.length) fail(`unknown tls option${unknown.length > 1 ? 's' : ''} ${shownNames(unknown)}`);
   const tls: TlsClientOptions = { cert: pem(given.cert, 'tls.cert'), key: pem(given.key, 'tls.key') };
   if (given.passphrase !== undefined) {
     if (typeof given.passphrase !== 'string') fail('tls.passphrase must be a string');

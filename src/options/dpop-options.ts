@@ -1,4 +1,4 @@
-import { isCryptoKeyPair, isOptionsObject, ownOptions, shown, toStringTag } from '../util/objects';
+import { isCryptoKeyPair, isOptionsObject, ownOptions, shown, toStringTag, shownNames } from '../util/objects';
 
 /** JWS algorithms a DPoP proof may be signed with (asymmetric only, RFC 9449 §4.2). */
 export type DpopAlgorithm = 'ES256' | 'ES384' | 'ES512' | 'RS256' | 'PS256' | 'EdDSA' | 'Ed25519';
@@ -41,7 +41,7 @@ export function normalizeDpop(value: unknown): DpopPolicy | undefined {
   if (!isOptionsObject(value)) fail(`dpop must be true, false or { privateKey, algorithm? }, got ${shown(value)}`);
   const given = ownOptions(value);
   const unknown = Object.keys(given).filter((k) => k !== 'privateKey' && k !== 'algorithm');
-  if (unknown.length) fail(`unknown dpop option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  if (unknown.length) fail(`unknown dpop option${unknown.length > 1 ? 's' : ''} ${shownNames(unknown)}`);
   const key = given.privateKey;
   if (typeof key === 'string') {
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) fail('dpop.privateKey is a string but not a PEM private key');

@@ -1,4 +1,4 @@
-import { isOptionsObject, keysOf, ownOptions, unknownKeys } from '../util/objects';
+import { isOptionsObject, keysOf, ownOptions, unknownKeys, shownNames } from '../util/objects';
 
 /** Options of automatic idempotency keys (`idempotency` option). */
 export interface IdempotencyOptions {
@@ -36,11 +36,13 @@ export function normalizeIdempotency(value: unknown): string | undefined {
   if (!isOptionsObject(value)) throw new TypeError('attachPaymentAuth: idempotency must be false or { headerName }');
   const options = ownOptions(value as IdempotencyOptions);
   const unknown = unknownKeys(options, IDEMPOTENCY_OPTION_KEYS);
-  if (unknown.length) throw new TypeError(`attachPaymentAuth: unknown idempotency option ${unknown.join(', ')}`);
+  if (unknown.length) throw new TypeError(`attachPaymentAuth: unknown idempotency option ${shownNames(unknown)}`);
   const given = options.headerName;
   const name: unknown = given === undefined ? 'Idempotency-Key' : given;
-  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name))
-    throw new TypeError('attachPaymentAuth: idempotency.headerName must be a valid header name');
+  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/.test(name))
+    throw new TypeError(
+      'attachPaymentAuth: idempotency.headerName must be a valid header name of at most 128 characters',
+    );
   if (RESERVED_HEADERS.has(name.toLowerCase()))
     throw new TypeError(
       `attachPaymentAuth: idempotency.headerName must not be ${name}, which the request needs for itself`,

@@ -12,6 +12,7 @@ import {
   keysOf,
   ownOptions,
   shown,
+  shownNames,
   unknownKeys,
 } from '../util/objects';
 import { MAX_TIMER_MS } from '../util/timers';
@@ -164,7 +165,7 @@ export function normalizeOptions(
   if (options !== undefined && !isOptionsObject(options)) fail('options must be an object');
   const opts: PaymentAuthOptions = ownOptions(options ?? {});
   const unknown = unknownKeys(opts, OPTION_KEYS);
-  if (unknown.length > 0) fail(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  if (unknown.length > 0) fail(`unknown option${unknown.length > 1 ? 's' : ''} ${shownNames(unknown)}`);
   for (const flag of ['allowInsecureHttp', 'dangerouslyAllowBrowser'] as const) {
     if (opts[flag] !== undefined && typeof opts[flag] !== 'boolean')
       fail(`${flag} must be true or false, got ${shown(opts[flag])}`);
@@ -203,8 +204,8 @@ export function normalizeOptions(
     for (const [key, value] of Object.entries(opts.tokenParams)) {
       if (key === '' || hasControlCharacter(key))
         fail('tokenParams names must be non-empty, without control characters');
-      if (typeof value !== 'string') fail(`tokenParams.${key} must be a string`);
-      if (hasControlCharacter(value)) fail(`tokenParams.${key} must not hold control characters`);
+      if (typeof value !== 'string') fail(`tokenParams.${shownNames([key])} must be a string`);
+      if (hasControlCharacter(value)) fail(`tokenParams.${shownNames([key])} must not hold control characters`);
       if (
         [
           'grant_type',
@@ -258,8 +259,7 @@ export function normalizeOptions(
     retry: normalizeRetry(opts.retry),
     store: normalizeStore(opts.store),
     storeTimeoutMs: number(opts, 'storeTimeoutMs', 1),
-    // A longer lock is practically endless, and a store such as Redis refuses a TTL past 2^63.
-    storeLockTtlMs: Math.min(number(opts, 'storeLockTtlMs', 100, { max: Number.MAX_VALUE }), MAX_TIMER_MS),
+    storeLockTtlMs: number(opts, 'storeLockTtlMs', 100),
     onStoreError: optionalFunction(opts, 'onStoreError'),
     telemetry: normalizeTelemetry(opts.telemetry),
     idempotencyHeader: normalizeIdempotency(opts.idempotency),

@@ -1,4 +1,4 @@
-import { isOptionsObject, keysOf, ownOptions, shown, unknownKeys } from '../util/objects';
+import { isOptionsObject, keysOf, ownOptions, shown, unknownKeys, shownNames } from '../util/objects';
 import { MAX_TIMER_MS } from '../util/timers';
 
 /** What {@link RetryOptions.onRetry} receives. */
@@ -72,7 +72,7 @@ export function normalizeRetry(value: unknown): RetryPolicy | undefined {
     return n;
   };
   const unknown = unknownKeys(given, RETRY_OPTION_KEYS);
-  if (unknown.length) throw new TypeError(`attachPaymentAuth: unknown retry option ${unknown.join(', ')}`);
+  if (unknown.length) throw new TypeError(`attachPaymentAuth: unknown retry option ${shownNames(unknown)}`);
   if (given.onRetry !== undefined && typeof given.onRetry !== 'function')
     throw new TypeError('attachPaymentAuth: retry.onRetry must be a function');
   const policy = {

@@ -1,3 +1,4 @@
+import { ownOptions } from '../util/objects';
 import { invalidResponseError as invalid } from './errors';
 
 /**
@@ -60,7 +61,7 @@ export function decodeTokenBody(
   const trimmed = text.trim();
   if (trimmed === '') throw invalid('the body is empty', url);
   if (/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '') && !trimmed.startsWith('{')) {
-    return Object.fromEntries(new URLSearchParams(trimmed));
+    return ownOptions(Object.fromEntries(new URLSearchParams(trimmed)));
   }
   let parsed: unknown;
   try {
@@ -77,7 +78,8 @@ export function decodeTokenBody(
       url,
     );
   }
-  return parsed as Record<string, unknown>;
+  // Own fields only: an `error` planted on a polluted Object.prototype is not the server's.
+  return ownOptions(parsed as Record<string, unknown>);
 }
 
 /** The OAuth error in a body, if it carries one (RFC 6749 §5.2; also on a 200, as some servers do). */

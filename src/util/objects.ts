@@ -62,17 +62,18 @@ export function unknownKeys(value: object, known: readonly string[]): string[] {
 }
 
 /**
- * Text an option error quotes: a number written as a string (`"3"` where 3 was meant), or a short
- * word (`"true"`, `"HS256"`), too short to be a secret.
+ * Text an option error quotes: a short number written as a string (`"3"` where 3 was meant), or a
+ * word that stands for a value (`"true"` where true was meant). Nothing longer: a card number or a
+ * short password is text too.
  */
-const QUOTABLE = /^(?:[\s\d.eE+-]{0,24}|[\w.+-]{1,12})$/;
+const QUOTABLE = /^(?:|true|false|null|undefined|[\d.eE+-]{1,6})$/;
 
 /**
  * A value as an error message shows it: numbers (NaN and Infinity by name), bigints, booleans,
  * null and undefined as they are; any other value by its kind only. An option that holds the
  * wrong thing may hold a secret (a swapped environment variable, a URL with a password in it), and
- * an object may be circular, huge or hostile, so text is quoted only when it is a number or a short
- * word, and an object's content never.
+ * an object may be circular, huge or hostile, so text is quoted only when it is a short number or
+ * `true`, `false`, `null` or `undefined`, and an object's content never.
  */
 export function shown(value: unknown): string {
   switch (typeof value) {
@@ -91,6 +92,19 @@ export function shown(value: unknown): string {
     default:
       return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
   }
+}
+
+/** A property name an error may quote: an identifier of at most 32 characters (an option's name, or a typo of one). */
+const NAME = /^[A-Za-z_$][\w$-]{0,31}$/;
+
+/**
+ * Property names as an error message shows them: the first five, each quoted only when it reads
+ * as an option's name (a name can be anything: a line end, a megabyte, a secret), then how many more.
+ */
+export function shownNames(names: readonly string[]): string {
+  const shownOne = (name: string): string => (NAME.test(name) ? name : `(a name of ${name.length} characters)`);
+  const listed = names.slice(0, 5).map(shownOne).join(', ');
+  return names.length > 5 ? `${listed} and ${names.length - 5} more` : listed;
 }
 
 /** Whether a text holds a control character (C0, DEL or C1): a line end read from a file, an escape. */
