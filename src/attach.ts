@@ -1,4 +1,3 @@
-import { requestState } from './request/read-state';
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import {
   createCredentialSource,
@@ -28,6 +27,7 @@ import { singleTenancy, type AuthEntry, type SentWith, type Tenancy } from './in
 import { installRetries } from './retry/install';
 import { isBrowserLike } from './util/runtime';
 import { shown } from './util/objects';
+import { requestState } from './request/read-state';
 import { createScope } from './request/scope';
 import { createTokenEndpoint, createTokenHttp } from './token/endpoint';
 import { detachedError } from './token/errors';
@@ -135,7 +135,6 @@ interface Attachment {
   scope: ReturnType<typeof createScope>;
 }
 
-/** The checks and the set-up every attachment makes, single- or multi-tenant. */
 /** Our own option and credential errors, of either entry point. */
 const OWN_MISTAKE = /^attach(?:MultiTenant)?PaymentAuth: /;
 
@@ -154,6 +153,7 @@ function readable<T>(what: string, check: () => T): T {
   }
 }
 
+/** The checks and the set-up every attachment makes, single- or multi-tenant. */
 function prepare(instance: AxiosInstance, credentials: unknown, options: PaymentAuthOptions | undefined): Attachment {
   if (typeof instance !== 'function' || typeof instance.interceptors?.request?.use !== 'function') {
     throw new TypeError('attachPaymentAuth: the first argument must be an axios instance (axios.create())');

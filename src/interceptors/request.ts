@@ -1,4 +1,3 @@
-import { requestState } from '../request/read-state';
 import type { InternalAxiosRequestConfig } from 'axios';
 import { unlessCancelled } from '../request/cancellation';
 import { ensureIdempotencyKey } from '../request/idempotency';
@@ -9,6 +8,7 @@ import type { AccessToken } from '../token/manager';
 import '../request/request-state';
 import { createRedirectGuard } from './redirect-guard';
 import type { AuthEntry, Tenancy } from './tenancy';
+import { requestState } from '../request/read-state';
 
 /** Whether the caller decided the request's `Authorization` themselves: a value of theirs, or `false`. */
 function callerAuthorization(config: InternalAxiosRequestConfig): boolean {

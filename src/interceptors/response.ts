@@ -1,4 +1,3 @@
-import { requestState } from '../request/read-state';
 import { isAxiosError, type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { unlessCancelled } from '../request/cancellation';
 import { PaymentAuthError } from '../errors/payment-auth-error';
@@ -13,6 +12,7 @@ import type { PaymentAuthRequestState } from '../request/request-state';
 import '../request/request-state';
 import type { SentWith, Tenancy } from './tenancy';
 import { detachedError } from '../token/errors';
+import { requestState } from '../request/read-state';
 
 /**
  * The response interceptors, for requests that carried our token:
