@@ -35,6 +35,7 @@ import { TenantRegistry } from './token/tenant-registry';
 import {
   MAX_TENANT_LABELS,
   asMultiTenant,
+  isAttachMistake,
   splitTenantOptions,
   type MultiTenantPaymentAuthOptions,
   type TenantSettings,
@@ -135,9 +136,6 @@ interface Attachment {
   scope: ReturnType<typeof createScope>;
 }
 
-/** Our own option and credential errors, of either entry point. */
-const OWN_MISTAKE = /^attach(?:MultiTenant)?PaymentAuth: /;
-
 /**
  * Runs a check that reads the caller's `what` (options, credentials): a getter or a proxy in them
  * that throws becomes a TypeError naming what could not be read. Its own text is not kept: it may
@@ -147,7 +145,7 @@ function readable<T>(what: string, check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (error instanceof TypeError && OWN_MISTAKE.test(error.message)) throw error;
+    if (isAttachMistake(error)) throw error;
     // eslint-disable-next-line preserve-caught-error -- the cause may quote a secret
     throw new TypeError(`attachPaymentAuth: the ${what} could not be read: a getter or proxy in them threw`);
   }

@@ -45,7 +45,7 @@ export function normalizeDpop(value: unknown): DpopPolicy | undefined {
   const key = given.privateKey;
   if (typeof key === 'string') {
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) fail('dpop.privateKey is a string but not a PEM private key');
-  } else if (typeof key !== 'object' || key === null || Array.isArray(key)) {
+  } else if (!isOptionsObject(key)) {
     fail(
       `dpop.privateKey must be a private JWK, a PEM string, a KeyObject or a CryptoKeyPair, got ${key === null ? 'null' : typeof key}`,
     );

@@ -53,6 +53,11 @@ function fail(message: string): never {
   throw new TypeError(`${NAME}${message}`);
 }
 
+/** Whether `error` is an option or credential mistake reported by either attach function. */
+export function isAttachMistake(error: unknown): error is TypeError {
+  return error instanceof TypeError && (error.message.startsWith(NAME) || error.message.startsWith(SHARED_NAME));
+}
+
 /**
  * Runs checks shared with `attachPaymentAuth` (the instance, the options, the client certificate)
  * so that a mistake names the function that was called: `attachMultiTenantPaymentAuth: retry…`.
