@@ -112,7 +112,14 @@ describe('shown(): a value in an error message', () => {
     [3, '3'],
     [NaN, 'NaN'],
     [-Infinity, '-Infinity'],
+    [2147483647, '2147483647'],
+    [1e300, '1e+300'],
+    [4111111111111111, 'a number of 16 characters'],
+    [-0.4111111111111111, 'a number of 19 characters'],
     [10n, '10n'],
+    [4111111111111111n, 'a bigint of 17 characters'],
+    ['2147483647', '"2147483647"'],
+    ['41111111111', 'a string of 11 characters'],
     [true, 'true'],
     [null, 'null'],
     [undefined, 'undefined'],
@@ -127,7 +134,7 @@ describe('shown(): a value in an error message', () => {
     ['hunter2', 'a string of 7 characters'],
     ['4111 1111 1111 1111', 'a string of 19 characters'],
     ['4111111111111111', 'a string of 16 characters'],
-    ['1234567', 'a string of 7 characters'],
+    ['1234567', '"1234567"'],
     ['x', 'a string of 1 character'],
     [SECRET, `a string of ${SECRET.length} characters`],
     ['a b', 'a string of 3 characters'],
@@ -384,6 +391,32 @@ describe('a polluted Object.prototype', () => {
     });
     expect(parsePaymentError(apiError).code).toBe('HTTP_500');
     delete (Object.prototype as Record<string, unknown>).error;
+  });
+
+  it('is never read inside an API error envelope: code, message and request id stay the server’s', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    const apiError = (data: unknown) =>
+      Object.assign(new Error('Request failed with status code 404'), {
+        isAxiosError: true,
+        response: { status: 404, headers: { 'x-request-id': 'req_header' }, data },
+        config: {},
+      });
+    proto.code = 'POLLUTED_CODE';
+    proto.message = 'polluted message';
+    proto.request_id = 'polluted_rid';
+    try {
+      expect(parsePaymentError(apiError({ error: {} }))).toEqual(
+        expect.objectContaining({ code: 'HTTP_404', requestId: 'req_header' }),
+      );
+      expect(parsePaymentError(apiError({ error: {} })).message).not.toBe('polluted message');
+      expect(parsePaymentError(apiError({ error: { code: 'OWN' } }))).toEqual(
+        expect.objectContaining({ code: 'OWN', requestId: 'req_header' }),
+      );
+    } finally {
+      delete proto.code;
+      delete proto.message;
+      delete proto.request_id;
+    }
   });
 
   it('does not give the multi-tenant attachment its credentials', () => {

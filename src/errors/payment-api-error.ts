@@ -97,8 +97,7 @@ export function parsePaymentError(error: unknown): PaymentErrorInfo {
   if (isPaymentApiError(error)) {
     const { status, headers } = error.response;
     const body = parseBody(error.response.data);
-    const envelope =
-      typeof body?.error === 'object' && body.error !== null ? (body.error as Record<string, unknown>) : undefined;
+    const envelope = isOptionsObject(body?.error) ? ownOptions(body.error) : undefined;
     const code = text(envelope?.code) ?? text(body?.code) ?? text(body?.error) ?? `HTTP_${status}`;
     const message =
       text(envelope?.message) ??

@@ -62,27 +62,32 @@ export function unknownKeys(value: object, known: readonly string[]): string[] {
 }
 
 /**
- * Text an option error quotes: a short number written as a string (`"3"` where 3 was meant), or a
- * word that stands for a value (`"true"` where true was meant). Nothing longer: a card number or a
- * short password is text too.
+ * Text an option error quotes: a number of at most 10 characters written as a string (`"3"` where
+ * 3 was meant), or a word that stands for a value (`"true"` where true was meant). Nothing longer:
+ * a card number or a short password is text too.
  */
-const QUOTABLE = /^(?:|true|false|null|undefined|[\d.eE+-]{1,6})$/;
+const QUOTABLE = /^(?:|true|false|null|undefined|[\d.eE+-]{1,10})$/;
+
+/** The longest number an option error writes out (`2147483647`, `1e+300`); a longer one may be a card number. */
+const SHORT_NUMBER = 10;
 
 /**
- * A value as an error message shows it: numbers (NaN and Infinity by name), bigints, booleans,
- * null and undefined as they are; any other value by its kind only. An option that holds the
+ * A value as an error message shows it: booleans, null, undefined and numbers (NaN and Infinity by
+ * name) or bigints of at most 10 characters as they are; any other value by its kind only. An option that holds the
  * wrong thing may hold a secret (a swapped environment variable, a URL with a password in it), and
  * an object may be circular, huge or hostile, so text is quoted only when it is a short number or
  * `true`, `false`, `null` or `undefined`, and an object's content never.
  */
 export function shown(value: unknown): string {
   switch (typeof value) {
-    case 'number':
     case 'boolean':
     case 'undefined':
       return String(value);
-    case 'bigint':
-      return `${value}n`;
+    case 'number':
+    case 'bigint': {
+      const written = typeof value === 'bigint' ? `${value}n` : String(value);
+      return written.length <= SHORT_NUMBER ? written : `a ${typeof value} of ${written.length} characters`;
+    }
     case 'string':
       if (QUOTABLE.test(value)) return JSON.stringify(value);
       return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
