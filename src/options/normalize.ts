@@ -93,6 +93,9 @@ function refreshBesideToken(tokenUrl: string): string {
   return url.href;
 }
 
+/** The longest `scope` an option may give, in characters (or tokens of an array). */
+const MAX_SCOPE_LENGTH = 8192;
+
 /** The longest token lifetime an option may give: ten years (a longer one is a mistake of units). */
 const MAX_LIFETIME_MS = 10 * 365 * 24 * 3600 * 1000;
 
@@ -222,13 +225,25 @@ export function normalizeOptions(
     }
   }
   if (opts.scope !== undefined) {
+    // A scope past this is a mistake, and megabytes of it would only be sent to be refused.
+    const length = Array.isArray(opts.scope)
+      ? opts.scope.length
+      : typeof opts.scope === 'string'
+        ? opts.scope.length
+        : 0;
+    if (length > MAX_SCOPE_LENGTH) fail(`scope must be at most ${MAX_SCOPE_LENGTH} characters (or tokens)`);
     // RFC 6749 §3.3: space-delimited scope tokens of printable ASCII other than `"` and `\`.
     const tokens: unknown[] = Array.isArray(opts.scope)
       ? opts.scope
       : typeof opts.scope === 'string'
         ? opts.scope.split(' ').filter((t) => t !== '')
         : [opts.scope];
-    if (tokens.length === 0 || !tokens.every((t) => typeof t === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(t)))
+    if (
+      tokens.length === 0 ||
+      !tokens.every(
+        (t) => typeof t === 'string' && t.length <= MAX_SCOPE_LENGTH && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(t),
+      )
+    )
       fail(
         'scope must be a non-empty string or array of scope tokens: printable ASCII, no spaces within a token, no " or \\',
       );
