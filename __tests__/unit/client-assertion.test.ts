@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import {
   decodeJwt,
   decodeProtectedHeader,
@@ -124,6 +124,23 @@ describe('client assertions (RFC 7523 §3)', () => {
       );
   });
 
+  it('names the key types it signs with for a key that has no JWK form (DH, DSA), as a KeyObject or a PEM', async () => {
+    // Node makes DH key pairs from a named group; the type definitions do not list 'dh'.
+    const dhKeyPair = generateKeyPairSync as unknown as (
+      type: 'dh',
+      options: { group: string },
+    ) => { privateKey: KeyObject };
+    const dh = dhKeyPair('dh', { group: 'modp14' }).privateKey;
+    const dsa = generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 }).privateKey;
+    for (const key of [dh, dsa, dsa.export({ format: 'pem', type: 'pkcs8' }) as string]) {
+      const attempt = prepareSigningKey({ clientId: 'c', privateKey: key });
+      await expect(attempt).rejects.toBeInstanceOf(UnusableKeyError);
+      await expect(attempt).rejects.toThrow(
+        /of a type this package does not sign with: RSA \(2048 bits or more\), EC P-256, P-384 or P-521, or Ed25519/,
+      );
+    }
+  });
+
   it('refuses public keys, garbage and a key that does not fit the algorithm, without quoting them', async () => {
     const { jwk, publicKey } = await keyPair('ES256');
     const pub = await exportJWK(publicKey);
@@ -152,6 +169,35 @@ describe('client assertions (RFC 7523 §3)', () => {
       expect(String((error as Error).message)).not.toContain(jwk.d!);
       expect(String((error as Error).message)).not.toContain('bm90IGEga2V5');
     }
+  });
+});
+
+describe('the algorithm a key calls for', () => {
+  it.each([
+    ['ES256', {}],
+    ['ES384', {}],
+    ['ES512', {}],
+    ['EdDSA', { crv: 'Ed25519' }],
+  ])('is %s for an EC or Ed25519 CryptoKey made for it, never PS256', async (alg, options) => {
+    const { privateKey } = await keyPair(alg, options);
+    await expect(prepareSigningKey({ clientId: 'c', privateKey })).resolves.toMatchObject({ alg });
+  });
+
+  it('is PS256 for an RSA-PSS KeyObject that the runtime can hand to jose (toCryptoKey), read without a JWK export', async () => {
+    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey;
+    // Node 22.10 and later have KeyObject#toCryptoKey; on older Node its presence is what is checked.
+    if (typeof (pss as { toCryptoKey?: unknown }).toCryptoKey !== 'function')
+      Object.defineProperty(pss, 'toCryptoKey', { value: () => undefined });
+    // An RSA-PSS key has no JWK form: reading its type from one would fail.
+    expect(() => pss.export({ format: 'jwk' })).toThrow();
+    await expect(prepareSigningKey({ clientId: 'c', privateKey: pss })).resolves.toMatchObject({ alg: 'PS256' });
+  });
+
+  it('refuses a public JWK as not a private one (no "d"), before importing it', async () => {
+    const { publicKey } = await keyPair('ES256');
+    await expect(prepareSigningKey({ clientId: 'c', privateKey: await exportJWK(publicKey) })).rejects.toThrow(
+      new UnusableKeyError('privateKey must be a private JWK (with "d"), a PEM string, a KeyObject or a CryptoKey'),
+    );
   });
 });
 
@@ -195,6 +241,24 @@ describe('AssertionSource', () => {
         .create({ clientId: 'c', clientAssertion: () => bad as string })
         .catch((e: unknown) => e);
       expect(isPaymentAuthError(error) && error.code).toBe('CREDENTIALS_MISSING');
+    }
+  });
+
+  it('passes on a failure to load jose as it is, not as an unusable key', async () => {
+    const { jwk } = await keyPair('ES256');
+    const missing = Object.assign(new Error("Cannot find module 'jose'"), { code: 'MODULE_NOT_FOUND' });
+    try {
+      await jest.isolateModulesAsync(async () => {
+        jest.doMock('../../src/util/jose', () => ({ loadJose: () => Promise.reject(missing) }));
+        // A fresh copy of the module, on the jose loader above.
+        const { AssertionSource: Source } = jest.requireActual<{ AssertionSource: typeof AssertionSource }>(
+          '../../src/token/assertion-source',
+        );
+        const source = new Source('aud', new ServerClock(() => NOW, undefined));
+        await expect(source.create({ clientId: 'c', privateKey: jwk })).rejects.toBe(missing);
+      });
+    } finally {
+      jest.dontMock('../../src/util/jose');
     }
   });
 

@@ -65,8 +65,13 @@ const nodeCrypto = () => builtinModule<{ createPrivateKey(key: string): NodeKeyO
 /** The algorithm of a Node `KeyObject`, from its JWK form (public parameters only are read). */
 function algorithmOfKeyObject(key: NodeKeyObject): AssertionAlgorithm | undefined {
   if (key.asymmetricKeyType === 'rsa-pss') return 'PS256';
-  const { kty, crv } = key.export({ format: 'jwk' });
-  return algorithmOfJwk({ kty, crv });
+  let jwk: { kty?: unknown; crv?: unknown };
+  try {
+    jwk = key.export({ format: 'jwk' });
+  } catch {
+    return undefined; // a type with no JWK form (DH, DSA): not one this package signs with
+  }
+  return algorithmOfJwk({ kty: jwk.kty, crv: jwk.crv });
 }
 
 function chosen(
