@@ -49,6 +49,14 @@ describe('acquireShared', () => {
     expect(f.fetches).toBe(0);
   });
 
+  it('adopts a usable stored token without taking the lock', async () => {
+    const store = new MemoryTokenStore(() => 0);
+    await store.set('k', token(7), 60_000);
+    const tryLock = jest.spyOn(store, 'tryLock');
+    await expect(acquireShared(flight(store))).resolves.toEqual(token(7));
+    expect(tryLock).not.toHaveBeenCalled();
+  });
+
   it('lets one of many concurrent flights fetch; the others wait for its token', async () => {
     const store = new MemoryTokenStore(() => 0);
     const flights = Array.from({ length: 8 }, () => flight(store));
