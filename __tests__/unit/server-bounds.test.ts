@@ -3,6 +3,7 @@ import { MAX_REFRESH_TOKEN_LIFETIME_MS, TokenAcquisition } from '../../src/token
 import type { CredentialSource } from '../../src/token/credential-source';
 import type { Reporter } from '../../src/observability/reporter';
 import type { TokenEndpoint } from '../../src/token/endpoint';
+import { ServerClock } from '../../src/token/server-clock';
 import { createTimerGroup } from '../../src/util/timers';
 import { MAX_TOKEN_LENGTH, parseExpiresIn, toTokenGrant } from '../../src/token/token-response';
 
@@ -105,5 +106,29 @@ describe('numeric text from the server', () => {
     ['7.', 7],
   ])('still reads %p', (text, value) => {
     expect(parseExpiresIn(text)).toBe(value);
+  });
+});
+
+describe("the largest offset learned from the token endpoint's Date header", () => {
+  // A Date header names a whole second; the answer is taken as written half a second in, halfway
+  // through the call. Sent and received at `wall`, a header of `date` shows `date + 500 - wall`.
+  const date = Date.parse('2026-11-28T12:00:00Z');
+  const header = new Date(date).toUTCString();
+  const maxMs = 600_000;
+
+  it('learns an offset of exactly the limit', () => {
+    const wall = date + 500 - maxMs;
+    const clock = new ServerClock(() => wall, undefined, maxMs);
+    expect(clock.learn(header, wall, wall)).toBe(true);
+    expect(clock.offsetMs).toBe(maxMs);
+    expect(clock.untrustedOffsetMs).toBeUndefined();
+  });
+
+  it('refuses an offset one millisecond beyond the limit, and keeps it for the hint', () => {
+    const wall = date + 500 - maxMs - 1;
+    const clock = new ServerClock(() => wall, undefined, maxMs);
+    expect(clock.learn(header, wall, wall)).toBe(false);
+    expect(clock.offsetMs).toBe(0);
+    expect(clock.untrustedOffsetMs).toBe(maxMs + 1);
   });
 });
