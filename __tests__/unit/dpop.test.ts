@@ -259,6 +259,10 @@ describe('WWW-Authenticate DPoP challenges (RFC 9449 §7.1)', () => {
     ['DPoP x_error="not-it", error="it"', 'it'],
     ['Newauth realm="apps", type=1, DPoP error="it"', 'it'],
     ['DPo@P error="bad-scheme"', undefined],
+    // A quoted comma does not end a parameter: what looks like an error inside the quotes is text.
+    ['DPoP error_description="a, error=use_dpop_nonce, b", error="invalid_dpop_proof"', 'invalid_dpop_proof'],
+    // A word with a character no scheme name may hold (here `/`) starts no new challenge.
+    ['DPoP algs="ES256", a/b c, error="after-non-token"', 'after-non-token'],
   ])('%p → %p', (header, expected) => {
     expect(dpopChallengeError(header)).toBe(expected);
   });

@@ -510,3 +510,92 @@ describe('the default token URL', () => {
     },
   );
 });
+
+describe('private_key_jwt rejections', () => {
+  const signed = { clientId: 'client-1', clientAssertion: () => 'aGVhZGVy.cGF5bG9hZA.c2ln' };
+
+  it.each([
+    ['expire', 'the assertion does not expire soon enough'],
+    ['expired', 'the assertion expired'],
+  ])(
+    'reads an invalid_client that says "%s" as a complaint about the assertion\'s times, and says so in the hint',
+    async (_word, description) => {
+      nock(BASE).post(TOKEN).once().reply(401, { error: 'invalid_client', error_description: description });
+      const error = await failure(attach({ clientAuthMethod: 'private_key_jwt' }, signed).getAccessToken());
+      const hint =
+        "the server refused the assertion's times (clock offset in use +0 s): check this machine's clock (NTP), or set clockSkewMs";
+      expect(error).toMatchObject({ code: 'CREDENTIALS_REJECTED', hint });
+      expect(error.message).toBe(
+        `Token request to ${BASE}${TOKEN} rejected with 401 invalid_client (${description}). ${hint}`,
+      );
+    },
+  );
+
+  it('blames the key and audience, not the clock, for an invalid_client that names no time', async () => {
+    nock(BASE).post(TOKEN).once().reply(401, { error: 'invalid_client', error_description: 'unknown key' });
+    const error = await failure(attach({ clientAuthMethod: 'private_key_jwt' }, signed).getAccessToken());
+    expect(error.hint).toBe(
+      "check clientId, that the server has the public key of privateKey for this client (keyId, algorithm), and the assertion's audience (issuer or assertionAudience)",
+    );
+  });
+
+  it('ends a token call whose clientAssertion signer has not answered with DETACHED at detach(), not as a signer timeout', async () => {
+    let signerCalled!: () => void;
+    const called = new Promise<void>((resolve) => (signerCalled = resolve));
+    const outcomes: unknown[] = [];
+    const telemetry: PaymentAuthOptions['telemetry'] = {
+      // `run` rejects with the error the call broke off with: what a span records.
+      traceTokenCall: (_info, run) => {
+        const result = run();
+        result.catch((error: unknown) => outcomes.push((error as { code?: unknown }).code));
+        return result;
+      },
+      recordTokenOutcome: () => undefined,
+      recordUnauthorized: () => undefined,
+      recordRetry: () => undefined,
+      recordIdempotencyKey: () => undefined,
+      observeExpiry: () => () => undefined,
+    };
+    const auth = attach(
+      { clientAuthMethod: 'private_key_jwt', telemetry },
+      {
+        clientId: 'client-1',
+        clientAssertion: () => {
+          signerCalled();
+          return new Promise<string>(() => undefined); // a signer that never answers
+        },
+      },
+    );
+    const pending = failure(auth.getAccessToken());
+    await called;
+    auth.detach();
+    expect((await pending).code).toBe('DETACHED');
+    expect(outcomes).toEqual(['DETACHED']);
+  });
+});
+
+describe('errors that quote the token response', () => {
+  it('quotes an unknown token_type, cleaned of the client secret', async () => {
+    nock(BASE).post(TOKEN).once().reply(200, { access_token: 'at-1', token_type: 'mac', expires_in: 900 });
+    expect((await failure(attach().getAccessToken())).message).toBe(
+      `Token endpoint ${BASE}${TOKEN} returned an invalid token response: token_type "mac" is not Bearer. check that tokenUrl points at an OAuth 2.0 token endpoint`,
+    );
+    nock(BASE).post(TOKEN).once().reply(200, { access_token: 'at-1', token_type: 'canary-secret-8f3a' });
+    const echoed = await failure(attach().getAccessToken());
+    expect(echoed.message).toContain('token_type "[REDACTED]" is not Bearer.');
+  });
+});
+
+describe('a transport failure with a code that is not a string', () => {
+  it('is named a network error, not by its code', async () => {
+    nock(BASE)
+      .post(TOKEN)
+      .once()
+      .replyWithError(Object.assign(new Error('failed'), { code: 42 }));
+    const error = await failure(attach({ tokenRetries: 0 }).getAccessToken());
+    expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE' });
+    expect(error.message).toBe(
+      `Token endpoint ${BASE}${TOKEN} could not be reached: network error. check the network path to the token endpoint`,
+    );
+  });
+});
