@@ -417,3 +417,53 @@ describe('cleanAxiosError: the reason phrase and deep bodies', () => {
     expect(typeof data === 'string' ? data : JSON.stringify(data)).not.toContain(TOKEN);
   });
 });
+
+describe('cleanAxiosError: odd parts of a sent request and of a response', () => {
+  it("cleans a request whose kOutHeaders map is null (Node's value before any header is set)", () => {
+    const kOutHeaders = Symbol('kOutHeaders');
+    const req = { _header: `GET / HTTP/1.1\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`, [kOutHeaders]: null };
+    const error = errorWith({ config: configWith({}), response: { data: { pipe: () => undefined, req } } });
+    expect(() => cleanAxiosError(error)).not.toThrow();
+    expect(req._header).toBe(`GET / HTTP/1.1\r\nAuthorization: ${CLEAN}\r\n\r\n`);
+  });
+
+  it('touches a kOutHeaders value only when it is an object: a function carrying an authorization pair is left as it is', () => {
+    const kOutHeaders = Symbol('kOutHeaders');
+    const map = Object.assign(() => undefined, { authorization: ['Authorization', `Bearer ${TOKEN}`] });
+    Object.freeze(map);
+    const req = { [kOutHeaders]: map };
+    const error = errorWith({ config: configWith({}), response: { data: { pipe: () => undefined, req } } });
+    expect(() => cleanAxiosError(error)).not.toThrow();
+    expect(map.authorization).toEqual(['Authorization', `Bearer ${TOKEN}`]);
+  });
+
+  it('cleans the headers of a response that has no reason phrase, and leaves it without one', () => {
+    const headers = { 'www-authenticate': `Bearer token="${TOKEN}"` };
+    const error = errorWith({ config: configWith({}), response: { headers } });
+    error.response!.statusText = undefined as unknown as string;
+    cleanAxiosError(error, [TOKEN]);
+    expect(headers['www-authenticate']).toBe(`Bearer token="${REDACTED}"`);
+    expect(error.response!.statusText).toBeUndefined();
+  });
+
+  it('replaces an object body with a headers field by a cleaned copy, and leaves the one the API sent untouched', () => {
+    const sent = { headers: { 'www-authenticate': `Bearer token="${TOKEN}"` }, rawHeaders: ['X-Echo', TOKEN] };
+    const error = errorWith({ config: configWith({}), response: { data: sent } });
+    cleanAxiosError(error, [TOKEN]);
+    expect(error.response!.data).not.toBe(sent);
+    expect(error.response!.data).toEqual({
+      headers: { 'www-authenticate': `Bearer token="${REDACTED}"` },
+      rawHeaders: ['X-Echo', REDACTED],
+    });
+    expect(sent).toEqual({ headers: { 'www-authenticate': `Bearer token="${TOKEN}"` }, rawHeaders: ['X-Echo', TOKEN] });
+  });
+
+  it('returns an object body that quotes nothing as the same object, even when its JSON text lists keys out of the usual order', () => {
+    // A Proxy may list its keys in any order: JSON.parse would put the index key first.
+    const body = new Proxy({ '1': 'one', message: 'refused' }, { ownKeys: () => ['message', '1'] });
+    expect(JSON.stringify(body)).toBe('{"message":"refused","1":"one"}');
+    const error = errorWith({ config: configWith({}), response: { data: body } });
+    cleanAxiosError(error, [TOKEN]);
+    expect(error.response!.data).toBe(body);
+  });
+});

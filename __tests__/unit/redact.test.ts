@@ -1,4 +1,11 @@
-import { REDACTED, fingerprint, quoteServerText, redactSecrets, secretForms } from '../../src/errors/redact';
+import {
+  REDACTED,
+  fingerprint,
+  holdsSecret,
+  quoteServerText,
+  redactSecrets,
+  secretForms,
+} from '../../src/errors/redact';
 
 // Expected forms are written out or computed with Node's own encoders (Buffer, encodeURIComponent),
 // never with the helpers under test.
@@ -208,5 +215,100 @@ describe('redactSecrets: huge escaped texts', () => {
     const text = `${'%41'.repeat(400_000)} abc%2Bdef%26ghi%2Fjkl%3D%E9`;
     expect(redactSecrets(text, ['abc+def&ghi/jkl=é'])).toBe(REDACTED);
     expect(redactSecrets('%41'.repeat(400_000), ['abc+def&ghi/jkl=é'])).toBe('%41'.repeat(400_000));
+  });
+});
+
+describe('secretForms: bytes under 0x10 and the bound of the cache', () => {
+  it('writes a byte under 0x10 with its leading zero in the hex and every-byte percent forms', () => {
+    const secret = 'tab\there'; // the tab is byte 09
+    const hex = Buffer.from(secret).toString('hex');
+    expect(hex).toBe('7461620968657265');
+    expect(secretForms(secret)).toEqual(expect.arrayContaining([hex, hex.toUpperCase(), '%74%61%62%09%68%65%72%65']));
+    expect(redactSecrets(`echo ${hex} end`, [secret])).toBe(`echo ${REDACTED} end`);
+  });
+
+  /** The forms function of a freshly loaded module, whose cache starts empty. */
+  function freshSecretForms(): typeof secretForms {
+    let fresh: typeof secretForms | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      fresh = (require('../../src/errors/redact') as { secretForms: typeof secretForms }).secretForms;
+    });
+    return fresh!;
+  }
+
+  it('keeps the forms of 64 secrets, and forgets them all when a 65th is computed', () => {
+    const forms = freshSecretForms();
+    const first = forms('kept-secret-0');
+    const others = Array.from({ length: 63 }, (_, i) => forms(`kept-secret-${i + 1}`));
+    // 64 secrets held: each is still served from the cache, the first included.
+    expect(forms('kept-secret-0')).toBe(first);
+    expect(forms('kept-secret-1')).toBe(others[0]);
+    expect(forms('kept-secret-63')).toBe(others[62]);
+    forms('kept-secret-64');
+    const again = forms('kept-secret-0');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
+  it('keeps the forms of one secret while another is computed', () => {
+    const forms = freshSecretForms();
+    const first = forms('first-secret');
+    forms('second-secret');
+    expect(forms('first-secret')).toBe(first);
+  });
+});
+
+describe('redactSecrets: several secrets', () => {
+  it('replaces a secret that holds another whole, whatever the order the secrets are given in', () => {
+    expect(redactSecrets('token abcdefgh end', ['abcd', 'abcdefgh'])).toBe(`token ${REDACTED} end`);
+    expect(redactSecrets('token abcdefgh end', ['abcdefgh', 'abcd'])).toBe(`token ${REDACTED} end`);
+    expect(redactSecrets('token abcd-efgh end', ['abcd', 'abcdefgh'])).toBe(`token ${REDACTED}-efgh end`);
+  });
+});
+
+describe('redactSecrets: HTML5 named references of punctuation', () => {
+  it.each([
+    ['bsol', '\\'],
+    ['lpar', '('],
+    ['ast', '*'],
+    ['lsqb', '['],
+    ['Hat', '^'],
+  ])('reads &%s; as %s', (name, char) => {
+    const secret = `s3cretkey${char}`;
+    // The reference ends the text: a backslash would otherwise escape what follows it.
+    expect(redactSecrets(`invalid secret: s3cretkey&${name};`, [secret])).toBe(REDACTED);
+    expect(redactSecrets(`invalid secret: s3cretkey&${name};`, ['s3cretkey-'])).toBe(
+      `invalid secret: s3cretkey&${name};`,
+    );
+  });
+});
+
+describe('redactSecrets: readings it does not make', () => {
+  it('does not read characters beyond Latin-1 as bytes of UTF-8 (only their low bytes would spell the secret)', () => {
+    // U+01C3 and U+01A9 have the low bytes C3 A9, the UTF-8 of é; the é after them is Latin-1.
+    const text = 'motdepass\u01c3\u01a9 (\u00e9)';
+    expect(redactSecrets(text, ['motdepassé'])).toBe(text);
+    expect(holdsSecret(text, ['motdepassé'])).toBe(false);
+  });
+
+  it("does not read =HH as quoted-printable unless the secret's longest run of letters and digits is written out", () => {
+    // `=41` would read as `A`, but the text does not hold `Abcdef12` as written.
+    expect(redactSecrets('etag=41bcdef12', ['Abcdef12'])).toBe('etag=41bcdef12');
+    expect(redactSecrets('etag=41bcdef12 Abcdef12', ['Abcdef12'])).toBe(`etag=41bcdef12 ${REDACTED}`);
+    expect(redactSecrets('secret=3DAbcdef12=3D', ['=Abcdef12='])).toBe(REDACTED);
+  });
+});
+
+describe('holdsSecret', () => {
+  it('says no, without throwing, when no secret is worth looking for', () => {
+    expect(holdsSecret('token abcd', [])).toBe(false);
+    expect(holdsSecret('token abc', [undefined, '', 'abc'])).toBe(false);
+  });
+
+  it('says yes for a listed form and for a secret that shows once unescaped, no otherwise', () => {
+    expect(holdsSecret(`token ${encodeURIComponent('ab/cd')}`, ['ab/cd'])).toBe(true);
+    expect(holdsSecret('token ab&sol;cd', ['ab/cd'])).toBe(true);
+    expect(holdsSecret('token ab-cd', ['ab/cd'])).toBe(false);
   });
 });
