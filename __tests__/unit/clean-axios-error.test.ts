@@ -388,6 +388,17 @@ describe('cleanAxiosError: a token escaped inside a JSON string of the body', ()
   });
 });
 
+describe('cleanAxiosError: a secret misread as Latin-1 in a body with other non-Latin-1 text', () => {
+  it('replaces that string alone', () => {
+    const error = errorWith({
+      config: configWith({}),
+      response: { data: { amount: '10 €', detail: 'client_secret motdepassÃ© refused' } },
+    });
+    cleanAxiosError(error, ['motdepassé']);
+    expect(error.response!.data).toEqual({ amount: '10 €', detail: REDACTED });
+  });
+});
+
 describe('cleanAxiosError: the reason phrase and deep bodies', () => {
   it('cleans the status line reason phrase', () => {
     const error = errorWith({ config: configWith({}), response: { statusText: `Forbidden for Bearer ${TOKEN}` } });

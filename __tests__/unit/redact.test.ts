@@ -185,6 +185,12 @@ describe('redactSecrets: escapings no listed form covers', () => {
     expect(redactSecrets(`bad request ${text} end`, [secret])).toBe(REDACTED);
   });
 
+  it('finds UTF-8 read as Latin-1 in a text that also holds characters beyond Latin-1 (curly quotes, €)', () => {
+    for (const text of ['Invalid client secret “motdepassÃ©”', '€ motdepassÃ©', 'motdepassÃ© — and é alone'])
+      expect(redactSecrets(text, ['motdepassé'])).toBe(REDACTED);
+    expect(holdsSecret('{"a":"€","b":"motdepassÃ©"}', ['motdepassé'])).toBe(true);
+  });
+
   it('finds a token quoted with escaped slashes', () => {
     expect(redactSecrets('Bearer tok\\/AbC+dEf\\/123= refused', ['tok/AbC+dEf/123='])).toBe(REDACTED);
   });

@@ -220,12 +220,18 @@ function unescapedReadings(text: string, passes: number): string[] {
     }
     readings.add(current);
     readings.add(current.normalize('NFC'));
-    if (!/[\u0100-\uffff]/.test(current) && /[\u0080-\u00ff]/.test(current)) {
-      readings.add(new TextDecoder().decode(Uint8Array.from(current, (c) => c.charCodeAt(0))));
-    }
+    if (/[\u0080-\u00ff]/.test(current)) readings.add(current.replace(/[\u0080-\u00ff]+/g, misreadUtf8));
   }
   readings.delete(text);
   return [...readings];
+}
+
+/**
+ * A run of characters U+0080–U+00FF read back as the UTF-8 whose bytes they are (`Ã©` → `é`); each
+ * run on its own, so that other text (curly quotes, `€`) does not stop the reading.
+ */
+function misreadUtf8(run: string): string {
+  return new TextDecoder().decode(Uint8Array.from(run, (c) => c.charCodeAt(0)));
 }
 
 /**
