@@ -340,6 +340,19 @@ describe('API error bodies of every shape', () => {
     auth.detach();
   });
 
+  it('cleans a binary body of more than a megabyte, with the arraybuffer of the http and fetch adapters', async () => {
+    const padding = 'x'.repeat(2 * 1024 * 1024);
+    shape = (bearer) => ({ error: { code: 'INVALID_TOKEN', message: `${padding} token ${bearer} is not valid` } });
+    for (const adapter of ['http', 'fetch'] as const) {
+      const instance = axios.create({ baseURL: `${api.url}/api/v1`, adapter });
+      const auth = attachPaymentAuth(instance, credentials, { retry: false });
+      const error = (await rejection(instance.get('/payments', { responseType: 'arraybuffer' }))) as AxiosError;
+      expect(Buffer.from(error.response?.data as ArrayBuffer).toString()).not.toContain(TOKEN);
+      expect(parsePaymentError(error).message).toBe(`${padding} token [REDACTED] is not valid`);
+      auth.detach();
+    }
+  });
+
   it('leaves a frozen body that quotes nothing as it is, and replaces one that quotes the token', async () => {
     const freeze = (data: unknown): unknown => {
       if (data && typeof data === 'object') {

@@ -125,18 +125,11 @@ function isStream(data: unknown): boolean {
   return !!data && typeof data === 'object' && typeof (data as { pipe?: unknown }).pipe === 'function';
 }
 
-/** Largest binary error body decoded to look for secrets (a token response is far smaller). */
-const MAX_BINARY_BODY_BYTES = 1024 * 1024;
-
-/** A binary body as text, if it is one of the kinds axios gives (Buffer, typed array, ArrayBuffer). */
+/** A binary body as text, if it is one of the kinds axios gives (Buffer, typed array, ArrayBuffer): of any size. */
 function binaryText(data: unknown): string | undefined {
-  if (data instanceof ArrayBuffer)
-    return data.byteLength <= MAX_BINARY_BODY_BYTES ? new TextDecoder().decode(data) : undefined;
-  if (ArrayBuffer.isView(data)) {
-    return data.byteLength <= MAX_BINARY_BODY_BYTES
-      ? new TextDecoder().decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
-      : undefined;
-  }
+  if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
+  if (ArrayBuffer.isView(data))
+    return new TextDecoder().decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   return undefined;
 }
 
