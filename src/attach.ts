@@ -325,17 +325,10 @@ export function attachPaymentAuth(
   const { manager } = entry;
   const eject = install(instance, attachment, singleTenancy(entry), () => reporter, manager.detachedSignal);
   let attached = true;
-  let stopObserving: (() => void) | undefined;
-  try {
-    stopObserving = normalized.telemetry?.observeExpiry(() => {
-      const { expiresInMs } = manager.snapshot();
-      return expiresInMs === undefined ? undefined : expiresInMs / 1000;
-    });
-  } catch (error) {
-    reporter.log('warn', 'telemetry observeExpiry threw', {
-      error: error instanceof Error ? error.message : String(error),
-    });
-  }
+  const stopObserving = reporter.observeExpiry(() => {
+    const { expiresInMs } = manager.snapshot();
+    return expiresInMs === undefined ? undefined : expiresInMs / 1000;
+  });
 
   return {
     getAccessToken: () => manager.token().then((token) => token.value),
@@ -345,9 +338,9 @@ export function attachPaymentAuth(
       if (!attached) return;
       attached = false;
       eject();
-      stopObserving?.();
       manager.detach();
       attachment.certificate?.restore();
+      stopObserving();
     },
   };
 }

@@ -59,6 +59,36 @@ it.each([
   auth.detach();
 });
 
+it('detach() neither throws nor stops half way when the telemetry cannot unregister its expiry reader', async () => {
+  const warnings: string[] = [];
+  const api = axios.create({ baseURL: `${server.url}/api/v1` });
+  const auth = attachPaymentAuth(
+    api,
+    { clientId: 'id', clientSecret: 'secret' },
+    {
+      telemetry: {
+        ...telemetry((_info, run) => run()),
+        observeExpiry: () => () => {
+          throw new Error('meter provider shut down');
+        },
+      },
+      logger: {
+        debug: () => undefined,
+        info: () => undefined,
+        warn: (m) => void warnings.push(m),
+        error: () => undefined,
+      },
+    },
+  );
+  await auth.getAccessToken();
+  const interceptors = (api.interceptors.request as unknown as { handlers: unknown[] }).handlers.filter(Boolean);
+  expect(interceptors.length).toBeGreaterThan(0);
+  expect(() => auth.detach()).not.toThrow();
+  expect((api.interceptors.request as unknown as { handlers: unknown[] }).handlers.filter(Boolean)).toEqual([]);
+  await expect(auth.getAccessToken()).rejects.toMatchObject({ code: 'DETACHED' });
+  expect(warnings).toEqual(['axios-payment-auth: telemetry observeExpiry unregister threw']);
+});
+
 describe('what telemetry receives of a token call', () => {
   it('is its status and error type, never the tokens of the response, and the URL without its query', async () => {
     const sandbox = await startPaymentSandbox();

@@ -300,6 +300,55 @@ describe('createReporter', () => {
   });
 });
 
+describe('createReporter: observeExpiry', () => {
+  it('registers the reader with the telemetry and unregisters it once', () => {
+    const unregister = jest.fn();
+    const observeExpiry = jest.fn((_read: () => number | undefined) => unregister);
+    const { reporter, lines } = reporterWith({ telemetry: { ...recordingTelemetry().telemetry, observeExpiry } });
+    const read = () => 42;
+    const stop = reporter.observeExpiry(read);
+    expect(observeExpiry).toHaveBeenCalledWith(read);
+    stop();
+    stop();
+    expect(unregister).toHaveBeenCalledTimes(1);
+    expect(lines).toEqual([]);
+  });
+
+  it('never throws: a telemetry whose observeExpiry or its unregister throws, rejects or gives no function is logged', async () => {
+    const { logger, lines } = recordingLogger();
+    const withObserve = (observeExpiry: unknown) =>
+      createReporter({
+        ...NO_HOOKS,
+        logger,
+        telemetry: { ...recordingTelemetry().telemetry, observeExpiry } as PaymentAuthTelemetry,
+        clock: () => 0,
+      });
+    const cases: unknown[] = [
+      () => {
+        throw new Error('register broke');
+      },
+      () => () => {
+        throw new Error('unregister broke');
+      },
+      () => () => Promise.reject(new Error('unregister down')),
+      () => 'not a function',
+      () => undefined,
+    ];
+    for (const observeExpiry of cases) expect(() => withObserve(observeExpiry).observeExpiry(() => 1)()).not.toThrow();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([
+      ['warn', 'axios-payment-auth: telemetry observeExpiry threw', { error: 'register broke' }],
+      ['warn', 'axios-payment-auth: telemetry observeExpiry unregister threw', { error: 'unregister broke' }],
+      ['warn', 'axios-payment-auth: telemetry observeExpiry unregister rejected', { error: 'unregister down' }],
+    ]);
+  });
+
+  it('does nothing without telemetry', () => {
+    const reporter = createReporter({ ...NO_HOOKS, logger: undefined, telemetry: undefined, clock: () => 0 });
+    expect(() => reporter.observeExpiry(() => 1)()).not.toThrow();
+  });
+});
+
 describe('createReporter: traceTokenCall', () => {
   const info = { grant: 'client_credentials' as const, url: 'https://auth/token', attempt: 1 };
 

@@ -65,6 +65,11 @@ export interface Reporter {
   traceTokenCall<T>(info: TokenCallInfo, run: () => Promise<T>, describe: (outcome: T) => TokenCallResult): Promise<T>;
   /** Calls a user hook; a throw is logged, never passed on. */
   hook<T>(name: string, hook: ((arg: T) => void) | undefined, arg: T): void;
+  /**
+   * Registers `read` with the telemetry's `observeExpiry`; returns what unregisters it. Neither
+   * throws: a telemetry that throws, rejects or returns no function is logged, never passed on.
+   */
+  observeExpiry(read: () => number | undefined): () => void;
   readonly counts: Readonly<PaymentAuthCounts>;
   readonly lastError: LastAuthError | undefined;
 }
@@ -142,6 +147,15 @@ export function createReporter(options: ReporterOptions): Reporter {
   return {
     log,
     hook: call,
+    observeExpiry(read) {
+      let unregister: unknown;
+      measure('observeExpiry', (t) => (unregister = t.observeExpiry(read)));
+      return () => {
+        if (typeof unregister === 'function')
+          guarded('telemetry observeExpiry unregister', unregister as () => unknown);
+        unregister = undefined;
+      };
+    },
     counts,
     get lastError() {
       return lastError;
