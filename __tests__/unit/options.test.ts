@@ -50,6 +50,7 @@ describe('attach-time validation', () => {
       'Trailer',
       'Upgrade',
       'Keep-Alive',
+      'DPoP',
     ].map(
       (name) =>
         [

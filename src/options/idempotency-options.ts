@@ -7,11 +7,12 @@ export interface IdempotencyOptions {
 }
 
 /**
- * Headers an idempotency key must not replace: the request's own authentication, framing and
- * routing (lower case).
+ * Headers an idempotency key must not replace: the request's own authentication (its DPoP proof
+ * too), framing and routing (lower case).
  */
 const RESERVED_HEADERS = new Set([
   'authorization',
+  'dpop',
   'proxy-authorization',
   'content-length',
   'content-type',
