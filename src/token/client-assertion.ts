@@ -3,6 +3,7 @@ import type { CryptoKey } from 'jose';
 import { builtinModule } from '../util/runtime';
 import { loadJose } from '../util/jose';
 import type { AssertionAlgorithm, ClientAssertionClaims, PrivateKeyJwtCredentials } from './credentials';
+import { algorithmOfKeyObject, keyObjectProblem, type NodeKeyObject } from './key-object';
 
 /** The longest life of an assertion (RFC 7523 §3 asks for a short one; FAPI 2.0 for at most 60 s). */
 export const ASSERTION_LIFETIME_S = 60;
@@ -53,26 +54,8 @@ function algorithmOfCryptoKey(key: CryptoKey): AssertionAlgorithm | undefined {
   return undefined;
 }
 
-interface NodeKeyObject {
-  type: string;
-  asymmetricKeyType?: string;
-  export(options: { format: 'jwk' }): Record<string, unknown>;
-}
-
 /** Node's (and Bun's and Deno's) crypto module, where the runtime has one: PEM in every form it reads. */
 const nodeCrypto = () => builtinModule<{ createPrivateKey(key: string): NodeKeyObject }>('node:crypto');
-
-/** The algorithm of a Node `KeyObject`, from its JWK form (public parameters only are read). */
-function algorithmOfKeyObject(key: NodeKeyObject): AssertionAlgorithm | undefined {
-  if (key.asymmetricKeyType === 'rsa-pss') return 'PS256';
-  let jwk: { kty?: unknown; crv?: unknown };
-  try {
-    jwk = key.export({ format: 'jwk' });
-  } catch {
-    return undefined; // a type with no JWK form (DH, DSA): not one this package signs with
-  }
-  return algorithmOfJwk({ kty: jwk.kty, crv: jwk.crv });
-}
 
 function chosen(
   explicit: AssertionAlgorithm | undefined,
@@ -88,15 +71,18 @@ function chosen(
 }
 
 /**
- * A KeyObject jose can sign with: a private key, and no RSA-PSS key (id-RSASSA-PSS) where Node
- * cannot hand one to jose (no JWK export, no toCryptoKey).
+ * A KeyObject jose can sign with: a private key of a type this package signs with, whose JWK form
+ * can be made (jose reads it so, see {@link keyObjectProblem}), and no RSA-PSS key (id-RSASSA-PSS)
+ * where Node cannot hand one to jose (no JWK export, no toCryptoKey).
  */
-function refuseUnusablePss(key: NodeKeyObject & { toCryptoKey?: unknown }): void {
-  if (key.type !== 'private') throw new UnusableKeyError('the KeyObject is not a private key');
+function refuseUnusableKeyObject(key: NodeKeyObject & { toCryptoKey?: unknown }, what: string): void {
+  if (key.type !== 'private') throw new UnusableKeyError(`${what} is not a private key`);
   if (key.asymmetricKeyType === 'rsa-pss' && typeof key.toCryptoKey !== 'function')
     throw new UnusableKeyError(
       "an RSA-PSS key (id-RSASSA-PSS) cannot be used on this Node (no JWK export, no toCryptoKey): use the same key as a plain RSA key ('BEGIN PRIVATE KEY' with rsaEncryption, or a JWK) with algorithm: 'PS256', a CryptoKey, or Node 22.10 or later",
     );
+  const problem = keyObjectProblem(key);
+  if (problem) throw new UnusableKeyError(`${what} ${problem}`);
 }
 
 /**
@@ -117,7 +103,7 @@ export async function prepareSigningKey(credentials: PrivateKeyJwtCredentials): 
       } catch {
         throw new UnusableKeyError('the PEM private key could not be read (is it a private key, unencrypted?)');
       }
-      refuseUnusablePss(key);
+      refuseUnusableKeyObject(key, 'the PEM key');
       return { key, alg: chosen(algorithm, () => algorithmOfKeyObject(key), 'the PEM key'), kid: keyId };
     }
     for (const alg of algorithm ? [algorithm] : ALGORITHMS) {
@@ -137,7 +123,7 @@ export async function prepareSigningKey(credentials: PrivateKeyJwtCredentials): 
   if (toStringTag(input) === 'KeyObject') {
     const key = input as NodeKeyObject;
     // jose reads a KeyObject through its JWK form, or through toCryptoKey (Node 22.10 on).
-    refuseUnusablePss(key);
+    refuseUnusableKeyObject(key, 'the KeyObject');
     return { key, alg: chosen(algorithm, () => algorithmOfKeyObject(key), 'the KeyObject'), kid: keyId };
   }
   const jwk = input as { kty?: unknown; d?: unknown; kid?: unknown; crv?: unknown; alg?: unknown };

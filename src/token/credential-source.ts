@@ -5,12 +5,14 @@ import {
   type ClientAssertionCredentials,
   type Credentials,
   type CredentialsInput,
+  type PrivateKeyInput,
   type PrivateKeyJwtCredentials,
 } from './credentials';
 import type { ClientAuthMethod } from '../options/options';
 import { base64Utf8, toBase64url } from '../util/encoding';
 import { hasControlCharacter, isOptionsObject, ownOptions, toStringTag } from '../util/objects';
 import { builtinModule } from '../util/runtime';
+import { keyObjectProblem, type NodeKeyObject } from './key-object';
 import { providerFailedError, unusableCredentialsError } from './errors';
 
 /** A validated source of credentials. */
@@ -30,10 +32,6 @@ export interface CredentialSource {
 /** The private members of a JWK (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2). */
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
 
-interface NodeKeyObject {
-  type?: unknown;
-  export(options: object): unknown;
-}
 /** Node's crypto (Bun's, Deno's), to find every text form of a key: PEM from a JWK and back. */
 const nodeCrypto = () => builtinModule<{ createPrivateKey(key: unknown): NodeKeyObject }>('node:crypto');
 
@@ -49,17 +47,22 @@ function addJwkSecrets(secrets: Set<string>, jwk: Record<string, unknown>): void
   for (const member of PRIVATE_JWK_MEMBERS) if (typeof jwk[member] === 'string') secrets.add(jwk[member]);
 }
 
-/** The PKCS#8 PEM and the JWK of a Node KeyObject, when it can give them. */
+/**
+ * The PKCS#8 PEM and the JWK of a Node KeyObject, when it can give them: the JWK only of a key
+ * whose JWK export cannot abort the process ({@link keyObjectProblem}).
+ */
 function addKeyObjectSecrets(secrets: Set<string>, key: NodeKeyObject): void {
   if (key.type !== 'private') return;
-  for (const form of [{ format: 'jwk' }, { format: 'pem', type: 'pkcs8' }]) {
-    try {
-      const exported = key.export(form);
-      if (typeof exported === 'string') addPemSecrets(secrets, exported);
-      else addJwkSecrets(secrets, exported as Record<string, unknown>);
-    } catch {
-      // No such form (an RSA-PSS key has no JWK), or not exportable: nothing of it can reach text.
-    }
+  try {
+    addPemSecrets(secrets, key.export({ format: 'pem', type: 'pkcs8' }) as string);
+  } catch {
+    // Not exportable: nothing of it can reach text.
+  }
+  if (keyObjectProblem(key)) return;
+  try {
+    addJwkSecrets(secrets, key.export({ format: 'jwk' }) as Record<string, unknown>);
+  } catch {
+    // No such form (an RSA-PSS key has no JWK on older Node): nothing of it can reach text.
   }
 }
 
@@ -104,10 +107,15 @@ function addSecrets(secrets: Set<string>, credentials: Credentials): void {
   if ('privateKey' in credentials) addKeySecrets(secrets, credentials.privateKey);
 }
 
+/** A UTF-16 surrogate without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function textProblem(value: unknown, field: string): string | undefined {
   if (typeof value !== 'string') return `${field} must be a string, got ${value === null ? 'null' : typeof value}`;
   if (value.trim() === '') return `${field} is empty`;
   if (hasControlCharacter(value)) return `${field} holds a control character (a line end read from a file?)`;
+  // A text cut inside an emoji has no UTF-8 form: it could be neither encoded nor sent.
+  if (LONE_SURROGATE.test(value)) return `${field} holds a lone surrogate (not well-formed UTF-16: a text cut in two?)`;
   return undefined;
 }
 
@@ -164,6 +172,17 @@ function problemOf(value: unknown, method: ClientAuthMethod): string | undefined
   return undefined;
 }
 
+/**
+ * A private key as it is kept: a JWK copied once (its own fields, on an object without a
+ * prototype), so a getter in it runs here, where its failure is reported as such, and never again
+ * when the key is read or signed with; a PEM string, a `KeyObject` or a `CryptoKey` as it is.
+ */
+function keyOf(key: unknown): PrivateKeyInput {
+  if (typeof key !== 'object' || key === null) return key as string;
+  const tag = toStringTag(key);
+  return tag === 'KeyObject' || tag === 'CryptoKey' ? key : ownOptions(key);
+}
+
 /** The credentials of `method` taken from a validated object (only the fields the method uses). */
 function pick(value: Record<string, unknown>, method: ClientAuthMethod): Credentials {
   const clientId = value.clientId as string;
@@ -171,7 +190,7 @@ function pick(value: Record<string, unknown>, method: ClientAuthMethod): Credent
   if (method !== 'private_key_jwt') return { clientId };
   if (value.clientAssertion !== undefined)
     return { clientId, clientAssertion: value.clientAssertion as ClientAssertionCredentials['clientAssertion'] };
-  const picked: PrivateKeyJwtCredentials = { clientId, privateKey: value.privateKey as object };
+  const picked: PrivateKeyJwtCredentials = { clientId, privateKey: keyOf(value.privateKey) };
   if (value.keyId !== undefined) picked.keyId = value.keyId as string;
   if (value.algorithm !== undefined) picked.algorithm = value.algorithm as PrivateKeyJwtCredentials['algorithm'];
   return picked;
@@ -213,6 +232,18 @@ function fromEnvironment(env: Record<string, string | undefined> | undefined, me
 }
 
 /**
+ * Reads the caller's credentials (their fields, their key's): a getter or proxy that throws becomes
+ * a TypeError. Its own text is not kept: it may quote the secret it was reading.
+ */
+function readable<T>(read: () => T): T {
+  try {
+    return read();
+  } catch {
+    throw new TypeError('attachPaymentAuth: the credentials could not be read: reading one of their fields threw');
+  }
+}
+
+/**
  * Validates the credentials input at attach time, for the client authentication `method`.
  * Mistakes throw a `TypeError` naming the field (never its value).
  */
@@ -243,9 +274,14 @@ export function createCredentialSource(
               ? `return only what ${method} sends, or name the method the credentials are for in the options`
               : `return ${expected(method)} with non-empty strings`,
           );
-        const credentials = pick(value as Record<string, unknown>, method);
-        addSecrets(secrets, credentials);
-        return credentials;
+        try {
+          // The key's own fields are read here: a getter or proxy in it fails like the provider.
+          const credentials = pick(value as Record<string, unknown>, method);
+          addSecrets(secrets, credentials);
+          return credentials;
+        } catch (cause) {
+          throw providerFailedError(cause);
+        }
       },
     };
   }
@@ -254,17 +290,12 @@ export function createCredentialSource(
   if (input === undefined || input === null) {
     fixed = fromEnvironment(env, method);
   } else {
-    let fields: unknown;
-    try {
-      fields = fieldsOf(input);
-    } catch {
-      throw new TypeError('attachPaymentAuth: the credentials could not be read: reading one of their fields threw');
-    }
+    const fields = readable(() => fieldsOf(input));
     const error = problemOf(fields, method);
     if (error) throw new TypeError(`attachPaymentAuth: ${error}`);
-    fixed = pick(fields as Record<string, unknown>, method);
+    fixed = readable(() => pick(fields as Record<string, unknown>, method));
   }
-  addSecrets(secrets, fixed);
+  readable(() => addSecrets(secrets, fixed));
   const frozen = Object.freeze({ ...fixed });
   return { dynamic: false, knownSecrets: () => [...secrets], get: async () => frozen };
 }
