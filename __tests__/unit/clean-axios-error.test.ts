@@ -478,3 +478,46 @@ describe('cleanAxiosError: odd parts of a sent request and of a response', () =>
     expect(error.response!.data).toBe(body);
   });
 });
+
+describe('cleanAxiosError: secrets a body quotes in spellings and escapings that are not written out', () => {
+  function cleanedBody(data: unknown, secrets: string[]) {
+    const error = errorWith({ config: configWith({}), response: { data } });
+    cleanAxiosError(error, secrets);
+    return error.response!.data;
+  }
+
+  it('replaces a string that quotes the token with every character escaped, and keeps the rest', () => {
+    const token = 'tok_live_Kx9Qw2LpAbCdEf';
+    const escaped = [...token].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const html = [...token].map((c) => `&#${c.charCodeAt(0)};`).join('');
+    expect(cleanedBody({ error: { message: `refused ${escaped}`, page: html, code: 'FORBIDDEN' } }, [token])).toEqual({
+      error: { message: REDACTED, page: REDACTED, code: 'FORBIDDEN' },
+    });
+    expect(cleanedBody(`<p>refused ${html}</p>`, [token])).toBe(REDACTED);
+  });
+
+  it('cleans a decomposed secret that the API composed, and one misread as windows-1252', () => {
+    const nfd = 'Zu\u0308rich-Se\u0301cret-Kx9Qw2Lp';
+    expect(cleanedBody({ detail: `bad ${nfd.normalize('NFC')}` }, [nfd])).toEqual({ detail: `bad ${REDACTED}` });
+    const misread = 'Stra\u00c3\u0178e-Kx9Qw2Lp'; // the UTF-8 of ß (C3 9F) read as windows-1252
+    expect(cleanedBody({ amount: '10 €', detail: `bad ${misread}` }, ['Straße-Kx9Qw2Lp'])).toEqual({
+      amount: '10 €',
+      detail: REDACTED,
+    });
+  });
+
+  it('cleans a body that quotes a secret of 12,000 characters, in text and in an object', () => {
+    const secret = 'Kx9Qw2Lp'.repeat(1_500);
+    const hex = Buffer.from(secret).toString('hex');
+    expect(cleanedBody(`invalid_client ${secret}`, [secret, TOKEN])).toBe(`invalid_client ${REDACTED}`);
+    expect(cleanedBody({ dump: hex, other: TOKEN }, [secret, TOKEN])).toEqual({ dump: REDACTED, other: REDACTED });
+  });
+
+  it('cleans a body of a secret with a lone surrogate, as given and as it was sent', () => {
+    const secret = 'pässwörd-Kx9Qw2Lp-\ud83d';
+    expect(cleanedBody({ detail: `bad ${secret}`, sent: 'pässwörd-Kx9Qw2Lp-\ufffd' }, [secret])).toEqual({
+      detail: `bad ${REDACTED}`,
+      sent: REDACTED,
+    });
+  });
+});

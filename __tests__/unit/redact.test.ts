@@ -176,7 +176,7 @@ describe('redactSecrets: escapings no listed form covers', () => {
     ['Latin-1 percent-encoding', latin1Percent],
     ['UTF-8 read as Latin-1', 'abc+def&ghi/jkl=Ã©'],
     ["Python's bytes repr", "b'abc+def&ghi/jkl=\\xc3\\xa9'"],
-    ['Unicode NFD', nfd],
+    ['Unicode NFD, the accent as a character reference', 'abc+def&amp;ghi/jkl=e&#x301;'],
     ['quoted-printable', 'abc+def&ghi/jkl=3D=C3=A9'],
     ['JSON-escaped, then percent-encoded', jsonThenPercent],
     ['percent-encoded, then HTML references', percentThenHtml],
@@ -208,9 +208,11 @@ describe('redactSecrets: escapings no listed form covers', () => {
 
   it('keeps what a listed form already cleaned in place, with its context', () => {
     expect(redactSecrets(`a ${encodeURIComponent(secret)} b`, [secret])).toBe(`a ${REDACTED} b`);
+    // The decomposed spelling is a listed form: replaced in place too.
+    expect(redactSecrets(`a ${nfd} b`, [secret])).toBe(`a ${REDACTED} b`);
   });
 
-  it('looks at texts without a piece of the secret only when the secret has no run of four letters or digits', () => {
+  it('looks at a text that holds no piece of the secret as written', () => {
     const symbols = '+&/=%é!';
     expect(redactSecrets(`x ${symbols.replace('+', '\\u002B')} y`, [symbols])).toBe(REDACTED);
   });
@@ -297,13 +299,6 @@ describe('redactSecrets: readings it does not make', () => {
     expect(redactSecrets(text, ['motdepassé'])).toBe(text);
     expect(holdsSecret(text, ['motdepassé'])).toBe(false);
   });
-
-  it("does not read =HH as quoted-printable unless the secret's longest run of letters and digits is written out", () => {
-    // `=41` would read as `A`, but the text does not hold `Abcdef12` as written.
-    expect(redactSecrets('etag=41bcdef12', ['Abcdef12'])).toBe('etag=41bcdef12');
-    expect(redactSecrets('etag=41bcdef12 Abcdef12', ['Abcdef12'])).toBe(`etag=41bcdef12 ${REDACTED}`);
-    expect(redactSecrets('secret=3DAbcdef12=3D', ['=Abcdef12='])).toBe(REDACTED);
-  });
 });
 
 describe('holdsSecret', () => {
@@ -316,5 +311,203 @@ describe('holdsSecret', () => {
     expect(holdsSecret(`token ${encodeURIComponent('ab/cd')}`, ['ab/cd'])).toBe(true);
     expect(holdsSecret('token ab&sol;cd', ['ab/cd'])).toBe(true);
     expect(holdsSecret('token ab-cd', ['ab/cd'])).toBe(false);
+  });
+});
+
+describe('redactSecrets: a secret in another Unicode normal form', () => {
+  const nfd = 'Zu\u0308rich-Se\u0301cret-Kx9Qw2Lp'; // as read from a file written on macOS
+  const nfc = nfd.normalize('NFC');
+  const asciiJson = (text: string) =>
+    text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+  it.each([
+    ['raw', nfc],
+    ['JSON-escaped', asciiJson(nfc)],
+    ['percent-encoded', encodeURIComponent(nfc)],
+    ['form-encoded', new URLSearchParams({ a: nfc }).toString().slice(2)],
+  ])('finds a decomposed secret that the server composed, %s, and cleans it in place', (_name, echo) => {
+    expect(redactSecrets(`bad secret ${echo}.`, [nfd])).toBe(`bad secret ${REDACTED}.`);
+    expect(holdsSecret(`bad secret ${echo}.`, [nfd])).toBe(true);
+  });
+
+  it('finds a composed secret that the server decomposed, and one composed only in part', () => {
+    expect(redactSecrets(`bad secret ${encodeURIComponent(nfd)}.`, [nfc])).toBe(`bad secret ${REDACTED}.`);
+    const mixed = 'Zu\u0308rich-S\u00e9cret-Kx9Qw2Lp';
+    expect(redactSecrets(`bad secret ${asciiJson(mixed)}.`, [nfd])).toBe(REDACTED);
+    expect(redactSecrets(`bad secret ${asciiJson(mixed)}.`, [nfc])).toBe(REDACTED);
+  });
+});
+
+describe('redactSecrets: UTF-8 read as windows-1252', () => {
+  // windows-1252's characters for the bytes 0x80–0x9F (WHATWG's index), written out: Node's own
+  // TextDecoder reads that label as ISO-8859-1.
+  const high = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+  /** The UTF-8 of `text` read as windows-1252, as browsers, Java, .NET and Python do. */
+  const cp1252 = (text: string) =>
+    [...Buffer.from(text, 'utf8')]
+      .map((byte) => (byte >= 0x80 && byte < 0xa0 ? high[byte - 0x80]! : String.fromCharCode(byte)))
+      .join('');
+
+  it('misreads € and ß as windows-1252 does', () => {
+    expect(cp1252('Preis€100')).toBe('Preisâ‚¬100');
+    expect(cp1252('Straße')).toBe('StraÃŸe');
+  });
+
+  it.each(['Preis€100-Kx9Qw2Lp', 'Straße-Kx9Qw2Lp', 'Škoda-Kx9Qw2Lp', 'Zürich-Kx9Qw2Lp', 'naïve—Kx9Qw2Lp'])(
+    'finds %s misread, raw and URI-encoded',
+    (secret) => {
+      expect(cp1252(secret)).not.toBe(secret);
+      for (const echo of [cp1252(secret), encodeURIComponent(cp1252(secret)), `“${cp1252(secret)}”`]) {
+        expect(redactSecrets(`unknown secret ${echo}`, [secret])).toBe(REDACTED);
+        expect(holdsSecret(`{"error_description":"unknown secret ${echo}"}`, [secret], 1)).toBe(true);
+      }
+    },
+  );
+
+  it('reads the misread of the bytes 0x80–0x9F back, as Preisâ‚¬ and StraÃŸe spell them', () => {
+    expect(redactSecrets('Preis\u00e2\u201a\u00ac100-Kx9Qw2Lp', ['Preis€100-Kx9Qw2Lp'])).toBe(REDACTED);
+    expect(redactSecrets('Stra\u00c3\u0178e-Kx9Qw2Lp', ['Straße-Kx9Qw2Lp'])).toBe(REDACTED);
+    // Still read as ISO-8859-1 (C1 controls for the same bytes).
+    expect(redactSecrets('Stra\u00c3\u009fe-Kx9Qw2Lp', ['Straße-Kx9Qw2Lp'])).toBe(REDACTED);
+    expect(redactSecrets('Stra\u00c3\u0178e-Kx9Qw2Lq', ['Straße-Kx9Qw2Lp'])).toBe('Stra\u00c3\u0178e-Kx9Qw2Lq');
+  });
+});
+
+describe('redactSecrets: escapes applied to letters and digits', () => {
+  const secret = 'Kx9Qw2LpAbCdEf';
+  const chars = [...secret];
+  const hex4 = (c: string) => c.charCodeAt(0).toString(16).padStart(4, '0');
+  const bytes = [...Buffer.from(secret)];
+
+  it.each([
+    ['JSON \\u on every character, lower-case hex', chars.map((c) => `\\u${hex4(c)}`).join('')],
+    ['JSON \\u on every character, upper-case hex', chars.map((c) => `\\u${hex4(c).toUpperCase()}`).join('')],
+    ['JSON \\u on the first character only', `\\u${hex4(chars[0]!)}${chars.slice(1).join('')}`],
+    ['JSON \\u on the last character only', `${chars.slice(0, -1).join('')}\\u${hex4(chars.at(-1)!)}`],
+    ['HTML hex references', chars.map((c) => `&#x${c.charCodeAt(0).toString(16)};`).join('')],
+    ['HTML hex references, upper case', chars.map((c) => `&#X${c.charCodeAt(0).toString(16).toUpperCase()};`).join('')],
+    ['HTML decimal references', chars.map((c) => `&#${c.charCodeAt(0)};`).join('')],
+    ['an HTML hex reference on the first letter', `&#x${secret.charCodeAt(0).toString(16)};${secret.slice(1)}`],
+    ['an HTML decimal reference on the first letter', `&#${secret.charCodeAt(0)};${secret.slice(1)}`],
+    ['every byte percent-encoded twice', bytes.map((b) => `%25${b.toString(16).toUpperCase()}`).join('')],
+    ['\\x escapes', chars.map((c) => `\\x${c.charCodeAt(0).toString(16)}`).join('')],
+    ['\\u{…} escapes', chars.map((c) => `\\u{${c.charCodeAt(0).toString(16)}}`).join('')],
+    ['quoted-printable on the first letter', `=${secret.charCodeAt(0).toString(16).toUpperCase()}${secret.slice(1)}`],
+  ])('%s: the whole text is replaced', (_name, echo) => {
+    expect(echo.includes(secret)).toBe(false);
+    expect(redactSecrets(`invalid_request: ${echo}`, [secret])).toBe(REDACTED);
+    expect(holdsSecret(JSON.stringify({ error_description: echo }), [secret], 1)).toBe(true);
+  });
+
+  it('reads \\u{…} beyond the BMP, and leaves an out-of-range one as it is', () => {
+    expect(redactSecrets('key \\u{1F511}-Kx9Qw2Lp', ['🔑-Kx9Qw2Lp'])).toBe(REDACTED);
+    expect(redactSecrets('key \\u{110000}-Kx9Qw2Lp', ['🔑-Kx9Qw2Lp'])).toBe('key \\u{110000}-Kx9Qw2Lp');
+  });
+
+  it('finds a secret that shows only half-way through the unescaping', () => {
+    // `ab%41cd` shows after one pass; a second pass would read its `%41` on as `A`.
+    expect(redactSecrets('secret ab&#37;41cd!', ['ab%41cd'])).toBe(REDACTED);
+  });
+
+  it('holds the hex of the form-encoded secret, as a hex dump of a whole form body shows it', () => {
+    const withReserved = 'Sup3rS3cret-Kx9Qw2Lp/+=';
+    const body = `client_id=my-client&client_secret=${encodeURIComponent(withReserved)}`;
+    const hex = Buffer.from(body).toString('hex');
+    expect(secretForms(withReserved)).toEqual(
+      expect.arrayContaining([Buffer.from(encodeURIComponent(withReserved)).toString('hex')]),
+    );
+    for (const dump of [hex, hex.toUpperCase()]) {
+      const clean = redactSecrets(`dump ${dump}`, [withReserved]);
+      expect(clean).toContain(REDACTED);
+      expect(clean).not.toContain(Buffer.from(encodeURIComponent(withReserved)).toString('hex').slice(0, 12));
+    }
+  });
+
+  it('reads =HH as quoted-printable wherever it stands, as the letters of a secret too', () => {
+    // `=41` reads as `A`: the text may hold `Abcdef12` with its first letter escaped.
+    expect(redactSecrets('etag=41bcdef12', ['Abcdef12'])).toBe(REDACTED);
+    expect(redactSecrets('etag=41bcdef13', ['Abcdef12'])).toBe('etag=41bcdef13');
+    expect(redactSecrets('secret=3DAbcdef12=3D', ['=Abcdef12='])).toBe(REDACTED);
+  });
+
+  it('leaves a text whose escapes spell something else as it was', () => {
+    const text = chars.map((c) => `\\u${hex4(c === 'E' ? 'F' : c)}`).join('');
+    expect(redactSecrets(text, [secret])).toBe(text);
+    expect(holdsSecret(text, [secret])).toBe(false);
+  });
+});
+
+describe('redactSecrets: long secrets', () => {
+  /** A secret of `length` base64url characters, as a long client assertion or key is made of. */
+  const longSecret = (length: number, seed: number) => {
+    let text = '';
+    let x = seed;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    while (text.length < length) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      text += alphabet[x >>> 26]!;
+    }
+    return text;
+  };
+
+  it.each([10_000, 12_000, 22_000, 100_000])(
+    'cleans a secret of %i characters in every form, without throwing',
+    (n) => {
+      const secret = longSecret(n, n);
+      const others = [longSecret(5_000, 1), 'tok_short_1234'];
+      for (const echo of [
+        secret,
+        Buffer.from(secret).toString('hex'),
+        encodeURIComponent(`${secret}/`).replace(/[A-Za-z0-9]/g, (c) => `%${c.charCodeAt(0).toString(16)}`),
+        Buffer.from(secret).toString('base64'),
+      ]) {
+        const text = `invalid_client: ${echo} tok_short_1234`;
+        expect(() => redactSecrets(text, [secret, ...others])).not.toThrow();
+        const clean = redactSecrets(text, [secret, ...others]);
+        expect(clean).not.toContain(echo.slice(0, 64));
+        expect(clean).not.toContain('tok_short_1234');
+        expect(holdsSecret(text, [secret, ...others])).toBe(true);
+      }
+      expect(redactSecrets('invalid_client', [secret, ...others])).toBe('invalid_client');
+      expect(quoteServerText('invalid_client', [secret, ...others], 64)).toBe('invalid_client');
+    },
+  );
+
+  it('searches for every form on its own when the engine refuses the pattern', () => {
+    const Original = RegExp;
+    // An engine with a lower limit than V8's: it refuses any pattern of more than 100 characters.
+    globalThis.RegExp = new Proxy(Original, {
+      construct(target, args: [string, string?]) {
+        if (String(args[0]).length > 100) throw new SyntaxError('Invalid regular expression: too large');
+        return new target(...args);
+      },
+    });
+    try {
+      const secret = 'refused-pattern-secret-1';
+      const text = `a ${secret} b ${encodeURIComponent(`${secret}/`)} c`;
+      expect(redactSecrets(text, [secret, `${secret}/`])).toBe(`a ${REDACTED} b ${REDACTED} c`);
+      expect(holdsSecret(text, [secret, `${secret}/`])).toBe(true);
+      expect(holdsSecret('a b c', [secret, `${secret}/`])).toBe(false);
+    } finally {
+      globalThis.RegExp = Original;
+    }
+  });
+});
+
+describe('redactSecrets: lone surrogates', () => {
+  it.each([
+    ['a high surrogate alone', 'abc\ud800def-Kx9Qw2Lp'],
+    ['a low surrogate alone', 'abc\udc00def-Kx9Qw2Lp'],
+    ['a pair cut at the end', 'pässwörd-Kx9Qw2Lp-🔑'.slice(0, -1)],
+  ])('cleans a secret with %s, as given and as it was sent, without throwing', (_name, secret) => {
+    const sent = secret.replace(/[\ud800-\udfff]/g, '\ufffd');
+    for (const echo of [secret, sent, encodeURIComponent(sent), JSON.stringify(secret).slice(1, -1)]) {
+      const text = `bad secret ${echo} end`;
+      expect(() => redactSecrets(text, [secret])).not.toThrow();
+      expect(redactSecrets(text, [secret])).toBe(`bad secret ${REDACTED} end`);
+      expect(holdsSecret(text, [secret])).toBe(true);
+    }
+    expect(quoteServerText('invalid_client \ud800', [secret], 64)).toBe('invalid_client \ud800');
+    expect(() => secretForms(secret)).not.toThrow();
   });
 });

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { isPaymentAuthError } from '../../src/errors/payment-auth-error';
-import { decodeTokenBody, parseExpiresIn, readOAuthError, toTokenGrant } from '../../src/token/token-response';
+import {
+  decodeTokenBody,
+  parseExpiresIn,
+  readOAuthError,
+  toTokenGrant,
+  tokensOf,
+} from '../../src/token/token-response';
 
 function rejects(fn: () => unknown): string {
   try {
@@ -90,6 +96,56 @@ describe('toTokenGrant', () => {
     expect(toTokenGrant({ access_token: 'a', scope: 'x', id_token: 'y', foo: { bar: 1 } } as never).accessToken).toBe(
       'a',
     );
+  });
+});
+
+describe("toTokenGrant: a refused field that quotes the answer's own tokens", () => {
+  const AT = 'at_Zk29xQpLmN3vB8wRt6Yh';
+  const RT = 'rt_Qm4Lp9Xw2Kx8Vb7Nc3Zd';
+
+  /** The message of the error of `body`. */
+  function messageOf(body: Record<string, unknown>, quote?: (text: string, tokens: readonly string[]) => string) {
+    try {
+      toTokenGrant(body, quote);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('expected a rejection');
+  }
+
+  it.each([
+    ['the access token', { access_token: AT, token_type: `MAC ${AT}` }],
+    ['the refresh token', { access_token: AT, token_type: `MAC ${RT}`, refresh_token: RT }],
+    [
+      'the access token, percent-encoded',
+      { access_token: `${AT}/+`, token_type: `MAC ${encodeURIComponent(`${AT}/+`)}` },
+    ],
+  ])('never quotes %s in a bad token_type', (_name, body) => {
+    const message = messageOf(body);
+    expect(message).toContain('token_type "MAC [REDACTED]" is not Bearer');
+    for (const token of [AT, RT]) expect(message).not.toContain(token.slice(0, 8));
+  });
+
+  it('gives the quote the tokens of the answer, and uses what it makes of the text', () => {
+    const seen: (readonly string[])[] = [];
+    const message = messageOf({ access_token: AT, refresh_token: RT, token_type: 'MAC x' }, (text, tokens) => {
+      seen.push(tokens);
+      return `<${text.length}>`;
+    });
+    expect(seen).toEqual([[AT, RT]]);
+    expect(message).toContain('token_type "<5>" is not Bearer');
+  });
+
+  it('still quotes a token_type that holds no token', () => {
+    expect(messageOf({ access_token: AT, token_type: 'mac' })).toContain('token_type "mac" is not Bearer');
+  });
+});
+
+describe('tokensOf', () => {
+  it('lists the access and refresh tokens that are strings, and nothing else', () => {
+    expect(tokensOf({ access_token: 'a', refresh_token: 'r', token_type: 'Bearer' })).toEqual(['a', 'r']);
+    expect(tokensOf({ access_token: 42, refresh_token: ['r'] })).toEqual([]);
+    expect(tokensOf({})).toEqual([]);
   });
 });
 

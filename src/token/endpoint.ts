@@ -25,7 +25,14 @@ import {
   unreachableError,
   unreadableResponseError,
 } from './errors';
-import { decodeTokenBody, readOAuthError, toTokenGrant, type OAuthErrorWire, type TokenGrant } from './token-response';
+import {
+  decodeTokenBody,
+  readOAuthError,
+  toTokenGrant,
+  tokensOf,
+  type OAuthErrorWire,
+  type TokenGrant,
+} from './token-response';
 
 /** A token response body above this size is rejected (a real one is well under 10 KiB). */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
@@ -121,15 +128,28 @@ export function createTokenHttp(config: Pick<TokenEndpointConfig, 'transport' | 
 export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint {
   const http = config.http ?? createTokenHttp(config);
 
-  /** Server text as it may appear in an error: cleaned of every secret and token, bounded. */
-  const quote = (text: string, max: number): string => quoteServerText(text, config.knownSecrets(), max);
+  /**
+   * Server text as it may appear in an error: cleaned of every secret and token, and of `tokens`
+   * (those of the answer it comes from, not known as secrets yet), bounded.
+   */
+  const quote = (text: string, max: number, tokens: readonly string[] = []): string =>
+    quoteServerText(text, [...config.knownSecrets(), ...tokens], max);
 
-  /** The error of a rejected grant, with the server's OAuth error fields quoted. */
-  function rejected(wire: OAuthErrorWire | undefined, status: number, grant: GrantType, url: string): PaymentAuthError {
+  /**
+   * The error of a rejected grant, with the server's OAuth error fields quoted; `tokens`, those of
+   * the body that carried them.
+   */
+  function rejected(
+    wire: OAuthErrorWire | undefined,
+    status: number,
+    grant: GrantType,
+    url: string,
+    tokens: readonly string[] = [],
+  ): PaymentAuthError {
     // Both fields are server text: a server may echo what it was sent in either of them.
     const oauth = wire && {
-      error: quote(wire.error, 64),
-      error_description: wire.error_description === undefined ? undefined : quote(wire.error_description, 200),
+      error: quote(wire.error, 64, tokens),
+      error_description: wire.error_description === undefined ? undefined : quote(wire.error_description, 200, tokens),
     };
     const timeComplaint = config.assertions !== undefined && TIME_COMPLAINT.test(wire?.error_description ?? '');
     const error = rejectedError(
@@ -167,9 +187,9 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
         return { error: error as PaymentAuthError, retryable: true };
       }
       const oauth = readOAuthError(body);
-      if (oauth) return { error: rejected(oauth, status, grant, url), retryable: false };
+      if (oauth) return { error: rejected(oauth, status, grant, url, tokensOf(body)), retryable: false };
       try {
-        return { grant: toTokenGrant(body, (text) => quote(text, 20), url, config.dpop !== undefined) };
+        return { grant: toTokenGrant(body, (text, tokens) => quote(text, 20, tokens), url, config.dpop !== undefined) };
       } catch (error) {
         // A well-formed answer without a usable token: asking again gives the same.
         return { error: error as PaymentAuthError, retryable: false };
@@ -182,13 +202,13 @@ export function createTokenEndpoint(config: TokenEndpointConfig): TokenEndpoint 
       const retryAfterMs = parseRetryAfterMs(response.headers['retry-after']);
       return { retryable: true, retryAfterMs, error: unavailableStatusError(status, url, retryAfterMs) };
     }
-    let oauth: OAuthErrorWire | undefined;
+    let body: Record<string, unknown> | undefined;
     try {
-      oauth = readOAuthError(decodeTokenBody(text, contentType));
+      body = decodeTokenBody(text, contentType);
     } catch {
-      oauth = undefined;
+      body = undefined;
     }
-    return { error: rejected(oauth, status, grant, url), retryable: false };
+    return { error: rejected(readOAuthError(body), status, grant, url, body && tokensOf(body)), retryable: false };
   }
 
   async function attempt(

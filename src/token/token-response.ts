@@ -1,3 +1,4 @@
+import { quoteServerText } from '../errors/redact';
 import { ownOptions } from '../util/objects';
 import { invalidResponseError as invalid } from './errors';
 
@@ -118,13 +119,22 @@ function optionalToken(value: unknown, field: string, url: string | undefined): 
 }
 
 /**
+ * The tokens a body carries (`access_token`, `refresh_token`): secrets, even in an answer that is
+ * refused, so an error that quotes another field of it is cleaned of them too.
+ */
+export function tokensOf(body: TokenResponseWire): string[] {
+  return [body.access_token, body.refresh_token].filter((token): token is string => typeof token === 'string');
+}
+
+/**
  * Validates a decoded 2xx body (RFC 6749 §5.1) into a {@link TokenGrant}. `quote` makes a server
- * value safe to name in the error (the caller knows the secrets to clean it of); `url` is the
- * endpoint the error names; `dpop`, whether the request carried a DPoP proof.
+ * value safe to name in the error: it is given the body's own tokens ({@link tokensOf}) to clean
+ * it of, with the secrets the caller knows; `url` is the endpoint the error names; `dpop`, whether
+ * the request carried a DPoP proof.
  */
 export function toTokenGrant(
   body: TokenResponseWire,
-  quote: (text: string) => string = (text) => text.slice(0, 20),
+  quote: (text: string, tokens: readonly string[]) => string = (text, tokens) => quoteServerText(text, tokens, 20),
   url?: string,
   dpop = false,
 ): TokenGrant {
@@ -143,7 +153,8 @@ export function toTokenGrant(
       url,
     );
   if (tokenType !== undefined && tokenType !== null && tokenType !== 'bearer' && tokenType !== 'dpop') {
-    const quoted = typeof body.token_type === 'string' ? JSON.stringify(quote(body.token_type)) : typeof tokenType;
+    const quoted =
+      typeof body.token_type === 'string' ? JSON.stringify(quote(body.token_type, tokensOf(body))) : typeof tokenType;
     throw invalid(`token_type ${quoted} is not ${dpop ? 'DPoP or Bearer' : 'Bearer'}`, url);
   }
   const grant: TokenGrant = {
