@@ -88,7 +88,8 @@ export function splitTenantOptions(options: unknown): { tenants: TenantSettings;
         ? 'credentials is required: a function (tenant) => credentials of that tenant'
         : 'credentials must be a function (tenant) => credentials; for one set of credentials, use attachPaymentAuth',
     );
-  const max = maxTenants ?? DEFAULT_MAX_TENANTS;
+  // `null` is a mistake (a missing environment variable), refused like any other non-number.
+  const max = maxTenants === undefined ? DEFAULT_MAX_TENANTS : maxTenants;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_MAX_TENANTS)
     fail(`maxTenants must be an integer from 1 to ${MAX_MAX_TENANTS}`);
   if (telemetryTenant !== undefined && typeof telemetryTenant !== 'function')
