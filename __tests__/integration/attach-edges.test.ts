@@ -14,6 +14,7 @@ import { startPaymentSandbox, type PaymentSandbox } from '../../src/testing';
 import { startHarness, type Harness } from '../_helpers/sandbox';
 import { rejection } from '../_helpers/rejection';
 import { deferred, startRecordingServer, startTokenAndApiServer, waitFor } from '../_helpers/servers';
+import { quietTelemetry } from '../_helpers/telemetry';
 
 type Line = [level: keyof PaymentAuthLogger, message: string, fields: Record<string, unknown> | undefined];
 
@@ -34,18 +35,6 @@ function recordingLogger(): PaymentAuthLogger & { lines: Line[]; at(level: Line[
   };
 }
 
-/** A telemetry with only the required members, each doing nothing. */
-function plainTelemetry(): PaymentAuthTelemetry {
-  return {
-    traceTokenCall: (_info, run) => run(),
-    recordTokenOutcome: () => undefined,
-    recordUnauthorized: () => undefined,
-    recordRetry: () => undefined,
-    recordIdempotencyKey: () => undefined,
-    observeExpiry: () => () => undefined,
-  };
-}
-
 describe('attachPaymentAuth: a telemetry that cannot register its expiry reader', () => {
   it('attaches all the same, warns once with its error, and the requests and detach() go on', async () => {
     const sandbox = await startPaymentSandbox();
@@ -55,7 +44,7 @@ describe('attachPaymentAuth: a telemetry that cannot register its expiry reader'
       const auth = attachPaymentAuth(api, sandbox.credentials, {
         logger,
         telemetry: {
-          ...plainTelemetry(),
+          ...quietTelemetry(),
           observeExpiry: () => {
             throw new Error('meter provider not started');
           },
@@ -103,7 +92,7 @@ describe('attachPaymentAuth: a telemetry without the optional recordBreakerState
     const outcomes: string[] = [];
     h = await startHarness({
       logger,
-      telemetry: { ...plainTelemetry(), recordTokenOutcome: (outcome) => void outcomes.push(outcome) },
+      telemetry: { ...quietTelemetry(), recordTokenOutcome: (outcome) => void outcomes.push(outcome) },
       tokenRetries: 0,
       breaker: { failureThreshold: 1, coolDownMs: 1000 },
     });
@@ -206,7 +195,7 @@ describe('attachMultiTenantPaymentAuth', () => {
   it('warns, naming the tenant, when telemetryTenant throws, and records the tenant unlabelled', async () => {
     const outcomes: string[] = [];
     const make = (attributes: Readonly<Record<string, string>>): PaymentAuthTelemetry => ({
-      ...plainTelemetry(),
+      ...quietTelemetry(),
       recordTokenOutcome: (outcome) => void outcomes.push(`${outcome} ${attributes['payment_auth.tenant'] ?? '-'}`),
       withAttributes: (more) => make({ ...attributes, ...more }),
     });

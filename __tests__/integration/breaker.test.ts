@@ -16,6 +16,7 @@ import { startRedis } from '../_helpers/redis';
 import { startHarness, type Harness } from '../_helpers/sandbox';
 import { waitFor } from '../_helpers/servers';
 import { authFailure } from '../_helpers/rejection';
+import { quietTelemetry } from '../_helpers/telemetry';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -38,16 +39,10 @@ function recordingLogger(): PaymentAuthLogger & { lines: string[] } {
 function recordingTelemetry() {
   const transitions: [BreakerState, number | undefined][] = [];
   let shortCircuits = 0;
-  const telemetry: PaymentAuthTelemetry = {
-    traceTokenCall: (_info, run) => run(),
-    recordTokenOutcome: () => undefined,
-    recordUnauthorized: () => undefined,
-    recordRetry: () => undefined,
-    recordIdempotencyKey: () => undefined,
-    observeExpiry: () => () => undefined,
+  const telemetry: PaymentAuthTelemetry = quietTelemetry({
     recordBreakerState: (state, openForMs) => void transitions.push([state, openForMs]),
     recordShortCircuit: () => void (shortCircuits += 1),
-  };
+  });
   return { telemetry, transitions, shortCircuits: () => shortCircuits };
 }
 

@@ -3,6 +3,7 @@ import nock from 'nock';
 import { attachPaymentAuth, type PaymentAuthTelemetry } from '../../src';
 import { startPaymentSandbox } from '../../src/testing';
 import { startTokenAndApiServer, type RecordingServer } from '../_helpers/servers';
+import { quietTelemetry } from '../_helpers/telemetry';
 
 // Telemetry observes token calls; it never decides their outcome. A hook that misbehaves in any
 // way still lets the token call settle with its own result.
@@ -14,14 +15,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function telemetry(traceTokenCall: PaymentAuthTelemetry['traceTokenCall']): PaymentAuthTelemetry {
-  return {
-    traceTokenCall,
-    recordTokenOutcome: () => undefined,
-    recordUnauthorized: () => undefined,
-    recordRetry: () => undefined,
-    recordIdempotencyKey: () => undefined,
-    observeExpiry: () => () => undefined,
-  };
+  return quietTelemetry({ traceTokenCall });
 }
 
 it.each([

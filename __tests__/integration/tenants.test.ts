@@ -12,6 +12,7 @@ import {
 import { startPaymentSandbox, type PaymentSandbox } from '../../src/testing';
 import { findLeaks, HOSTILE_SECRET } from '../_helpers/leaks';
 import { rejection } from '../_helpers/rejection';
+import { quietTelemetry } from '../_helpers/telemetry';
 
 /** Tenant `merchant_<i>` is client `client-<i>`, each with a secret of its own (not URL-safe). */
 const TENANTS = 12;
@@ -494,12 +495,8 @@ describe('telemetry of many tenants', () => {
     const outcomes: string[] = [];
     const state = { derived: 0 };
     const make = (attributes: Readonly<Record<string, string>>): PaymentAuthTelemetry => ({
-      traceTokenCall: (_info, run) => run(),
+      ...quietTelemetry(),
       recordTokenOutcome: (outcome) => void outcomes.push(`${outcome} ${attributes['payment_auth.tenant'] ?? '-'}`),
-      recordUnauthorized: () => undefined,
-      recordRetry: () => undefined,
-      recordIdempotencyKey: () => undefined,
-      observeExpiry: () => () => undefined,
       withAttributes: (more) => {
         state.derived += 1;
         return make({ ...attributes, ...more });
