@@ -27,6 +27,7 @@ import { singleTenancy, type AuthEntry, type SentWith, type Tenancy } from './in
 import { installRetries } from './retry/install';
 import { isBrowserLike } from './util/runtime';
 import { shown } from './util/objects';
+import { describeThrown } from './util/thrown';
 import { requestState } from './request/read-state';
 import { createScope } from './request/scope';
 import { createTokenEndpoint, createTokenHttp } from './token/endpoint';
@@ -376,7 +377,7 @@ function tenantTelemetry(
     try {
       value = label(tenant);
     } catch (error) {
-      log('warn', 'telemetryTenant threw', { tenant, error: error instanceof Error ? error.message : String(error) });
+      log('warn', 'telemetryTenant threw', { tenant, error: describeThrown(error) });
     }
     if (typeof value !== 'string' || value === '') return telemetry;
     if (!labelled.has(value) && labelled.size >= MAX_TENANT_LABELS) value = 'other';
@@ -390,7 +391,7 @@ function tenantTelemetry(
       } catch (error) {
         log('warn', 'telemetry withAttributes failed: the tenant is recorded without its attribute', {
           tenant,
-          error: error instanceof Error ? error.message : String(error),
+          error: describeThrown(error),
         });
         found = telemetry;
       }

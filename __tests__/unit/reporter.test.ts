@@ -411,3 +411,76 @@ describe('createReporter: traceTokenCall', () => {
     ).rejects.toThrow('endpoint down');
   });
 });
+
+describe('createReporter: what cannot be printed', () => {
+  // String() of an object without a prototype throws, and so does an error whose message getter throws.
+  const unprintables: [string, () => unknown][] = [
+    ['an object without a prototype', () => Object.create(null)],
+    [
+      'an error whose message getter throws',
+      () =>
+        new (class extends Error {
+          override get message(): string {
+            throw new Error('no message');
+          }
+        })(),
+    ],
+  ];
+  const UNPRINTABLE = { error: 'a value that cannot be printed' };
+
+  it.each(unprintables)('a hook or telemetry that throws %s is logged, never passed on', (_name, bad) => {
+    const { logger, lines } = recordingLogger();
+    const thrower = () => {
+      throw bad();
+    };
+    const reporter = createReporter({
+      ...NO_HOOKS,
+      onTokenAcquired: thrower,
+      onAuthError: thrower,
+      logger,
+      telemetry: {
+        ...recordingTelemetry().telemetry,
+        recordTokenOutcome: thrower,
+        traceTokenCall: thrower,
+        observeExpiry: () => thrower,
+      },
+      clock: () => 0,
+    });
+    expect(() => reporter.tokenIssued(event('client_credentials'), false)).not.toThrow();
+    expect(() =>
+      reporter.authError(new PaymentAuthError({ code: 'CREDENTIALS_REJECTED', message: 'no' })),
+    ).not.toThrow();
+    expect(() => reporter.observeExpiry(() => 1)()).not.toThrow();
+    expect(() =>
+      reporter.traceTokenCall(
+        {} as never,
+        () => Promise.resolve(1),
+        () => ({}) as never,
+      ),
+    ).not.toThrow();
+    expect(lines.filter(([level]) => level === 'warn')).toEqual([
+      ['warn', 'axios-payment-auth: telemetry recordTokenOutcome threw', UNPRINTABLE],
+      ['warn', 'axios-payment-auth: onTokenAcquired hook threw', UNPRINTABLE],
+      ['warn', 'axios-payment-auth: telemetry recordTokenOutcome threw', UNPRINTABLE],
+      ['warn', 'axios-payment-auth: onAuthError hook threw', UNPRINTABLE],
+      ['warn', 'axios-payment-auth: telemetry observeExpiry unregister threw', UNPRINTABLE],
+      ['warn', 'axios-payment-auth: telemetry traceTokenCall threw', UNPRINTABLE],
+    ]);
+  });
+
+  it.each(unprintables)('an async hook that rejects with %s is logged as rejected', async (_name, bad) => {
+    const { logger, lines } = recordingLogger();
+    const reporter = createReporter({
+      ...NO_HOOKS,
+      onTokenAcquired: (() => Promise.reject(bad())) as never,
+      logger,
+      telemetry: undefined,
+      clock: () => 0,
+    });
+    reporter.tokenIssued(event('client_credentials'), false);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.filter(([level]) => level === 'warn')).toEqual([
+      ['warn', 'axios-payment-auth: onTokenAcquired hook rejected', UNPRINTABLE],
+    ]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { PaymentAuthError } from '../errors/payment-auth-error';
 import { isThenable } from '../util/objects';
+import { describeThrown } from '../util/thrown';
 import type { PaymentAuthLogger, TokenEvent } from './hooks';
 import type { StoreErrorConsequence, StoreUnavailable } from '../store/store-unavailable';
 import type { BreakerState, PaymentAuthTelemetry, TokenCallInfo, TokenCallResult, TokenOutcome } from './telemetry';
@@ -128,7 +129,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     const failed =
       (how: string) =>
       (error: unknown): void =>
-        log('warn', `${what} ${how}`, { error: error instanceof Error ? error.message : String(error) });
+        log('warn', `${what} ${how}`, { error: describeThrown(error) });
     try {
       const result = run();
       if (isThenable(result)) result.then(undefined, failed('rejected'));
@@ -236,9 +237,7 @@ export function createReporter(options: ReporterOptions): Reporter {
         const traced: unknown = telemetry.traceTokenCall(info, described, (result) => result);
         if (isThenable(traced)) traced.then(undefined, () => undefined);
       } catch (error) {
-        log('warn', 'telemetry traceTokenCall threw', {
-          error: error instanceof Error ? error.message : String(error),
-        });
+        log('warn', 'telemetry traceTokenCall threw', { error: describeThrown(error) });
       }
       return once();
     },

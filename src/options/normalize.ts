@@ -197,7 +197,9 @@ export function normalizeOptions(
   }
 
   const clientAuth = normalizeClientAuth(opts, tokenUrl);
-  const tokenRequestFormat = opts.tokenRequestFormat ?? DEFAULTS.tokenRequestFormat;
+  // Only a missing option takes the default: null (a missing environment variable, parsed) is a mistake.
+  const tokenRequestFormat =
+    opts.tokenRequestFormat === undefined ? DEFAULTS.tokenRequestFormat : opts.tokenRequestFormat;
   if (tokenRequestFormat !== 'form' && tokenRequestFormat !== 'json')
     fail(`tokenRequestFormat must be 'form' or 'json', got ${shown(tokenRequestFormat)}`);
 

@@ -1,5 +1,6 @@
 import { PaymentAuthError } from '../errors/payment-auth-error';
 import type { GrantType } from '../observability/telemetry';
+import { kindOfThrown } from '../util/thrown';
 
 /**
  * Every `PaymentAuthError` of the token side is built here: the acquisition, the token endpoint,
@@ -109,16 +110,11 @@ export function signerTimeoutError(): PaymentAuthError {
   );
 }
 
-/** What a thrown value is, for a message that must not quote it: an error's name, or its type. */
-function kindOf(thrown: unknown): string {
-  return thrown instanceof Error ? thrown.name : typeof thrown;
-}
-
 /** The acquisition failed with something that is not a `PaymentAuthError` (named, never quoted). */
 export function acquisitionFailedError(error: unknown): PaymentAuthError {
   return new PaymentAuthError({
     code: 'TOKEN_ENDPOINT_UNAVAILABLE',
-    message: `Token acquisition failed: ${kindOf(error)}`,
+    message: `Token acquisition failed: ${kindOfThrown(error)}`,
   });
 }
 
@@ -218,7 +214,7 @@ export function rejectedError(
  * the provider read (a `JSON.parse` error quotes the start of a bare secret), so it never leaves.
  */
 export function providerFailedError(cause: unknown): PaymentAuthError {
-  const kind = kindOf(cause);
+  const kind = kindOfThrown(cause);
   return new PaymentAuthError({
     code: 'CREDENTIALS_MISSING',
     message: `Credentials provider failed (${kind})`,
@@ -260,7 +256,7 @@ export function unusableDpopKeyError(problem: string): PaymentAuthError {
 
 /** The `clientAssertion` callback threw: like a credentials provider, only the kind of its error is kept. */
 export function assertionCallbackFailedError(cause: unknown): PaymentAuthError {
-  const kind = kindOf(cause);
+  const kind = kindOfThrown(cause);
   return new PaymentAuthError({
     code: 'CREDENTIALS_MISSING',
     message: `Client assertion callback failed (${kind})`,

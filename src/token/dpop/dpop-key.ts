@@ -1,9 +1,9 @@
 import { isCryptoKeyPair, toStringTag } from '../../util/objects';
 import type { CryptoKey, JWK } from 'jose';
-import type { DpopPolicy } from '../../options/dpop-options';
+import type { DpopKeyOptions, DpopPolicy } from '../../options/dpop-options';
 import { builtinModule } from '../../util/runtime';
 import { prepareSigningKey, UnusableKeyError, type SigningKey } from '../client-assertion';
-import { loadJose } from '../../util/jose';
+import { loadJose, type Jose } from '../../util/jose';
 
 /** The key of DPoP proofs: what signs, the public JWK each proof carries, and its thumbprint. */
 export interface DpopKey {
@@ -25,7 +25,9 @@ function publicJwkOf(jwk: Record<string, unknown>): JWK {
   if (!members) throw new UnusableKeyError('the key is not an EC, RSA or OKP key');
   const out: Record<string, unknown> = {};
   for (const member of members) {
-    if (typeof jwk[member] !== 'string') throw new UnusableKeyError(`the key's public part has no "${member}"`);
+    // An empty member (an RSA key with a zero exponent exports `e: ""`) is no member.
+    if (typeof jwk[member] !== 'string' || jwk[member] === '')
+      throw new UnusableKeyError(`the key's public part has no "${member}"`);
     out[member] = jwk[member];
   }
   return out as JWK;
@@ -76,29 +78,43 @@ export function modulusBits(bytes: Uint8Array): number {
  */
 export async function prepareDpopKey(policy: DpopPolicy): Promise<DpopKey> {
   const jose = await loadJose();
-  let signing: SigningKey;
-  let publicJwk: JWK;
   if (!policy.key) {
     const pair = await jose.generateKeyPair('ES256');
-    signing = { key: pair.privateKey, alg: 'ES256', kid: undefined };
-    publicJwk = publicJwkOf((await jose.exportJWK(pair.publicKey)) as Record<string, unknown>);
-  } else {
-    const { privateKey, algorithm } = policy.key;
-    const pair = isCryptoKeyPair(privateKey)
-      ? (privateKey as { privateKey: CryptoKey; publicKey: CryptoKey })
-      : undefined;
-    signing = await prepareSigningKey({ clientId: '', privateKey: pair?.privateKey ?? privateKey, algorithm });
-    // A proof's header names no key id: the key itself is in it (RFC 9449 §4.2).
-    signing = { ...signing, kid: undefined };
-    if (pair) {
-      const { exportJWK } = jose;
-      publicJwk = publicJwkOf((await exportJWK(pair.publicKey)) as Record<string, unknown>);
-    } else publicJwk = await publicJwkOfInput(privateKey);
-    if (publicJwk.kty === 'OKP' && publicJwk.crv !== 'Ed25519')
-      throw new UnusableKeyError('an OKP key must be Ed25519 to sign DPoP proofs');
-    // RFC 7518 §3.3, §3.5: RSA keys of 2048 bits or more.
-    if (publicJwk.kty === 'RSA' && modulusBits(jose.base64url.decode(publicJwk.n ?? '')) < 2048)
-      throw new UnusableKeyError('the RSA key is shorter than 2048 bits');
+    const publicJwk = publicJwkOf((await jose.exportJWK(pair.publicKey)) as Record<string, unknown>);
+    return {
+      signing: { key: pair.privateKey, alg: 'ES256', kid: undefined },
+      publicJwk,
+      thumbprint: await jose.calculateJwkThumbprint(publicJwk, 'sha256'),
+    };
   }
-  return { signing, publicJwk, thumbprint: await jose.calculateJwkThumbprint(publicJwk, 'sha256') };
+  try {
+    return await readDpopKey(jose, policy.key);
+  } catch (error) {
+    // jose refusing the caller's key (JWKInvalid, a key it cannot export) is the key's fault, not an outage.
+    if (error instanceof UnusableKeyError) throw error;
+    throw new UnusableKeyError('the key could not be read (is its public part complete and valid?)');
+  }
+}
+
+/** The caller's DPoP key, read and checked. */
+async function readDpopKey(jose: Jose, key: DpopKeyOptions): Promise<DpopKey> {
+  const { privateKey, algorithm } = key;
+  const pair = isCryptoKeyPair(privateKey)
+    ? (privateKey as { privateKey: CryptoKey; publicKey: CryptoKey })
+    : undefined;
+  const signing = await prepareSigningKey({ clientId: '', privateKey: pair?.privateKey ?? privateKey, algorithm });
+  const publicJwk = pair
+    ? publicJwkOf((await jose.exportJWK(pair.publicKey)) as Record<string, unknown>)
+    : await publicJwkOfInput(privateKey);
+  if (publicJwk.kty === 'OKP' && publicJwk.crv !== 'Ed25519')
+    throw new UnusableKeyError('an OKP key must be Ed25519 to sign DPoP proofs');
+  // RFC 7518 §3.3, §3.5: RSA keys of 2048 bits or more.
+  if (publicJwk.kty === 'RSA' && modulusBits(jose.base64url.decode(publicJwk.n ?? '')) < 2048)
+    throw new UnusableKeyError('the RSA key is shorter than 2048 bits');
+  return {
+    // A proof's header names no key id: the key itself is in it (RFC 9449 §4.2).
+    signing: { ...signing, kid: undefined },
+    publicJwk,
+    thumbprint: await jose.calculateJwkThumbprint(publicJwk, 'sha256'),
+  };
 }
