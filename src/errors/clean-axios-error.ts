@@ -1,4 +1,5 @@
 import type { AxiosError } from 'axios';
+import { cleanedCopy, plainOf } from './plain-copy';
 import { REDACTED, holdsSecret, redactSecrets } from './redact';
 
 /*
@@ -148,8 +149,9 @@ function sameKindOfBytes(like: ArrayBuffer | ArrayBufferView, text: string): unk
  * (frozen or odd bodies of a `transformResponse` stay exactly as they were). One that quotes one
  * is replaced by a cleaned copy: text stays text, bytes stay bytes of the same kind, and an
  * object becomes the plain JSON copy of itself with every key and value cleaned — whatever its
- * size, depth or class (getters and `toJSON` included, as a logger would print it). Streams are
- * left as they are.
+ * size, depth or class (getters and `toJSON` included, as a logger would print it; a Map, Set or
+ * FormData as what it holds, a BigInt as its digits; a cycle or nesting deeper than JSON can take
+ * copied by a walk, see `cleanedCopy`). Streams are left as they are.
  */
 function redactBody(data: unknown, secrets: readonly string[]): unknown {
   if (typeof data === 'string') return redactSecrets(data, secrets);
@@ -166,12 +168,13 @@ function redactBody(data: unknown, secrets: readonly string[]): unknown {
     return data;
   let text: string | undefined;
   try {
-    text = JSON.stringify(data);
+    // A Map, a Set, a FormData as what they hold (JSON would print `{}`), a BigInt as its digits.
+    text = JSON.stringify(data, (_key, value: unknown) => plainOf(value));
   } catch {
-    // A cycle or a BigInt: what a logger would print is util.inspect's text.
+    // A cycle, or nesting deeper than the call stack: walked without JSON.
     text = undefined;
   }
-  if (text === undefined) return data;
+  if (text === undefined) return cleanedCopy(data, (part) => redactSecrets(part, secrets));
   // One search of the whole text first: most bodies quote nothing, and are left as they are.
   if (!holdsSecret(text, secrets, 1)) return data;
   // Each string cleaned on its own (a secret escaped inside one is found there), then the whole

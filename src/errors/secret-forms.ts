@@ -1,4 +1,5 @@
 import { base64Utf8, formUrlEncode, toBase64url } from '../util/encoding';
+import { readingsOf } from './unescape';
 
 /*
  * The text forms in which a secret can come back in server text: its spellings (Unicode forms, a
@@ -123,7 +124,13 @@ function entryOf(secret: string): SecretEntry {
   if (cached) return cached;
   const spellings = spellingsOf(secret);
   const all = new Set(spellings.flatMap(formsOf));
-  const entry = { spellings, forms: [...all].filter((form) => form.length >= 4).sort((a, b) => b.length - a.length) };
+  // An escaped echo of a secret that holds an escape-like sequence reads, once unescaped, as the
+  // secret's own reading: those readings are looked for too (a text holding one is replaced whole).
+  const readings = spellings.flatMap(readingsOf).filter((reading) => reading.length >= 4);
+  const entry = {
+    spellings: [...new Set([...spellings, ...readings])],
+    forms: [...all].filter((form) => form.length >= 4).sort((a, b) => b.length - a.length),
+  };
   if (entries.size >= ENTRIES_KEPT) entries.clear();
   entries.set(secret, entry);
   return entry;
@@ -139,7 +146,11 @@ export function secretForms(secret: string): readonly string[] {
   return entryOf(secret).forms;
 }
 
-/** The spellings of a secret that unescaped server text is compared with (see {@link secretForms}). */
+/**
+ * The spellings of a secret that unescaped server text is compared with (see {@link secretForms}),
+ * and what each reads as once unescaped (of four characters or more), for a secret that holds an
+ * escape-like sequence.
+ */
 export function secretSpellings(secret: string): readonly string[] {
   return entryOf(secret).spellings;
 }

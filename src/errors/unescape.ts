@@ -130,6 +130,23 @@ const CHANGEABLE = /[\\%&=+\u0080-\uffff]/;
 const ESCAPE_CHARACTER = /[\\%&=+]/;
 const NON_ASCII = /[\u0080-\uffff]/;
 
+/** Passes of unescaping {@link showsUnescaped} makes at least. */
+const PASSES = 4;
+
+/**
+ * Combining marks kept after a character when a reading is composed. `normalize` sorts a run of
+ * marks into canonical order in time quadratic in its length (a letter with 100,000 marks out of
+ * order takes seconds), and a server chooses what it sends; a secret of realistic shape never
+ * holds dozens of marks in a row, so only a run's first marks are kept in the composed reading.
+ */
+const MARKS_KEPT = 32;
+const LONG_MARK_RUN = new RegExp(`(\\p{M}{${MARKS_KEPT}})\\p{M}+`, 'gu');
+
+/** `reading` in Unicode's composed form, each run of combining marks cut to {@link MARKS_KEPT}: linear in its length. */
+function composed(reading: string): string {
+  return reading.replace(LONG_MARK_RUN, '$1').normalize('NFC');
+}
+
 /**
  * Whether one of `spellings` shows in `text` or in what it reads as once its escapings are undone,
  * pass after pass (`4 + extraPasses` at most, for an escaping inside another; each pass looked at),
@@ -141,8 +158,10 @@ const NON_ASCII = /[\u0080-\uffff]/;
  * none holds a Latin-1 character, a misread when all are ASCII. Linear in the length of the text.
  */
 export function showsUnescaped(text: string, spellings: readonly string[], extraPasses = 0): boolean {
-  if (spellings.length === 0 || !CHANGEABLE.test(text)) return false;
+  if (spellings.length === 0) return false;
   const shows = (reading: string): boolean => spellings.some((spelling) => reading.includes(spelling));
+  // A spelling may be the reading of a secret that holds an escape (see `readingsOf`).
+  if (!CHANGEABLE.test(text)) return shows(text);
   const nonAscii = spellings.some((spelling) => NON_ASCII.test(spelling));
   const variants: (readonly [plusIsSpace: boolean, latin1: boolean])[] = [[false, false]];
   if (spellings.some((spelling) => spelling.includes(' '))) variants.push([true, false]);
@@ -150,17 +169,17 @@ export function showsUnescaped(text: string, spellings: readonly string[], extra
   /** The reading, composed, and read back from a misread: whether a spelling shows in any. */
   const showsInAny = (reading: string): boolean => {
     if (!NON_ASCII.test(reading)) return shows(reading);
-    if (shows(reading) || shows(reading.normalize('NFC'))) return true;
+    if (shows(reading) || shows(composed(reading))) return true;
     if (!nonAscii) return false; // a misread reads back only as characters beyond ASCII
     if (!HAS_MISREAD_RUN.test(reading)) return false;
     const misread = reading.replace(MISREAD_RUN, misreadUtf8);
-    return shows(misread) || shows(misread.normalize('NFC'));
+    return shows(misread) || shows(composed(misread));
   };
   if (showsInAny(text)) return true;
   if (!ESCAPE_CHARACTER.test(text)) return false;
   for (const [plusIsSpace, latin1] of variants) {
     let current = text;
-    for (let pass = 0; pass < 4 + extraPasses; pass++) {
+    for (let pass = 0; pass < PASSES + extraPasses; pass++) {
       const next = unescapeOnce(current, plusIsSpace, latin1);
       if (next === current) break;
       current = next;
@@ -168,4 +187,30 @@ export function showsUnescaped(text: string, spellings: readonly string[], extra
     }
   }
   return false;
+}
+
+/**
+ * What `text` reads as once unescaped, pass after pass, in each reading {@link showsUnescaped}
+ * makes (`+` as itself and as a space, bytes as UTF-8 and as Latin-1). Applied to a secret that
+ * holds an escape-like sequence (`%2F`, `=3D`, `\\`, `&amp;`): the unescaping of an escaped echo
+ * decodes the secret's own sequence too, so the echo reads as the secret's reading, not as the
+ * secret.
+ */
+export function readingsOf(text: string): string[] {
+  const readings = new Set<string>();
+  for (const [plusIsSpace, latin1] of [
+    [false, false],
+    [true, false],
+    [false, true],
+  ] as const) {
+    let current = text;
+    for (let pass = 0; pass < PASSES; pass++) {
+      const next = unescapeOnce(current, plusIsSpace, latin1);
+      if (next === current) break;
+      current = next;
+      readings.add(current);
+    }
+  }
+  readings.delete(text);
+  return [...readings];
 }
