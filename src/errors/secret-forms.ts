@@ -116,8 +116,15 @@ interface SecretEntry {
   forms: readonly string[];
 }
 
-const ENTRIES_KEPT = 64;
+/**
+ * The forms kept: of at most this many secrets, and this many characters of forms in all, which
+ * bounds the memory whatever the secrets' length (a token may be 8 KiB, its forms many times
+ * that), with room for the key material of many tenants (a PEM key gives dozens of secrets).
+ */
+const ENTRIES_KEPT = 1024;
+const CHARACTERS_KEPT = 4 * 1024 * 1024;
 const entries = new Map<string, SecretEntry>();
+let charactersKept = 0;
 
 function entryOf(secret: string): SecretEntry {
   const cached = entries.get(secret);
@@ -131,8 +138,13 @@ function entryOf(secret: string): SecretEntry {
     spellings: [...new Set([...spellings, ...readings])],
     forms: [...all].filter((form) => form.length >= 4).sort((a, b) => b.length - a.length),
   };
-  if (entries.size >= ENTRIES_KEPT) entries.clear();
+  const characters = [...entry.spellings, ...entry.forms].reduce((sum, text) => sum + text.length, 0);
+  if (entries.size >= ENTRIES_KEPT || charactersKept + characters > CHARACTERS_KEPT) {
+    entries.clear();
+    charactersKept = 0;
+  }
   entries.set(secret, entry);
+  charactersKept += characters;
   return entry;
 }
 
