@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_TENANTS, splitTenantOptions } from '../../src/token/tenant-options';
+import { DEFAULT_MAX_TENANTS, MAX_MAX_TENANTS, splitTenantOptions } from '../../src/token/tenant-options';
 
 // The options only attachMultiTenantPaymentAuth takes, split from those it shares with
 // attachPaymentAuth.
@@ -20,5 +20,12 @@ describe('splitTenantOptions', () => {
       expect(() => splitTenantOptions({ credentials, maxTenants } as never)).toThrow(
         new TypeError('attachMultiTenantPaymentAuth: maxTenants must be an integer from 1 to 1000000'),
       );
+  });
+  it(`accepts the largest bound, ${MAX_MAX_TENANTS}, and refuses one more, naming the range`, () => {
+    expect(MAX_MAX_TENANTS).toBe(1_000_000);
+    expect(splitTenantOptions({ credentials, maxTenants: MAX_MAX_TENANTS }).tenants.maxTenants).toBe(1_000_000);
+    expect(() => splitTenantOptions({ credentials, maxTenants: MAX_MAX_TENANTS + 1 })).toThrow(
+      new TypeError('attachMultiTenantPaymentAuth: maxTenants must be an integer from 1 to 1000000'),
+    );
   });
 });
