@@ -23,6 +23,14 @@ const unprintables: [string, () => unknown][] = [
         }
       })(),
   ],
+  [
+    'a revoked Proxy (even instanceof throws on it)',
+    () => {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      return proxy;
+    },
+  ],
 ];
 
 function recordingLogger() {

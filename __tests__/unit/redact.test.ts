@@ -113,6 +113,14 @@ describe('quoteServerText', () => {
     expect(quoteServerText(printable, [], 100)).toBe(printable);
   });
 
+  it('finds a secret with spaces echoed with control characters in their place, as the text will show', () => {
+    const secret = 'correct horse battery staple';
+    for (const separator of ['\t', '\n', '\u2028', '\u0000'])
+      expect(quoteServerText(`bad secret ${secret.replaceAll(' ', separator)}`, [secret], 200)).toBe(
+        `bad secret ${REDACTED}`,
+      );
+  });
+
   it('cleans the secrets before it cuts', () => {
     expect(quoteServerText('token=supersecret', ['supersecret'], 100)).toBe(`token=${REDACTED}`);
     // The cut falls inside the secret: cleaning first means no prefix of it is kept.

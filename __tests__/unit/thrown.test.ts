@@ -1,4 +1,4 @@
-import { describeThrown, kindOfThrown } from '../../src/util/thrown';
+import { describeThrown, isInstance, kindOfThrown } from '../../src/util/thrown';
 
 class MessageThrows extends Error {
   override get message(): string {
@@ -37,5 +37,16 @@ describe('kindOfThrown', () => {
     expect(kindOfThrown('text')).toBe('string');
     expect(kindOfThrown(Object.create(null))).toBe('object');
     expect(kindOfThrown(new NameThrows())).toBe('object');
+  });
+});
+
+describe('isInstance', () => {
+  it('is instanceof, and false without throwing where instanceof throws (a revoked Proxy)', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(() => proxy instanceof Error).toThrow(TypeError);
+    expect(isInstance(proxy, Error)).toBe(false);
+    expect(isInstance(new RangeError('x'), Error)).toBe(true);
+    expect(isInstance({}, Error)).toBe(false);
   });
 });

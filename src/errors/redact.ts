@@ -95,8 +95,10 @@ export function holdsSecret(text: string, secrets: readonly (string | undefined)
  * characters.
  */
 export function quoteServerText(text: string, secrets: readonly (string | undefined)[], max: number): string {
+  // Control characters first: the text as it will be shown is the one searched (a secret with
+  // spaces, echoed with tabs, would spell itself once they became spaces).
   // eslint-disable-next-line no-control-regex
-  const clean = redactSecrets(text, secrets).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  const clean = redactSecrets(text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' '), secrets);
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 

@@ -1,5 +1,5 @@
 import { withTimeout, type TimerGroup } from '../util/timers';
-import { describeThrown } from '../util/thrown';
+import { describeThrown, isInstance } from '../util/thrown';
 import { StoreUnavailable } from './store-unavailable';
 
 /**
@@ -19,7 +19,7 @@ export function bounded<T>(
   signal?: AbortSignal,
 ): Promise<T> {
   const call = promise.catch((error: unknown) => {
-    throw error instanceof StoreUnavailable ? error : new StoreUnavailable(operation, describeThrown(error));
+    throw isInstance(error, StoreUnavailable) ? error : new StoreUnavailable(operation, describeThrown(error));
   });
   return withTimeout(call, ms, () => new StoreUnavailable(operation, `no answer in ${ms} ms`), timers, signal);
 }

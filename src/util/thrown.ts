@@ -34,3 +34,12 @@ export function kindOfThrown(value: unknown): string {
   }
   return typeof value;
 }
+
+/** Whether `value instanceof type`; false where asking throws (a revoked Proxy throws on it). */
+export function isInstance<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
+}
