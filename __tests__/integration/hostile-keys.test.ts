@@ -19,13 +19,15 @@ const axios = require(${JSON.stringify(require.resolve('axios'))});
 const { attachPaymentAuth } = require(${JSON.stringify(join(root, 'src', 'index.ts'))});
 const jwk = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
 const bad = { ...jwk, d: jwk.d + 'AAAA' };
-const keyObject = crypto.createPrivateKey({ key: bad, format: 'jwk' });
+// Node 20 takes such a JWK as a KeyObject (whose JWK export aborts); later Nodes refuse it here.
+let keyObject;
+try { keyObject = crypto.createPrivateKey({ key: bad, format: 'jwk' }); } catch { keyObject = undefined; }
 const tokenUrl = 'http://127.0.0.1:9/token'; // never called: the key is refused first
 const cases = {
   'credentials JWK': (api) => attachPaymentAuth(api, { clientId: 'c', privateKey: bad, keyId: 'k1' }, { tokenUrl }),
-  'credentials KeyObject': (api) => attachPaymentAuth(api, { clientId: 'c', privateKey: keyObject }, { tokenUrl }),
+  'credentials KeyObject': (api) => attachPaymentAuth(api, { clientId: 'c', privateKey: keyObject ?? bad }, { tokenUrl }),
   'dpop JWK': (api) => attachPaymentAuth(api, { clientId: 'c', clientSecret: 's' }, { dpop: { privateKey: bad }, tokenUrl }),
-  'dpop KeyObject': (api) => attachPaymentAuth(api, { clientId: 'c', clientSecret: 's' }, { dpop: { privateKey: keyObject }, tokenUrl }),
+  'dpop KeyObject': (api) => attachPaymentAuth(api, { clientId: 'c', clientSecret: 's' }, { dpop: { privateKey: keyObject ?? bad }, tokenUrl }),
   'provider JWK': (api) => attachPaymentAuth(api, async () => ({ clientId: 'c', privateKey: bad }), { clientAuthMethod: 'private_key_jwt', tokenUrl }),
 };
 (async () => {

@@ -37,42 +37,55 @@ beforeEach(() => {
 });
 afterEach(() => jest.restoreAllMocks());
 
+/**
+ * The JWK with three bytes too many in "d", and the KeyObject Node 20 makes of it (whose JWK export
+ * aborts); undefined where Node refuses such a JWK at import (Node 22 on), and nothing can abort.
+ */
 function badKey(curve: (typeof CURVES)[number]) {
   const jwk = generateKeyPairSync('ec', { namedCurve: curve }).privateKey.export({ format: 'jwk' });
-  const bad = { ...jwk, d: `${jwk.d}AAAA` }; // three bytes too many
-  return { jwk: bad, keyObject: createPrivateKey({ key: bad, format: 'jwk' }) };
+  const bad = { ...jwk, d: `${jwk.d}AAAA` };
+  let keyObject: KeyObject | undefined;
+  try {
+    keyObject = createPrivateKey({ key: bad, format: 'jwk' });
+  } catch {
+    keyObject = undefined;
+  }
+  return { jwk: bad, keyObject };
 }
 
 describe.each(CURVES)('a %s private key whose "d" is longer than its curve', (curve) => {
-  it('is taken by Node, whose JWK export of it would abort (the spy sees it)', () => {
-    const { keyObject } = badKey(curve);
-    expect(() => keyObject.export({ format: 'jwk' })).toThrow('would have aborted');
-    expect(aborting).toBe(1);
+  it('is taken by Node 20, whose JWK export of it would abort (the spy sees it), or refused by Node at import', () => {
+    const { jwk, keyObject } = badKey(curve);
+    if (keyObject) {
+      expect(() => keyObject.export({ format: 'jwk' })).toThrow('would have aborted');
+      expect(aborting).toBe(1);
+    } else expect(() => createPrivateKey({ key: jwk, format: 'jwk' })).toThrow('Invalid JWK');
   });
 
   it('is never exported as a JWK to find the text to hide: what was given is hidden', () => {
     const { jwk, keyObject } = badKey(curve);
     expect(keySecrets(jwk)).toContain(jwk.d);
-    expect(keySecrets(keyObject)).toEqual([]);
+    if (keyObject) expect(keySecrets(keyObject)).toEqual([]);
     expect(aborting).toBe(0);
   });
 
   it('is refused before signing, as a JWK, a KeyObject or a DPoP key, never exported as a JWK', async () => {
     const { jwk, keyObject } = badKey(curve);
     await expect(prepareSigningKey({ clientId: 'c', privateKey: jwk })).rejects.toBeInstanceOf(UnusableKeyError);
-    await expect(prepareSigningKey({ clientId: 'c', privateKey: keyObject })).rejects.toThrow(
-      new UnusableKeyError(
-        'the KeyObject is inconsistent: its private part does not fit its key type (a JWK "d" longer than its curve?)',
-      ),
-    );
-    for (const privateKey of [jwk, keyObject])
+    if (keyObject)
+      await expect(prepareSigningKey({ clientId: 'c', privateKey: keyObject })).rejects.toThrow(
+        new UnusableKeyError(
+          'the KeyObject is inconsistent: its private part does not fit its key type (a JWK "d" longer than its curve?)',
+        ),
+      );
+    for (const privateKey of keyObject ? [jwk, keyObject] : [jwk])
       await expect(prepareDpopKey({ key: { privateKey } })).rejects.toBeInstanceOf(UnusableKeyError);
     expect(aborting).toBe(0);
   });
 
   it('from a credentials provider: its text to hide is collected without a JWK export', async () => {
     const { jwk, keyObject } = badKey(curve);
-    for (const privateKey of [jwk, keyObject]) {
+    for (const privateKey of keyObject ? [jwk, keyObject] : [jwk]) {
       const source = createCredentialSource(async () => ({ clientId: 'c', privateKey }), undefined, 'private_key_jwt');
       await expect(source.get()).resolves.toMatchObject({ clientId: 'c' });
     }
@@ -108,7 +121,8 @@ describe('the algorithm of a KeyObject', () => {
       generateKeyPairSync('x25519').privateKey,
     ])
       expect(keyObjectProblem(other)).toMatch(/^is of a type this package does not sign with/);
-    expect(keyObjectProblem(badKey('P-256').keyObject)).toMatch(/^is inconsistent/);
+    const { keyObject } = badKey('P-256');
+    if (keyObject) expect(keyObjectProblem(keyObject)).toMatch(/^is inconsistent/);
     expect(aborting).toBe(0);
   });
 });
