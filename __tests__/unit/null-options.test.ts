@@ -5,10 +5,10 @@ import {
   type BreakerOptions,
   type DpopKeyOptions,
   type IdempotencyOptions,
-  type PaymentAuthOptions,
   type RetryOptions,
   type TlsClientOptions,
 } from '../../src';
+import { OPTION_KEYS } from '../../src/options/normalize';
 import { keysOf } from '../../src/util/objects';
 
 /*
@@ -29,42 +29,8 @@ function refusal(options: object): unknown {
   return undefined;
 }
 
-const TOP_LEVEL = keysOf<PaymentAuthOptions>({
-  tokenUrl: true,
-  refreshUrl: true,
-  clientAuthMethod: true,
-  issuer: true,
-  assertionAudience: true,
-  clockSkewMs: true,
-  tls: true,
-  dpop: true,
-  tokenRequestFormat: true,
-  scope: true,
-  tokenParams: true,
-  refreshWindowMs: true,
-  refreshTokenLifetimeMs: true,
-  defaultTokenLifetimeMs: true,
-  maxTokenLifetimeMs: true,
-  tokenTimeoutMs: true,
-  tokenRetries: true,
-  maxRetryAfterMs: true,
-  breaker: true,
-  apiOrigins: true,
-  allowInsecureHttp: true,
-  dangerouslyAllowBrowser: true,
-  retry: true,
-  idempotency: true,
-  store: true,
-  storeTimeoutMs: true,
-  storeLockTtlMs: true,
-  onStoreError: true,
-  telemetry: true,
-  logger: true,
-  onTokenAcquired: true,
-  onTokenRefreshed: true,
-  onAuthError: true,
-  clock: true,
-});
+/** Every option of attachPaymentAuth: the registry its unknown-option check uses, complete by the compiler. */
+const TOP_LEVEL = OPTION_KEYS;
 
 const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
   format: 'pem',

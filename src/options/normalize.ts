@@ -21,7 +21,7 @@ import type { TokenStore } from '../store/token-store';
 import type { PaymentAuthTelemetry } from '../observability/telemetry';
 
 /** Every option name, kept complete by the compiler. */
-const OPTION_KEYS = keysOf<PaymentAuthOptions>({
+export const OPTION_KEYS = keysOf<PaymentAuthOptions>({
   tokenUrl: true,
   refreshUrl: true,
   clientAuthMethod: true,
