@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import axios from 'axios';
 import { attachPaymentAuth, type PaymentAuthLogger, type PaymentAuthOptions, type TokenStore } from '../../src';
 import { quietTelemetry } from '../_helpers/telemetry';
+import { UNPRINTABLES } from '../_helpers/unprintable';
 import { startHarness, type Harness } from '../_helpers/sandbox';
 
 // A caller's hook, telemetry, store or credentials provider may throw anything, also a value that
@@ -12,26 +13,7 @@ import { startHarness, type Harness } from '../_helpers/sandbox';
 const root = join(__dirname, '..', '..');
 const UNPRINTABLE = 'a value that cannot be printed';
 
-const unprintables: [string, () => unknown][] = [
-  ['an object without a prototype', () => Object.create(null)],
-  [
-    'an error whose message getter throws',
-    () =>
-      new (class extends Error {
-        override get message(): string {
-          throw new Error('no message');
-        }
-      })(),
-  ],
-  [
-    'a revoked Proxy (even instanceof throws on it)',
-    () => {
-      const { proxy, revoke } = Proxy.revocable({}, {});
-      revoke();
-      return proxy;
-    },
-  ],
-];
+const unprintables = UNPRINTABLES;
 
 function recordingLogger() {
   const warnings: [string, unknown][] = [];

@@ -3,6 +3,7 @@ import type { PaymentAuthLogger, TokenEvent } from '../../src/observability/hook
 import { createReporter } from '../../src/observability/reporter';
 import type { PaymentAuthTelemetry } from '../../src/observability/telemetry';
 import { StoreUnavailable } from '../../src/store/store-unavailable';
+import { UNPRINTABLES } from '../_helpers/unprintable';
 
 function recordingLogger() {
   const lines: [string, string, Record<string, unknown> | undefined][] = [];
@@ -413,19 +414,7 @@ describe('createReporter: traceTokenCall', () => {
 });
 
 describe('createReporter: what cannot be printed', () => {
-  // String() of an object without a prototype throws, and so does an error whose message getter throws.
-  const unprintables: [string, () => unknown][] = [
-    ['an object without a prototype', () => Object.create(null)],
-    [
-      'an error whose message getter throws',
-      () =>
-        new (class extends Error {
-          override get message(): string {
-            throw new Error('no message');
-          }
-        })(),
-    ],
-  ];
+  const unprintables = UNPRINTABLES;
   const UNPRINTABLE = { error: 'a value that cannot be printed' };
 
   it.each(unprintables)('a hook or telemetry that throws %s is logged, never passed on', (_name, bad) => {
